@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import yaml from 'js-yaml';
+import { UsageError } from '../errors.js';
+import type { VarsLayer } from '../runner/layered-vars.js';
+import type { Vars, VarOrigins } from '../types.js';
+import { parseYaml } from '../yaml.js';
+
+/** -e in ansible-playbook's three forms: k=v pairs, inline YAML/JSON, and @file. */
+export function parseExtraVars(values: readonly string[]): VarsLayer {
+  const vars: Vars = {};
+  const origins: VarOrigins = {};
+  values.forEach((value, i) => {
+    const where = `-e #${i + 1}`;
+    let parsed: Vars;
+    if (value.startsWith('@')) parsed = fromFile(value.slice(1), origins);
+    else if (/^\s*[{[]/.test(value)) parsed = fromInline(value, where);
+    else parsed = fromPairs(value, where);
+    for (const key of Object.keys(parsed)) origins[key] ??= { file: where };
+    Object.assign(vars, parsed);
+  });
+  return { vars, origins, where: { file: '-e' } };
+}
+
+function fromFile(file: string, origins: VarOrigins): Vars {
+  if (!file) throw new UsageError('-e @FILE needs a file name', { file: '-e' });
+  const doc = parseYaml(file, readText(file), UsageError);
+  if (!isMap(doc.data)) throw new UsageError('extra vars file must hold a mapping', { file, line: 1 });
+  for (const key of Object.keys(doc.data)) origins[key] = doc.locate([key]);
+  return doc.data;
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read extra vars file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { file });
+  }
+}
+
+function fromInline(text: string, where: string): Vars {
+  let data: unknown;
+  try {
+    data = yaml.load(text);
+  } catch (err) {
+    const reason = err instanceof yaml.YAMLException ? err.reason : String(err);
+    throw new UsageError(`invalid YAML/JSON in extra vars: ${reason}`, { file: where });
+  }
+  if (!isMap(data)) throw new UsageError('inline extra vars must be a mapping like {"key": "value"}', { file: where });
+  return data;
+}
+
+/** `a=1 b="two words"`: values stay strings, as ansible-playbook keeps them. */
+function fromPairs(text: string, where: string): Vars {
+  const vars: Vars = {};
+  for (const word of splitWords(text, where)) {
+    const eq = word.indexOf('=');
+    if (eq <= 0) throw new UsageError(`expected key=value, got '${word}'`, { file: where });
+    const key = word.slice(0, eq);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`'${key}' is not a valid variable name`, { file: where }, key);
+    vars[key] = word.slice(eq + 1);
+  }
+  return vars;
+}
+
+export function splitWords(text: string, where: string): string[] {
+  const words: string[] = [];
+  let current = '';
+  let quote: string | undefined;
+  let started = false;
+  for (const ch of text) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else current += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      started = true;
+    } else if (/\s/.test(ch)) {
+      if (started) words.push(current);
+      current = '';
+      started = false;
+    } else {
+      current += ch;
+      started = true;
+    }
+  }
+  if (quote) throw new UsageError(`unterminated ${quote} quote in '${text}'`, { file: where });
+  if (started) words.push(current);
+  return words;
+}
+
+function isMap(value: unknown): value is Vars {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { InputError, PlayError, UsageError } from '../errors.js';
+import { runInventory } from './inventory-command.js';
+import { runPlaybooks, type PlaybookArgs } from './playbook-command.js';
+
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+const err = (line: string): void => void process.stderr.write(`${line}\n`);
+
+function report(error: unknown, verbose: number): number {
+  if (error instanceof InputError) {
+    err(`ERROR! ${error.message}`);
+    return error.exitCode;
+  }
+  if (error instanceof PlayError) {
+    err(`ERROR! ${error.message}`);
+    return error.exitCode;
+  }
+  err(`ERROR! internal error: ${error instanceof Error ? (verbose >= 3 ? error.stack : error.message) : String(error)}`);
+  return 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  let verbose = 0;
+  const parser = yargs(argv)
+    .scriptName('play')
+    .usage('play PLAYBOOK... -i INVENTORY [options]\nplay inventory -i INVENTORY --list|--graph|--host HOST')
+    .command(
+      'inventory',
+      'show the inventory as ansible-inventory does',
+      (y) =>
+        y
+          .option('inventory', { alias: 'i', type: 'string', array: true, default: [] as string[], describe: 'inventory file or directory (repeatable)' })
+          .option('list', { type: 'boolean', default: false, describe: 'print every host and group as JSON' })
+          .option('graph', { type: 'boolean', default: false, describe: 'print the group tree' })
+          .option('host', { type: 'string', describe: "print one host's variables as JSON" })
+          .positional('group', { type: 'string' })
+          .example('play inventory -i inventories/lab --list', '')
+          .example('play inventory -i inventories/lab --graph', ''),
+      async (a) => {
+        code = await runInventory({ inventory: a.inventory, list: a.list, graph: a.graph, host: a.host, group: a._[1] === undefined ? undefined : String(a._[1]) }, out);
+      },
+    )
+    .command(
+      '$0 [playbooks..]',
+      'run playbooks against an inventory',
+      (y) =>
+        y
+          .positional('playbooks', { type: 'string', array: true, default: [] as string[], describe: 'playbook files (NAME also finds playbooks/NAME)' })
+          .option('inventory', { alias: 'i', type: 'string', array: true, default: [] as string[], describe: 'inventory file or directory (repeatable)' })
+          .option('limit', { alias: 'l', type: 'string', describe: 'further limit hosts with a pattern (e.g. worker1, masters:!master3)' })
+          .option('tags', { alias: 't', type: 'string', array: true, default: [] as string[], describe: 'only run tasks with these tags (comma-separated, repeatable)' })
+          .option('skip-tags', { type: 'string', array: true, default: [] as string[], describe: 'skip tasks with these tags' })
+          .option('check', { alias: 'C', type: 'boolean', default: false, describe: 'run checks only: report what would change, change nothing' })
+          .option('diff', { alias: 'D', type: 'boolean', default: false, describe: 'show unified diffs of changed files (secrets hidden)' })
+          .option('extra-vars', { alias: 'e', type: 'string', array: true, default: [] as string[], describe: 'variables: key=value, YAML/JSON, or @file (highest precedence)' })
+          .option('forks', { alias: 'f', type: 'number', default: 50, describe: 'hosts run in parallel' })
+          .option('verbose', { alias: 'v', type: 'count', describe: '-v timings and round trips, -vv fact batches, -vvv commands run' })
+          .option('list-hosts', { type: 'boolean', default: false, describe: 'list the hosts each play would run on' })
+          .option('list-tasks', { type: 'boolean', default: false, describe: 'list the tasks each play would run' })
+          .option('list-tags', { type: 'boolean', default: false, describe: 'list the tags of each play' })
+          .option('syntax-check', { type: 'boolean', default: false, describe: 'load and validate everything, contact no host' })
+          .option('json', { type: 'boolean', default: false, describe: 'print a machine-readable report (per host and task) instead of text' })
+          .option('user', { alias: 'u', type: 'string', describe: 'connect as this user (overrides ansible_user)' })
+          .option('private-key', { type: 'string', describe: 'SSH private key file (overrides ansible_ssh_private_key_file)' })
+          .option('become', { alias: 'b', type: 'boolean', default: false, describe: 'run as root through sudo' })
+          .option('strict-host-keys', { type: 'boolean', default: false, describe: "refuse hosts whose key is not already in known_hosts (default: accept-new)" })
+          .option('timeout', { alias: 'T', type: 'number', default: 10, describe: 'SSH connect timeout in seconds' })
+          .check((a) => {
+            if (!Number.isInteger(a.forks) || a.forks < 1) throw new Error('--forks must be a positive integer');
+            if (!Number.isInteger(a.timeout) || a.timeout < 1) throw new Error('--timeout must be a positive integer');
+            return true;
+          })
+          .example('play site.yml -i inventories/lab', 'build the whole cluster')
+          .example('play site.yml -i inventories/lab --tags haproxy', 'run one role')
+          .example('play site.yml -i inventories/lab --check --diff', 'show drift, change nothing'),
+      async (a) => {
+        verbose = a.verbose;
+        const args: PlaybookArgs = {
+          playbooks: a.playbooks,
+          inventory: a.inventory,
+          limit: a.limit,
+          tags: a.tags,
+          skipTags: a['skip-tags'],
+          check: a.check,
+          diff: a.diff,
+          extraVars: a['extra-vars'],
+          forks: a.forks,
+          verbose: a.verbose,
+          listHosts: a['list-hosts'],
+          listTasks: a['list-tasks'],
+          listTags: a['list-tags'],
+          syntaxCheck: a['syntax-check'],
+          json: a.json,
+          user: a.user,
+          privateKey: a['private-key'],
+          become: a.become,
+          strictHostKeys: a['strict-host-keys'],
+          timeout: a.timeout,
+        };
+        code = await runPlaybooks(args, out, err);
+      },
+    )
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((message, error) => {
+      if (error instanceof PlayError) throw error;
+      throw new UsageError(`${message || error?.message || 'bad usage'} (see play --help)`);
+    });
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    return report(error, verbose);
+  }
+  return code;
+}
+
+/** Exit only once stdout has drained: a large --json document into a pipe must arrive whole. */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  process.stdout.write('', () => process.exit(code));
+}
+
+main(hideBin(process.argv)).then(exitWhenFlushed, (error: unknown) => exitWhenFlushed(report(error, 3)));

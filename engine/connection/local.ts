@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Connection, ConnectionSpec, ConnectionStats, ExecOptions, ExecResult } from '../types.js';
+import { remoteShellArgs } from './remote-command.js';
+
+/** ansible_connection=local: scripts run on the controller itself. */
+export class LocalConnection implements Connection {
+  readonly stats: ConnectionStats = { execs: 0, connects: 0 };
+  constructor(readonly spec: ConnectionSpec) {}
+
+  exec(script: string, options: ExecOptions = {}): Promise<ExecResult> {
+    this.stats.execs++;
+    const needsSudo = this.spec.become && process.getuid?.() !== 0;
+    const [cmd, ...args] = remoteShellArgs(needsSudo, this.spec.becomeUser);
+    return runProcess(cmd!, args, script, options.timeoutMs);
+  }
+
+  /** One lock per inventory host even when several of them are this controller. */
+  get lockFile(): string {
+    const dir = process.getuid?.() === 0 ? '/run' : tmpdir();
+    return join(dir, `play-local-${this.spec.host.replace(/[^A-Za-z0-9_.-]/g, '_')}.lock`);
+  }
+
+  sessionArgv(script: string): string[] {
+    return ['/bin/sh', '-c', script];
+  }
+
+  async close(): Promise<void> {}
+}
+
+export function runProcess(cmd: string, args: string[], input: string, timeoutMs?: number): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      resolve({
+        code: code ?? (signal ? 128 + 9 : 1),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input);
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * apt/dpkg: the state comes from dpkg-query alone. `apt-mark hold` records the hold as dpkg's
+ * selection state 'hold', which is the first letter of db:Status-Abbrev, so one dpkg-query
+ * answers installed, version and held without a second (slower) `apt-mark showhold`.
+ */
+import { raw, sh } from '../shell.js';
+import type { ExecResult } from '../types.js';
+import { factError } from './fact-error.js';
+// Type-only import: package-manager.ts imports this module, so a value import would be a cycle.
+import type { InstallPlan, PackageManager, PackageState } from './package-manager.js';
+import { versionGlobMatches } from './version-glob.js';
+
+// Status-Abbrev is want/status/error: e.g. 'ii ', 'hi ', 'rc ', 'un '. These statuses mean the
+// package is unpacked and configured (trigger states are still a working install).
+const INSTALLED_STATUS = new Set(['i', 'W', 't']);
+
+const QUERY_FORMAT = '${Package}\\t${Architecture}\\t${db:Status-Abbrev}\\t${Version}\\n';
+
+// Noninteractive, keep existing config files on upgrade (roles write their own with file()),
+// and wait for a concurrent dpkg (unattended-upgrades) instead of failing on its lock.
+const APT_GET = raw(
+  'DEBIAN_FRONTEND=noninteractive apt-get -y -o DPkg::Lock::Timeout=120' +
+    ' -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold',
+);
+
+export const apt: PackageManager = {
+  name: 'apt',
+
+  queryCommand(names) {
+    // Exit 1 with "no packages found matching" on stderr is how dpkg-query says "not installed".
+    return sh`dpkg-query -W -f=${QUERY_FORMAT} -- ${names}`;
+  },
+
+  parseQuery(names, result) {
+    if (result.code !== 0 && result.code !== 1) {
+      throw factError(`packages:${names.join(',')}`, result, 'dpkg-query failed');
+    }
+    const states: Record<string, PackageState> = {};
+    for (const name of names) states[name] = { installed: false, held: false };
+    for (const line of result.stdout.split('\n')) {
+      const [pkg, arch, status = '', version = ''] = line.split('\t');
+      if (!pkg || !arch) continue;
+      // A name may be asked with an architecture (libc6:i386); dpkg lists it without.
+      const asked = names.filter((n) => n === pkg || n === `${pkg}:${arch}`);
+      for (const name of asked) {
+        const installed = INSTALLED_STATUS.has(status.charAt(1));
+        const held = status.charAt(0) === 'h';
+        // Several architectures of one name: an installed one wins over a leftover record.
+        if (states[name]?.installed && !installed) continue;
+        states[name] = installed ? { installed, version, held } : { installed, held };
+      }
+    }
+    return states;
+  },
+
+  versionMatches: versionGlobMatches,
+
+  installScript(plan: InstallPlan) {
+    const specs = plan.packages.map((p) => (p.version ? `${p.name}=${p.version}` : p.name));
+    // A pin may be a downgrade; a held package only moves with --allow-change-held-packages.
+    const flags = [
+      '--no-install-recommends',
+      ...(plan.packages.some((p) => p.version) ? ['--allow-downgrades'] : []),
+      ...(plan.changesHeld ? ['--allow-change-held-packages'] : []),
+    ];
+    const install = sh`${APT_GET} install ${raw(flags.join(' '))} -- ${specs}`;
+    return plan.updateCache ? `${sh`${APT_GET} update`}\n${install}` : install;
+  },
+
+  removeScript(names, changesHeld) {
+    const flags = changesHeld ? raw(' --allow-change-held-packages') : raw('');
+    return sh`${APT_GET} remove${flags} -- ${names}`;
+  },
+
+  holdScript(names) {
+    return sh`apt-mark hold -- ${names}`;
+  },
+};

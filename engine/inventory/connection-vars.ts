@@ -1,0 +1,125 @@
+/**
+ * How to reach a host, from its ansible_* connection variables. Values are checked here, before
+ * any host is contacted, and a bad one is an InventoryError naming the file and line it came
+ * from. `local` is only used when ansible_connection says so: unlike Ansible's implicit
+ * localhost, an inventory host named localhost still goes over SSH unless told otherwise.
+ * The older ansible_ssh_host/_port/_user and ansible_private_key_file names are accepted when
+ * the main name is not set.
+ */
+import os from 'node:os';
+import { InventoryError, type SourceLocation } from '../errors.js';
+import type { ConnectionSpec, InventoryHost } from '../types.js';
+import { shlexSplit, ShlexError } from './shlex-split.js';
+
+const TRUE_WORDS = new Set(['y', 'yes', 'on', '1', 'true', 't']);
+const FALSE_WORDS = new Set(['n', 'no', 'off', '0', 'false', 'f']);
+
+export function connectionSpec(host: InventoryHost): ConnectionSpec {
+  const read = new HostVarReader(host);
+  const kind = read.connection();
+  const address = read.string('ansible_host', 'ansible_ssh_host') ?? host.name;
+  const port = read.port('ansible_port', 'ansible_ssh_port');
+  const user = read.string('ansible_user', 'ansible_ssh_user');
+  const keyFile = read.string('ansible_ssh_private_key_file', 'ansible_private_key_file');
+  const becomeUser = read.string('ansible_become_user');
+  const commonArgs = [...read.args('ansible_ssh_common_args'), ...read.args('ansible_ssh_extra_args')];
+  return {
+    kind,
+    host: host.name,
+    address,
+    ...(port !== undefined ? { port } : {}),
+    ...(user !== undefined ? { user } : {}),
+    become: read.bool('ansible_become'),
+    ...(becomeUser !== undefined ? { becomeUser } : {}),
+    ...(keyFile !== undefined ? { privateKeyFile: expandHome(keyFile) } : {}),
+    commonArgs,
+  };
+}
+
+/** `~` and `~/x` are the controller user's home, as Ansible expands them. */
+export function expandHome(file: string): string {
+  if (file === '~') return os.homedir();
+  if (file.startsWith('~/')) return os.homedir() + file.slice(1);
+  return file;
+}
+
+class HostVarReader {
+  constructor(private readonly host: InventoryHost) {}
+
+  private where(key: string): SourceLocation {
+    return this.host.origins[key] ?? { file: `host '${this.host.name}'` };
+  }
+
+  private fail(key: string, reason: string): never {
+    throw new InventoryError(`host '${this.host.name}': ${reason}`, this.where(key), key);
+  }
+
+  /** The first of `keys` that is set (not null), with its name. */
+  private pick(keys: readonly string[]): { key: string; value: unknown } | undefined {
+    for (const key of keys) {
+      const value = this.host.vars[key];
+      if (value !== undefined && value !== null) return { key, value };
+    }
+    return undefined;
+  }
+
+  string(...keys: string[]): string | undefined {
+    const found = this.pick(keys);
+    if (!found) return undefined;
+    const { key, value } = found;
+    if (typeof value === 'number') return String(value);
+    if (typeof value !== 'string' || value === '') this.fail(key, `must be a non-empty string, got ${describe(value)}`);
+    return value;
+  }
+
+  port(...keys: string[]): number | undefined {
+    const found = this.pick(keys);
+    if (!found) return undefined;
+    const { key, value } = found;
+    const port = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+      this.fail(key, `must be a port number (1-65535), got ${describe(value)}`);
+    }
+    return port;
+  }
+
+  bool(key: string): boolean {
+    const value = this.host.vars[key];
+    if (value === undefined || value === null) return false;
+    if (typeof value === 'boolean') return value;
+    if (value === 1 || value === 0) return value === 1;
+    if (typeof value === 'string') {
+      const word = value.trim().toLowerCase();
+      if (TRUE_WORDS.has(word)) return true;
+      if (FALSE_WORDS.has(word)) return false;
+    }
+    return this.fail(key, `must be a boolean (yes/no, true/false, 1/0), got ${describe(value)}`);
+  }
+
+  connection(): 'ssh' | 'local' {
+    const value = this.host.vars.ansible_connection;
+    if (value === undefined || value === null) return 'ssh';
+    if (value === 'ssh' || value === 'local') return value;
+    return this.fail('ansible_connection', `must be 'ssh' or 'local', got ${describe(value)}`);
+  }
+
+  /** Extra ssh arguments, split like a shell line (quotes group words, they are not kept). */
+  args(key: string): string[] {
+    const value = this.host.vars[key];
+    if (value === undefined || value === null || value === '') return [];
+    if (typeof value !== 'string') this.fail(key, `must be a string of ssh arguments, got ${describe(value)}`);
+    try {
+      return shlexSplit(value);
+    } catch (err) {
+      if (!(err instanceof ShlexError)) throw err;
+      return this.fail(key, `cannot split '${value}': ${err.message}`);
+    }
+  }
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object' && value !== null) return 'a mapping';
+  if (typeof value === 'string') return `'${value}'`;
+  return `${typeof value} ${String(value)}`;
+}

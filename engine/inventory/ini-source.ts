@@ -1,0 +1,167 @@
+/**
+ * INI inventories, parsed as Ansible's ini plugin does (plugins/inventory/ini.py):
+ * hosts before any section are `ungrouped`; `[g]` lists hosts (`host[:port] k=v ...`, cut like
+ * a shell line, `#` comments allowed after it), `[g:vars]` holds `k = v` lines, `[g:children]`
+ * names groups that may be declared further down. Every value goes through Python's
+ * literal_eval, in host lines and in :vars sections alike (checked against ansible-inventory).
+ */
+import { InventoryError, type SourceLocation } from '../errors.js';
+import { parseAddress } from './host-address.js';
+import { expandHostRange, hasHostRange, HostRangeError } from './host-range.js';
+import type { GroupNode, InventoryModel } from './inventory-model.js';
+import { iniValue } from './python-literal.js';
+import { shlexSplit, ShlexError } from './shlex-split.js';
+
+const SECTION_RE = /^\[([^:\]\s]+)(?::([\p{L}\p{N}_]+))?\]\s*(?:#.*)?$/u;
+const GROUP_NAME_RE = /^([^:\]\s]+)\s*(?:#.*)?$/;
+/** The line breaks of Python's str.splitlines, so that line numbers agree with Ansible's. */
+const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
+
+type SectionKind = 'hosts' | 'children' | 'vars';
+
+interface Pending {
+  readonly kind: 'vars' | 'children';
+  readonly line: number;
+  readonly parents: GroupNode[];
+}
+
+export function parseIniInventory(text: string, file: string, model: InventoryModel): void {
+  const pending = new Map<string, Pending>();
+  let group = model.ungrouped;
+  let kind: SectionKind = 'hosts';
+
+  text.split(LINE_BREAK).forEach((raw, index) => {
+    const where: SourceLocation = { file, line: index + 1 };
+    const line = raw.trim();
+    if (!line || line[0] === '#' || line[0] === ';') return;
+
+    const section = SECTION_RE.exec(line);
+    if (section) {
+      const name = section[1] ?? '';
+      const tag = section[2] ?? 'hosts';
+      if (tag !== 'hosts' && tag !== 'children' && tag !== 'vars') {
+        throw new InventoryError(`section [${name}:${tag}] has unknown type '${tag}' (hosts, children or vars)`, where, name);
+      }
+      kind = tag;
+      if (!model.groups.has(name) && kind === 'vars' && !pending.has(name)) {
+        // [g:vars] alone does not declare g: it must be declared by the end of the file.
+        pending.set(name, { kind: 'vars', line: where.line ?? 0, parents: [] });
+      }
+      group = model.addGroup(name);
+      const waiting = pending.get(name);
+      if (waiting && kind !== 'vars') {
+        if (waiting.kind === 'children') attachPending(name, pending, model, { file, line: waiting.line });
+        else pending.delete(name);
+      }
+      return;
+    }
+    if (line.startsWith('[') && line.endsWith(']')) {
+      throw new InventoryError(`invalid section '${line}': no spaces or other characters allowed in a section name`, where);
+    }
+
+    if (kind === 'hosts') parseHostLine(line, group, model, where);
+    else if (kind === 'vars') parseVarLine(line, group, model, where);
+    else parseChildLine(line, group, model, pending, where);
+  });
+
+  for (const [name, decl] of pending) {
+    const where = { file, line: decl.line };
+    if (decl.kind === 'vars') {
+      throw new InventoryError(`section [${name}:vars] is for a group that no section declares`, where, name);
+    }
+    const parent = decl.parents[decl.parents.length - 1]?.name ?? '?';
+    throw new InventoryError(`section [${parent}:children] names group '${name}', which no section declares`, where, name);
+  }
+}
+
+function attachPending(name: string, pending: Map<string, Pending>, model: InventoryModel, where: SourceLocation): void {
+  const decl = pending.get(name);
+  const child = model.groups.get(name);
+  if (!decl || !child) return;
+  for (const parent of decl.parents) {
+    model.addChild(parent, child, where);
+    if (pending.get(parent.name)?.kind === 'children') attachPending(parent.name, pending, model, where);
+  }
+  pending.delete(name);
+}
+
+function parseHostLine(line: string, group: GroupNode, model: InventoryModel, where: SourceLocation): void {
+  let tokens: string[];
+  try {
+    tokens = shlexSplit(line, { comments: true });
+  } catch (err) {
+    if (!(err instanceof ShlexError)) throw err;
+    throw new InventoryError(`cannot parse host line '${line}': ${err.message}`, where, undefined, { cause: err });
+  }
+  const [pattern, ...assignments] = tokens;
+  if (pattern === undefined) throw new InventoryError(`cannot parse host line '${line}'`, where);
+  const { names, port } = expandHostPattern(pattern, where, true);
+  const vars: Array<[string, unknown]> = [];
+  for (const token of assignments) {
+    const eq = token.indexOf('=');
+    if (eq === -1) {
+      throw new InventoryError(`expected key=value host variable, got '${token}'`, where, token);
+    }
+    vars.push([token.slice(0, eq), iniValue(token.slice(eq + 1))]);
+  }
+  for (const name of names) {
+    const host = model.addHost(name, group, port, where);
+    for (const [key, value] of vars) model.setHostVar(host, key, value, where);
+  }
+}
+
+function parseVarLine(line: string, group: GroupNode, model: InventoryModel, where: SourceLocation): void {
+  const eq = line.indexOf('=');
+  if (eq === -1) throw new InventoryError(`expected key=value in [${group.name}:vars], got '${line}'`, where);
+  // Not shell-split: the whole rest of the line, comments included, goes to literal_eval.
+  const key = line.slice(0, eq).trim();
+  model.setGroupVar(group, key, iniValue(line.slice(eq + 1).trim()), where);
+}
+
+function parseChildLine(
+  line: string,
+  group: GroupNode,
+  model: InventoryModel,
+  pending: Map<string, Pending>,
+  where: SourceLocation,
+): void {
+  const m = GROUP_NAME_RE.exec(line);
+  if (!m) throw new InventoryError(`expected a group name in [${group.name}:children], got '${line}'`, where);
+  const name = m[1] ?? '';
+  const child = model.groups.get(name);
+  if (child) {
+    model.addChild(group, child, where);
+    return;
+  }
+  const waiting = pending.get(name);
+  if (waiting) waiting.parents.push(group);
+  else pending.set(name, { kind: 'children', line: where.line ?? 0, parents: [group] });
+}
+
+/**
+ * A host key of an inventory (`web[01:03]:2222`) to host names and a port. INI adds two checks
+ * to the YAML plugin's: no trailing ':' without a port, and no YAML document marker.
+ */
+export function expandHostPattern(
+  pattern: string,
+  where: SourceLocation,
+  iniChecks: boolean,
+): { names: string[]; port: number | undefined } {
+  const address = parseAddress(pattern, true);
+  const base = address?.host ?? pattern;
+  const port = address?.port;
+  if (iniChecks && pattern.trim().endsWith(':') && port === undefined) {
+    throw new InventoryError(`invalid host '${pattern}': a trailing ':' must be followed by a port`, where, pattern);
+  }
+  let names: string[];
+  try {
+    names = hasHostRange(base) ? expandHostRange(base) : [base];
+  } catch (err) {
+    if (!(err instanceof HostRangeError)) throw err;
+    throw new InventoryError(err.message, where, pattern, { cause: err });
+  }
+  if (iniChecks && names.some((n) => n.trim() === '---')) {
+    throw new InventoryError(`invalid host '${pattern}': '---' suggests this file is YAML`, where, pattern);
+  }
+  return { names, port };
+}

@@ -1,0 +1,120 @@
+/**
+ * group_vars/ and host_vars/ next to an inventory source, found as Ansible's host_group_vars
+ * plugin finds them: the first of `NAME`, `NAME.yml`, `NAME.yaml`, `NAME.json` that exists; if
+ * it is a folder, every file in it (recursively, in name order, skipping hidden files, `~`
+ * backups and extensions other than none/.yml/.yaml/.json) merged in that order.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InventoryError } from '../errors.js';
+import { indexYamlKeys } from './yaml-key-lines.js';
+import { isMapping, isPythonFalsy, loadYamlText } from './yaml-load.js';
+
+export const VARS_EXTENSIONS = ['.yml', '.yaml', '.json'] as const;
+
+export type VarsKind = 'group_vars' | 'host_vars';
+
+/** A folder whose group_vars/ and host_vars/ apply: the -i directory, or the -i file's folder. */
+export interface VarsDir {
+  readonly abs: string;
+  /** As the user would write it (relative to cwd when -i was), for provenance. */
+  readonly display: string;
+}
+
+export interface VarsFile {
+  readonly file: string;
+  readonly vars: Readonly<Record<string, unknown>>;
+  /** 1-based line of each top-level key. */
+  readonly lines: ReadonlyMap<string, number>;
+}
+
+export class VarsFileLoader {
+  private readonly loaded = new Map<string, Promise<VarsFile | undefined>>();
+  private readonly listings = new Map<string, Promise<Set<string> | undefined>>();
+
+  /** The files for one group or host in one vars folder, in the order they are merged. */
+  async find(dir: VarsDir, kind: VarsKind, name: string): Promise<VarsFile[]> {
+    // Ansible skips names that look like absolute paths (chroot-style inventory hostnames).
+    if (name.startsWith('/')) return [];
+    const base = path.join(dir.abs, kind);
+    const entries = await this.listing(base);
+    if (!entries) return [];
+    for (const ext of ['', ...VARS_EXTENSIONS]) {
+      const entry = name + ext;
+      if (!entries.has(entry)) continue;
+      const abs = path.join(base, entry);
+      const display = path.join(dir.display, kind, entry);
+      const info = await stat(abs);
+      const files = info.isDirectory() ? await walkVarsFolder(abs, display) : [{ abs, display }];
+      const out: VarsFile[] = [];
+      for (const f of files) {
+        const loaded = await this.load(f.abs, f.display);
+        if (loaded) out.push(loaded);
+      }
+      return out;
+    }
+    return [];
+  }
+
+  private listing(dir: string): Promise<Set<string> | undefined> {
+    let promise = this.listings.get(dir);
+    if (!promise) {
+      promise = stat(dir).then(
+        async (info) => (info.isDirectory() ? new Set(await readdir(dir)) : undefined),
+        () => undefined,
+      );
+      this.listings.set(dir, promise);
+    }
+    return promise;
+  }
+
+  private load(abs: string, display: string): Promise<VarsFile | undefined> {
+    let promise = this.loaded.get(abs);
+    if (!promise) {
+      promise = readFile(abs, 'utf8').then((text) => parseVarsFile(text, display));
+      this.loaded.set(abs, promise);
+    }
+    return promise;
+  }
+}
+
+/** Parses one vars file; undefined for an empty one (Ansible skips it). */
+export function parseVarsFile(text: string, file: string): VarsFile | undefined {
+  const data = loadYamlText(text, file);
+  if (isPythonFalsy(data)) return undefined;
+  if (!isMapping(data)) {
+    const got = Array.isArray(data) ? 'a list' : `${typeof data} ${JSON.stringify(data)}`;
+    throw new InventoryError(`a variables file must be a mapping of names to values, got ${got}`, { file, line: 1 });
+  }
+  const index = indexYamlKeys(text);
+  const lines = new Map<string, number>();
+  for (const key of Object.keys(data)) lines.set(key, index.children.get(key)?.line ?? 1);
+  return { file, vars: data, lines };
+}
+
+async function walkVarsFolder(abs: string, display: string): Promise<Array<{ abs: string; display: string }>> {
+  const out: Array<{ abs: string; display: string }> = [];
+  for (const entry of (await readdir(abs)).sort(byCodePoint)) {
+    if (entry.startsWith('.') || entry.endsWith('~')) continue;
+    const ext = extension(entry);
+    const childAbs = path.join(abs, entry);
+    const childDisplay = path.join(display, entry);
+    const info = await stat(childAbs);
+    if (info.isDirectory() && !ext) out.push(...(await walkVarsFolder(childAbs, childDisplay)));
+    else if (info.isFile() && (!ext || (VARS_EXTENSIONS as readonly string[]).includes(ext))) {
+      out.push({ abs: childAbs, display: childDisplay });
+    }
+  }
+  return out;
+}
+
+/** Python's os.path.splitext()[1]: leading dots of the name do not start an extension. */
+export function extension(name: string): string {
+  const dot = name.lastIndexOf('.');
+  if (dot <= 0 || /^\.+$/.test(name.slice(0, dot + 1))) return '';
+  return name.slice(dot);
+}
+
+export function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

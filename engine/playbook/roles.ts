@@ -1,0 +1,41 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { delimiter, join, resolve } from 'node:path';
+import { PlaybookError } from '../errors.js';
+import type { Role } from '../types.js';
+import type { RoleEntry } from './types.js';
+
+/** Compiled roles sit beside the compiled engine: dist/roles/<name>/index.js. */
+export const BUILTIN_ROLES_DIR = fileURLToPath(new URL('../../roles/', import.meta.url));
+
+/** PLAY_ROLES_PATH (like ANSIBLE_ROLES_PATH) is searched before the built-in roles. */
+export function rolesSearchPath(env: NodeJS.ProcessEnv = process.env): string[] {
+  const extra = (env.PLAY_ROLES_PATH ?? '').split(delimiter).filter(Boolean).map((d) => resolve(d));
+  return [...extra, BUILTIN_ROLES_DIR];
+}
+
+export function availableRoles(dirs = rolesSearchPath()): string[] {
+  const names = new Set<string>();
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
+    readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'index.js')))
+      .forEach((d) => names.add(d.name));
+  }
+  return [...names].sort();
+}
+
+export async function loadRole(entry: RoleEntry, dirs = rolesSearchPath()): Promise<Role<unknown>> {
+  const file = /^[a-z0-9][a-z0-9_-]*$/i.test(entry.name)
+    ? dirs.map((dir) => join(dir, entry.name, 'index.js')).find((f) => existsSync(f))
+    : undefined;
+  if (!file) {
+    const known = availableRoles(dirs);
+    throw new PlaybookError(`unknown role '${entry.name}' (available: ${known.join(', ') || 'none'})`, entry.where, 'role');
+  }
+  const mod = (await import(pathToFileURL(file).href)) as { default?: Role<unknown> };
+  if (!mod.default || !Array.isArray(mod.default.tasks)) {
+    throw new PlaybookError(`role '${entry.name}' does not default-export a role`, entry.where, 'role');
+  }
+  return mod.default;
+}

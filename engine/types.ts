@@ -1,0 +1,207 @@
+/**
+ * The engine's shared types: what roles, ops, the runner and the inventory agree on.
+ * Roles import only these types and engine/ops, engine/facts.
+ */
+import type { SourceLocation } from './errors.js';
+import type { TypedVars } from './vars.js';
+
+export type Vars = Record<string, unknown>;
+
+/** Where each variable of a host got its winning value, for errors that name file and line. */
+export type VarOrigins = Record<string, SourceLocation>;
+
+export interface InventoryHost {
+  readonly name: string;
+  /** Merged variables: all < parent group < child group < host (Ansible's precedence). */
+  readonly vars: Vars;
+  readonly origins: VarOrigins;
+  /** Every group the host is in, directly or through children, without 'all'. */
+  readonly groups: readonly string[];
+}
+
+export interface InventoryGroup {
+  readonly name: string;
+  /** Hosts listed directly in this group, in inventory order. */
+  readonly hosts: readonly string[];
+  readonly children: readonly string[];
+  readonly vars: Vars;
+}
+
+export interface Inventory {
+  /** The -i sources as given. */
+  readonly sources: readonly string[];
+  /** All hosts, in inventory order. */
+  readonly hosts: ReadonlyMap<string, InventoryHost>;
+  readonly groups: ReadonlyMap<string, InventoryGroup>;
+  /** Hosts of a group including its children's, in inventory order. */
+  groupHosts(group: string): string[];
+  /**
+   * Hosts matching an Ansible pattern (all, group, host, a:b, a:&b, a:!b, globs, ~regex).
+   * Throws InputError naming `where` when a name matches no group or host.
+   */
+  select(pattern: string, where?: SourceLocation): string[];
+}
+
+/** How to reach a host, from ansible_* connection variables. */
+export interface ConnectionSpec {
+  readonly kind: 'ssh' | 'local';
+  readonly host: string;
+  readonly address: string;
+  readonly port?: number;
+  readonly user?: string;
+  readonly become: boolean;
+  readonly becomeUser?: string;
+  readonly privateKeyFile?: string;
+  readonly commonArgs: readonly string[];
+}
+
+export interface ExecResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface ExecOptions {
+  readonly timeoutMs?: number;
+}
+
+export interface ConnectionStats {
+  /** Remote executions (round trips) made on this host. */
+  execs: number;
+  /** New transport connections opened (SSH masters started). */
+  connects: number;
+}
+
+export interface Connection {
+  readonly spec: ConnectionSpec;
+  readonly stats: ConnectionStats;
+  /** Runs a POSIX sh script on the host (as root when become is set). Never throws on exit code. */
+  exec(script: string, options?: ExecOptions): Promise<ExecResult>;
+  /** argv that runs a short script on the host with stdin kept open (for the run lock). */
+  sessionArgv(script: string): string[];
+  /** Where the run lock lives on this host. */
+  readonly lockFile: string;
+  close(): Promise<void>;
+}
+
+/** A fact is a read-only command and a pure parser of its output. */
+export interface Fact<T> {
+  /** Same id = same fact: asked twice in one check pass, run once. */
+  readonly id: string;
+  readonly command: string;
+  parse(result: ExecResult): T;
+}
+
+export interface FileDiff {
+  readonly path: string;
+  readonly before: string | null;
+  readonly after: string | null;
+  /** The content holds secrets: diffs show that it changed, never what. */
+  readonly secret?: boolean;
+}
+
+/** What a check found different from the desired state. `null` from a check means converged. */
+export interface Change {
+  readonly summary: string;
+  readonly diffs?: readonly FileDiff[];
+}
+
+export interface RunOptions {
+  /** Do not throw on a non-zero exit. */
+  readonly allowFail?: boolean;
+  readonly timeoutMs?: number;
+  /** A label used in errors and -v output instead of the command text. */
+  readonly label?: string;
+  /** The command text holds secrets: it is never shown, even with -vvv. */
+  readonly secret?: boolean;
+}
+
+export interface HostView {
+  readonly name: string;
+  readonly address: string;
+  readonly groups: readonly string[];
+  readonly vars: Vars;
+}
+
+export interface InventoryView {
+  /** Every inventory host (not only the play's), in inventory order. */
+  readonly hosts: readonly HostView[];
+  host(name: string): HostView;
+  groupHosts(group: string): HostView[];
+}
+
+export interface TaskContext<V = Vars> {
+  readonly host: HostView;
+  readonly vars: V;
+  readonly inventory: InventoryView;
+  readonly checkMode: boolean;
+  /** Reads a fact; facts asked in the same tick go to the host in one round trip. */
+  fact<T>(fact: Fact<T>): Promise<T>;
+  /** Runs a command on the host; throws CommandError on non-zero unless allowFail. */
+  run(command: string, options?: RunOptions): Promise<ExecResult>;
+  /** The same context for another inventory host (delegation): e.g. the first master. */
+  on(hostName: string): TaskContext<V>;
+  /**
+   * A value computed once per play run and shared by every host that asks: the first caller
+   * runs `compute`, the others await its result (or its error).
+   */
+  once<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  /** Makes `value` available to every host waiting for `key` (an explicit cross-host wait). */
+  publish(key: string, value: unknown): void;
+  /**
+   * Waits until some host publishes `key`. Fails instead of hanging when every running host is
+   * waiting (the publisher failed or is outside --limit).
+   */
+  waitFor<T>(key: string): Promise<T>;
+  /** Runs `fn` while no other host holds the same key (e.g. control-plane joins one at a time). */
+  exclusive<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  /** Marks a value as secret: it is redacted from every output from now on. */
+  secret(value: string): void;
+  /** Verbose output (-v and up). */
+  log(message: string): void;
+  /** Warnings are printed and kept in the --json report. */
+  warn(message: string): void;
+  /** Results other tasks registered on this host (Ansible's register). */
+  readonly registered: Map<string, unknown>;
+}
+
+export interface Task<V = Vars, C extends Change = Change> {
+  readonly name: string;
+  readonly tags?: readonly string[];
+  /** Skip the task (status skipped) when this returns false. */
+  readonly when?: (ctx: TaskContext<V>) => boolean;
+  /** Handlers to run at role end when this task changed something. */
+  readonly notify?: readonly string[];
+  /**
+   * Checks may run ahead of their turn, batched with the other checks of the host, while no
+   * apply has changed the host. Set false for checks that depend on earlier tasks' results.
+   */
+  readonly prefetch?: boolean;
+  /** Reads only. Returns null when the host is already as desired. */
+  check(ctx: TaskContext<V>): Promise<C | null>;
+  /** Converges exactly what check found. Returns a value to register, if any. */
+  apply(ctx: TaskContext<V>, change: C): Promise<unknown>;
+  /** Name under which apply's result (or null when converged) is stored in ctx.registered. */
+  readonly register?: string;
+}
+
+export type Handler<V = Vars> = (ctx: TaskContext<V>) => Promise<void>;
+
+export interface VarsReader {
+  /** Raw value after precedence (role defaults < inventory < play < role params < extra vars). */
+  raw(key: string): unknown;
+  has(key: string): boolean;
+  /** Where the value came from, to name file and line in errors. */
+  origin(key: string): SourceLocation | undefined;
+}
+
+export interface Role<V = Vars> {
+  readonly name: string;
+  readonly defaults: Vars;
+  /** Turns raw vars into typed ones; throws VarsError naming the key. Runs before any host is contacted. */
+  resolve(vars: TypedVars, host: HostView, inventory: InventoryView): V;
+  /** Checks across all hosts of the play (duplicate addresses, VIP in subnet...). */
+  validatePlay?(hosts: ReadonlyMap<string, V>, inventory: InventoryView, warn: (message: string) => void): void;
+  readonly handlers?: Readonly<Record<string, Handler<V>>>;
+  readonly tasks: readonly Task<V, Change>[];
+}

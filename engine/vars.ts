@@ -1,0 +1,163 @@
+/**
+ * Typed reading of role variables. Every getter throws a VarsError that names the file, line and
+ * key the bad value came from, so a role's resolve() reads like a schema.
+ */
+import { VarsError, type SourceLocation } from './errors.js';
+import type { VarsReader } from './types.js';
+
+export interface NumberRule {
+  min?: number;
+  max?: number;
+}
+
+export class TypedVars {
+  constructor(
+    private readonly reader: VarsReader,
+    /** Used when a required key is missing: where the role was asked for (playbook line). */
+    private readonly fallback: SourceLocation,
+  ) {}
+
+  has(key: string): boolean {
+    return this.reader.has(key) && this.reader.raw(key) !== null && this.reader.raw(key) !== undefined;
+  }
+
+  raw(key: string): unknown {
+    return this.reader.raw(key);
+  }
+
+  where(key: string): SourceLocation {
+    return this.reader.origin(key) ?? this.fallback;
+  }
+
+  fail(key: string, reason: string): never {
+    throw new VarsError(reason, this.where(key), key);
+  }
+
+  private required(key: string): unknown {
+    if (!this.has(key)) this.fail(key, 'is required but not set');
+    return this.reader.raw(key);
+  }
+
+  string(key: string): string {
+    const value = this.required(key);
+    if (typeof value === 'number') return String(value);
+    if (typeof value !== 'string' || value === '') this.fail(key, `must be a non-empty string, got ${describe(value)}`);
+    return value;
+  }
+
+  optionalString(key: string): string | undefined {
+    return this.has(key) ? this.string(key) : undefined;
+  }
+
+  int(key: string, rule: NumberRule = {}): number {
+    const value = this.required(key);
+    const num = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+    if (typeof num !== 'number' || !Number.isInteger(num)) this.fail(key, `must be an integer, got ${describe(value)}`);
+    if (rule.min !== undefined && num < rule.min) this.fail(key, `must be >= ${rule.min}, got ${num}`);
+    if (rule.max !== undefined && num > rule.max) this.fail(key, `must be <= ${rule.max}, got ${num}`);
+    return num;
+  }
+
+  optionalInt(key: string, rule: NumberRule = {}): number | undefined {
+    return this.has(key) ? this.int(key, rule) : undefined;
+  }
+
+  port(key: string): number {
+    return this.int(key, { min: 1, max: 65535 });
+  }
+
+  bool(key: string): boolean {
+    const value = this.required(key);
+    if (typeof value === 'boolean') return value;
+    if (typeof value === 'string') {
+      const lower = value.toLowerCase();
+      if (['yes', 'true', 'on', '1'].includes(lower)) return true;
+      if (['no', 'false', 'off', '0'].includes(lower)) return false;
+    }
+    if (value === 1 || value === 0) return value === 1;
+    return this.fail(key, `must be a boolean, got ${describe(value)}`);
+  }
+
+  oneOf<T extends string>(key: string, allowed: readonly T[]): T {
+    const value = this.string(key);
+    if (!(allowed as readonly string[]).includes(value)) {
+      this.fail(key, `must be one of ${allowed.join(', ')}, got '${value}'`);
+    }
+    return value as T;
+  }
+
+  ipv4(key: string): string {
+    const value = this.string(key);
+    if (!isIPv4(value)) this.fail(key, `must be an IPv4 address, got '${value}'`);
+    return value;
+  }
+
+  cidr(key: string): Cidr {
+    const value = this.string(key);
+    const parsed = parseCidr(value);
+    if (!parsed) this.fail(key, `must be an IPv4 CIDR like 10.244.0.0/16, got '${value}'`);
+    return parsed;
+  }
+
+  list(key: string): unknown[] {
+    const value = this.required(key);
+    if (!Array.isArray(value)) this.fail(key, `must be a list, got ${describe(value)}`);
+    return value;
+  }
+
+  stringList(key: string): string[] {
+    return this.list(key).map((item, i) => {
+      if (typeof item !== 'string' && typeof item !== 'number') this.fail(`${key}[${i}]`, `must be a string, got ${describe(item)}`);
+      return String(item);
+    });
+  }
+
+  map(key: string): Record<string, unknown> {
+    const value = this.required(key);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(key, `must be a mapping, got ${describe(value)}`);
+    return value as Record<string, unknown>;
+  }
+}
+
+export function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `'${value}'`;
+  return `${typeof value} ${String(value)}`;
+}
+
+export function isIPv4(text: string): boolean {
+  const parts = text.split('.');
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+export function ipToInt(ip: string): number {
+  return ip.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
+}
+
+export interface Cidr {
+  readonly text: string;
+  readonly network: number;
+  readonly prefix: number;
+}
+
+export function parseCidr(text: string): Cidr | undefined {
+  const [ip, prefixText] = text.split('/');
+  if (!ip || !prefixText || !isIPv4(ip) || !/^\d{1,2}$/.test(prefixText)) return undefined;
+  const prefix = Number(prefixText);
+  if (prefix > 32) return undefined;
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return { text, network: (ipToInt(ip) & mask) >>> 0, prefix };
+}
+
+export function cidrContains(cidr: Cidr, ip: string): boolean {
+  const mask = cidr.prefix === 0 ? 0 : (0xffffffff << (32 - cidr.prefix)) >>> 0;
+  return ((ipToInt(ip) & mask) >>> 0) === cidr.network;
+}
+
+export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
+  const prefix = Math.min(a.prefix, b.prefix);
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return ((a.network & mask) >>> 0) === ((b.network & mask) >>> 0);
+}

@@ -1,0 +1,21 @@
+/**
+ * The only way ssh-trust writes authorized_keys and known_hosts: append lines (never truncate,
+ * never rewrite), so keys that users or other tools put there always stay.
+ */
+import { sh } from '../../engine/shell.js';
+import { SSH_DIR } from './key-pair.js';
+
+/** Appends lines to a file under ~/.ssh (creating both if needed) and sets its mode. */
+export function appendLinesScript(path: string, lines: readonly string[], mode: string, dir = SSH_DIR): string {
+  return [
+    'set -e',
+    'umask 077',
+    sh`mkdir -p -- ${dir}`,
+    sh`touch -- ${path}`,
+    // A last line without newline would otherwise be glued to the first appended key.
+    sh`if [ -s ${path} ] && [ -n "$(tail -c 1 -- ${path})" ]; then echo >> ${path}; fi`,
+    ...(lines.length ? [sh`printf '%s\\n' ${[...lines]} >> ${path}`] : []),
+    sh`chmod ${mode} -- ${path}`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,48 @@
+/**
+ * Task: every master's real host keys are in this master's /root/.ssh/known_hosts under its
+ * inventory name and address, so `ssh master2` between masters never prompts. The keys are
+ * read from each master (/etc/ssh/ssh_host_*_key.pub) once per run, shared through ctx.once.
+ */
+import { commandFact, fileFact } from '../../engine/facts/index.js';
+import { TaskError } from '../../engine/errors.js';
+import type { Change, Task, TaskContext } from '../../engine/types.js';
+import { appendLinesScript } from './append-lines.js';
+import { KNOWN_HOSTS } from './key-pair.js';
+import { missingKnownHosts, parseHostKeys, type HostKeys } from './known-hosts.js';
+import type { Master, SshTrustVars } from './vars.js';
+
+export interface KnownHostsChange extends Change {
+  readonly lines: readonly string[];
+  readonly chmod: boolean;
+}
+
+const HOST_KEYS_PROBE = 'cat /etc/ssh/ssh_host_*_key.pub 2>/dev/null || true';
+
+/** Host keys do not change during a run: read each master's once for every host. */
+function hostKeysOf(ctx: TaskContext<SshTrustVars>, master: Master): Promise<HostKeys> {
+  return ctx.once(`ssh-trust:host-keys:${master.name}`, async () => {
+    const keys = parseHostKeys((await ctx.on(master.name).fact(commandFact(HOST_KEYS_PROBE))).stdout);
+    if (keys.length === 0) throw new TaskError(`${master.name} has no /etc/ssh/ssh_host_*_key.pub: is sshd installed?`);
+    return { name: master.name, address: master.address, keys };
+  });
+}
+
+export function knownHostsTask(name: string): Task<SshTrustVars, KnownHostsChange> {
+  return {
+    name,
+    async check(ctx) {
+      const [state, ...hosts] = await Promise.all([
+        ctx.fact(fileFact(KNOWN_HOSTS)),
+        ...ctx.vars.masters.map((m) => hostKeysOf(ctx, m)),
+      ]);
+      const lines = missingKnownHosts(state.exists ? (state.content ?? '') : null, hosts);
+      const chmod = state.exists && state.mode !== 0o644 && state.mode !== 0o600;
+      if (lines.length === 0 && !chmod) return null;
+      const parts = [...(lines.length ? [`add ${lines.length} host key(s)`] : []), ...(chmod ? ['mode -> 0644'] : [])];
+      return { summary: parts.join(', '), lines, chmod };
+    },
+    async apply(ctx, change) {
+      await ctx.run(appendLinesScript(KNOWN_HOSTS, change.lines, '644'), { label: `append to ${KNOWN_HOSTS}` });
+    },
+  };
+}

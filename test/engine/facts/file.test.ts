@@ -1,0 +1,88 @@
+import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileFact, parseFileFact, MAX_CONTENT_BYTES } from '../../../engine/facts/file.js';
+import { sha256Of } from '../../../engine/ops/file-plan.js';
+import { runSh } from '../ops/fake-context.js';
+
+describe('facts/file', () => {
+  // Captured on the controller: `printf 'hi\n' > f; chmod 640 f`, then the fact's command.
+  it('parses a captured regular file', () => {
+    const stdout =
+      'stat 640 root adm 3 regular file\n' +
+      'sha256 98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4  -\n' +
+      'content\naGkK\n';
+    expect(parseFileFact('file:/f', { code: 0, stdout, stderr: '' })).to.deep.equal({
+      exists: true,
+      isDir: false,
+      type: 'regular file',
+      mode: 0o640,
+      owner: 'root',
+      group: 'adm',
+      size: 3,
+      sha256: '98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4',
+      content: 'hi\n',
+    });
+  });
+
+  it('parses missing and rejects garbage', () => {
+    expect(parseFileFact('file:/x', { code: 0, stdout: 'missing\n', stderr: '' })).to.deep.equal({ exists: false });
+    expect(() => parseFileFact('file:/x', { code: 127, stdout: '', stderr: 'sh: stat: not found' })).to.throw(/file:\/x: unexpected output: sh: stat: not found/);
+  });
+
+  describe('for real, in a temp dir', () => {
+    let dir: string;
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), 'play-filefact-'));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const read = async (path: string) => {
+      const fact = fileFact(path);
+      return fact.parse(await runSh(fact.command));
+    };
+
+    it('reads a file with awkward bytes, its mode and hash', async () => {
+      const content = "line 1\n'quoted' $(x) `y`\n\ttab\n\nno final newline";
+      const path = join(dir, "it's here.conf");
+      writeFileSync(path, content);
+      chmodSync(path, 0o4750);
+      const state = await read(path);
+      expect(state).to.deep.include({ exists: true, isDir: false, mode: 0o4750, owner: 'root', content });
+      expect(state.exists && state.sha256).to.equal(sha256Of(content));
+    });
+
+    it('reads an empty file', async () => {
+      const path = join(dir, 'empty');
+      writeFileSync(path, '');
+      expect(await read(path)).to.deep.include({ exists: true, type: 'regular empty file', content: '', size: 0 });
+    });
+
+    it('reports a directory without content', async () => {
+      const path = join(dir, 'sub');
+      mkdirSync(path, { mode: 0o750 });
+      const state = await read(path);
+      expect(state).to.deep.include({ exists: true, isDir: true, mode: 0o750 });
+      expect(state.exists && state.content).to.equal(undefined);
+    });
+
+    it('follows a symlink and treats a dangling one as missing', async () => {
+      const target = join(dir, 'target');
+      writeFileSync(target, 'through the link\n');
+      symlinkSync(target, join(dir, 'link'));
+      symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
+      expect(await read(join(dir, 'link'))).to.deep.include({ exists: true, content: 'through the link\n' });
+      expect(await read(join(dir, 'dangling'))).to.deep.equal({ exists: false });
+      expect(await read(join(dir, 'missing'))).to.deep.equal({ exists: false });
+    });
+
+    it('hashes but does not send back a file over the size limit', async () => {
+      const path = join(dir, 'big');
+      const content = 'x'.repeat(MAX_CONTENT_BYTES + 1);
+      writeFileSync(path, content);
+      const state = await read(path);
+      expect(state).to.deep.include({ exists: true, size: MAX_CONTENT_BYTES + 1, sha256: sha256Of(content) });
+      expect(state.exists && state.content).to.equal(undefined);
+    });
+  });
+});

@@ -1,0 +1,98 @@
+import { expect } from 'chai';
+import os from 'node:os';
+import { InventoryError } from '../../../engine/errors.js';
+import { connectionSpec } from '../../../engine/inventory/index.js';
+import type { InventoryHost } from '../../../engine/types.js';
+import { cleanupInventories, inventoryFrom } from './helpers/inventory-fixture.js';
+
+function host(vars: Record<string, unknown>): InventoryHost {
+  const origins = Object.fromEntries(Object.keys(vars).map((k, i) => [k, { file: 'hosts', line: i + 1 }]));
+  return { name: 'node1', vars, origins, groups: [] };
+}
+
+function failure(vars: Record<string, unknown>): InventoryError {
+  try {
+    connectionSpec(host(vars));
+  } catch (err) {
+    if (err instanceof InventoryError) return err;
+    throw err;
+  }
+  throw new Error('expected an InventoryError');
+}
+
+describe('inventory: connection vars', () => {
+  after(cleanupInventories);
+
+  it('defaults to ssh to the inventory name', () => {
+    expect(connectionSpec(host({}))).to.deep.equal({ kind: 'ssh', host: 'node1', address: 'node1', become: false, commonArgs: [] });
+  });
+
+  it('reads every ansible_* connection variable', () => {
+    const spec = connectionSpec(
+      host({
+        ansible_host: 'node1.example.test',
+        ansible_port: '2222',
+        ansible_user: 'admin',
+        ansible_connection: 'ssh',
+        ansible_become: 'yes',
+        ansible_become_user: 'root',
+        ansible_ssh_private_key_file: '~/.ssh/lab',
+        ansible_ssh_common_args: `-o ProxyJump="jump host" -o 'A=b c'`,
+        ansible_ssh_extra_args: '-v',
+      }),
+    );
+    expect(spec).to.deep.equal({
+      kind: 'ssh',
+      host: 'node1',
+      address: 'node1.example.test',
+      port: 2222,
+      user: 'admin',
+      become: true,
+      becomeUser: 'root',
+      privateKeyFile: `${os.homedir()}/.ssh/lab`,
+      commonArgs: ['-o', 'ProxyJump=jump host', '-o', 'A=b c', '-v'],
+    });
+  });
+
+  it('accepts bool-ish become values and local connections', () => {
+    for (const value of [true, 'true', 'True', 'yes', '1', 1, 'on']) expect(connectionSpec(host({ ansible_become: value })).become).to.equal(true);
+    for (const value of [false, 'no', '0', 0, 'off', null]) expect(connectionSpec(host({ ansible_become: value })).become).to.equal(false);
+    expect(connectionSpec(host({ ansible_connection: 'local' })).kind).to.equal('local');
+  });
+
+  it('does not make localhost local unless asked', () => {
+    const spec = connectionSpec({ name: 'localhost', vars: {}, origins: {}, groups: [] });
+    expect(spec.kind).to.equal('ssh');
+  });
+
+  it('falls back to the older ansible_ssh_* names', () => {
+    const spec = connectionSpec(host({ ansible_ssh_host: '10.0.0.9', ansible_ssh_port: 22, ansible_ssh_user: 'u' }));
+    expect(spec).to.include({ address: '10.0.0.9', port: 22, user: 'u' });
+  });
+
+  it('rejects bad values naming file, line and key', () => {
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [{ ansible_port: 'ssh' }, 'ansible_port', /port number/],
+      [{ ansible_port: 70000 }, 'ansible_port', /port number/],
+      [{ x: 1, ansible_connection: 'winrm' }, 'ansible_connection', /'ssh' or 'local'/],
+      [{ ansible_become: 'maybe' }, 'ansible_become', /boolean/],
+      [{ ansible_host: ['a'] }, 'ansible_host', /non-empty string/],
+      [{ ansible_ssh_common_args: '-o "open' }, 'ansible_ssh_common_args', /No closing quotation/],
+      [{ ansible_ssh_extra_args: 5 }, 'ansible_ssh_extra_args', /string of ssh arguments/],
+    ];
+    for (const [vars, key, reason] of cases) {
+      const err = failure(vars);
+      expect(err.key).to.equal(key);
+      expect(err.where).to.deep.equal({ file: 'hosts', line: Object.keys(vars).indexOf(key) + 1 });
+      expect(err.message).to.match(reason);
+      expect(err.exitCode).to.equal(2);
+    }
+  });
+
+  it('points at the inventory line the bad value came from', async () => {
+    const inv = await inventoryFrom({ hosts: '[g]\nh1\nh2 ansible_port=abc\n' }, ['hosts']);
+    const h2 = inv.hosts.get('h2');
+    expect(h2).to.not.equal(undefined);
+    expect(() => connectionSpec(h2 as InventoryHost)).to.throw(InventoryError, /^hosts:3: key 'ansible_port': host 'h2': must be a port number/);
+  });
+});
