@@ -17,7 +17,8 @@ export function listPlan(plan: Plan, file: string, what: { hosts: boolean; tasks
       }
     }
     if (what.tags) {
-      const tags = new Set(planned.roles.flatMap((r) => r.tasks.flatMap((t) => [...t.tags])));
+      // Every tag, also of tasks the current filter leaves out: this is how users discover them.
+      const tags = new Set(planned.roles.flatMap((r) => r.allTasks.flatMap((t) => [...t.tags])));
       out.push(`      TASK TAGS: [${[...tags].sort().join(', ')}]`);
     }
   }

@@ -53,6 +53,8 @@ export async function runPlaybooks(args: PlaybookArgs, out: (l: string) => void,
     const file = resolvePlaybookPath(given);
     plans.push({ file, plan: await buildPlan(inventory, loadPlaybook(file), { limit: args.limit, tags, extraVars }) });
   }
+  const dryRun = args.syntaxCheck || args.listHosts || args.listTasks || args.listTags;
+  if (dryRun) plans.forEach(({ plan }) => plan.warnings.forEach((w) => err(`[WARNING]: ${plan.redactor.redact(w)}`)));
   if (args.syntaxCheck) {
     plans.forEach(({ file }) => out(`\nplaybook: ${file}`));
     return 0;

@@ -6,8 +6,7 @@
  * literal_eval, in host lines and in :vars sections alike (checked against ansible-inventory).
  */
 import { InventoryError, type SourceLocation } from '../errors.js';
-import { parseAddress } from './host-address.js';
-import { expandHostRange, hasHostRange, HostRangeError } from './host-range.js';
+import { expandHostPattern } from './host-key.js';
 import type { GroupNode, InventoryModel } from './inventory-model.js';
 import { iniValue } from './python-literal.js';
 import { shlexSplit, ShlexError } from './shlex-split.js';
@@ -136,32 +135,4 @@ function parseChildLine(
   const waiting = pending.get(name);
   if (waiting) waiting.parents.push(group);
   else pending.set(name, { kind: 'children', line: where.line ?? 0, parents: [group] });
-}
-
-/**
- * A host key of an inventory (`web[01:03]:2222`) to host names and a port. INI adds two checks
- * to the YAML plugin's: no trailing ':' without a port, and no YAML document marker.
- */
-export function expandHostPattern(
-  pattern: string,
-  where: SourceLocation,
-  iniChecks: boolean,
-): { names: string[]; port: number | undefined } {
-  const address = parseAddress(pattern, true);
-  const base = address?.host ?? pattern;
-  const port = address?.port;
-  if (iniChecks && pattern.trim().endsWith(':') && port === undefined) {
-    throw new InventoryError(`invalid host '${pattern}': a trailing ':' must be followed by a port`, where, pattern);
-  }
-  let names: string[];
-  try {
-    names = hasHostRange(base) ? expandHostRange(base) : [base];
-  } catch (err) {
-    if (!(err instanceof HostRangeError)) throw err;
-    throw new InventoryError(err.message, where, pattern, { cause: err });
-  }
-  if (iniChecks && names.some((n) => n.trim() === '---')) {
-    throw new InventoryError(`invalid host '${pattern}': '---' suggests this file is YAML`, where, pattern);
-  }
-  return { names, port };
 }

@@ -6,7 +6,7 @@
  * names file, line and key path, since such an entry is almost always a typo.
  */
 import { InventoryError, type SourceLocation } from '../errors.js';
-import { expandHostPattern } from './ini-source.js';
+import { expandHostPattern } from './host-key.js';
 import type { GroupNode, InventoryModel } from './inventory-model.js';
 import { indexYamlKeys, keyLine } from './yaml-key-lines.js';
 import { isMapping, isPythonFalsy } from './yaml-load.js';
