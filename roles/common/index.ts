@@ -52,7 +52,7 @@ export default defineRole<CommonVars>({
     sysctl<CommonVars>('Set the Kubernetes sysctls', (ctx) => ({ file: SYSCTL_FILE, values: { ...ctx.vars.sysctl } }), {
       prefetch: false,
     }),
-    packages<CommonVars>('Install ufw', () => ({ names: ['ufw'] }), withFirewall),
+    packages<CommonVars>('Install ufw', () => ({ names: ['ufw'], updateCache: true }), withFirewall),
     // Pods' traffic is routed through the host; ufw's default DROP for forwarded packets would cut
     // pod-to-pod traffic between nodes. kube-proxy and the CNI police forwarding themselves.
     // The file comes with the ufw package: in --check on a host without ufw yet there is nothing

@@ -25,7 +25,8 @@ export default defineRole<HaproxyVars>({
     },
   },
   tasks: [
-    packages<HaproxyVars>('Install haproxy', () => ({ names: ['haproxy'] })),
+    // updateCache: minimal images ship without an apt index (refreshed only when installing).
+    packages<HaproxyVars>('Install haproxy', () => ({ names: ['haproxy'], updateCache: true })),
     file<HaproxyVars>(
       'Write haproxy.cfg',
       (ctx) => ({

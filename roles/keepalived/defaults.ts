@@ -18,10 +18,10 @@ export const defaults: Vars = {
   keepalived_unicast: false,
   /** Seconds between VRRP adverts. */
   keepalived_advert_int: 1,
-  /** haproxy (pidof haproxy) or apiserver (/etc/keepalived/check_apiserver.sh, stacked only). */
+  /** haproxy (killall -0 haproxy) or apiserver (/etc/keepalived/check_apiserver.sh, stacked only). */
   keepalived_check: 'haproxy',
-  /** Priority change when the check fails (negative) or passes (positive). */
-  keepalived_check_weight: -100,
+  /** Priority change on a failed (negative) or passed (positive) check; 0 = FAULT; null = per check. */
+  keepalived_check_weight: null,
   /** Seconds a recovered higher-priority host waits before taking the VIP back; null = at once. */
   keepalived_preempt_delay: null,
   /** Address(es) keepalived mails on state changes; null = no mail. */

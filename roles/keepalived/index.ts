@@ -51,9 +51,11 @@ export default defineRole<KeepalivedVars>({
     },
   },
   tasks: [
+    // updateCache: minimal images ship without an apt index (refreshed only when installing).
     packages<KeepalivedVars>(
       'Install keepalived',
-      (ctx) => ({ names: on(ctx).check === 'apiserver' ? ['keepalived', 'curl'] : ['keepalived'] }),
+      // The checks' tools: curl for check_apiserver.sh, killall (psmisc) for the haproxy check.
+      (ctx) => ({ names: ['keepalived', on(ctx).check === 'apiserver' ? 'curl' : 'psmisc'], updateCache: true }),
       { when: enabled },
     ),
     // Written before keepalived.conf: `keepalived -t` refuses a config whose script is missing.

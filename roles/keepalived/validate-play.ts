@@ -75,7 +75,7 @@ export function validateKeepalivedPlay(
   const priorities = on.map((v) => v.priority);
   const spread = Math.max(...priorities) - Math.min(...priorities);
   for (const v of on) {
-    if (Math.abs(v.checkWeight) <= spread) {
+    if (v.checkWeight !== 0 && Math.abs(v.checkWeight) <= spread) {
       throw new VarsError(
         `${v.checkWeight} cannot move the VIP: the LB priorities span ${spread}, so |weight| must exceed it`,
         v.where.keepalived_check_weight,

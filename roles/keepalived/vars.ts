@@ -19,6 +19,14 @@ import {
 
 export type KeepalivedCheck = 'haproxy' | 'apiserver';
 
+/**
+ * 0 = FAULT on a failed check. haproxy: a host without haproxy should resign at once (~2 s
+ * failover, against ~4.5 s for a priority drop the peers wait out); if haproxy is down
+ * everywhere no VIP helps anyway. apiserver: weighted, because before `kubeadm init` no
+ * apiserver exists anywhere, and FAULT everywhere would leave no VIP for init to reach.
+ */
+export const DEFAULT_WEIGHT: Readonly<Record<KeepalivedCheck, number>> = { haproxy: 0, apiserver: -100 };
+
 /** keepalived reads only the first 8 characters of a PASS password (it truncates the rest). */
 export const AUTH_PASS_MAX = 8;
 
@@ -56,6 +64,7 @@ export interface KeepalivedOn {
   readonly vips: readonly VipSpec[];
   readonly trackInterfaces: readonly string[];
   readonly check: KeepalivedCheck;
+  /** 0: a failed check means FAULT; otherwise the priority change (keepalived's weight). */
   readonly checkWeight: number;
   readonly apiserverPort: number;
   readonly lbPort: number;
@@ -126,8 +135,7 @@ export function resolveKeepalived(vars: TypedVars, host: HostView, inventory: In
         `'${topology.mastersGroup}': use 'haproxy' on dedicated LB hosts`,
     );
   }
-  const checkWeight = vars.int('keepalived_check_weight', { min: -253, max: 253 });
-  if (checkWeight === 0) vars.fail('keepalived_check_weight', 'must not be 0: a failed check would then change nothing');
+  const checkWeight = vars.optionalInt('keepalived_check_weight', { min: -253, max: 253 }) ?? DEFAULT_WEIGHT[check];
 
   const trackInterfaces = vars.stringList('keepalived_track_interfaces');
   trackInterfaces.forEach((name, i) => {

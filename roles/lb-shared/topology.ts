@@ -52,7 +52,7 @@ export function keepalivedEnabled(vars: TypedVars, lbHostCount: number): boolean
   const raw = vars.raw(key);
   if (typeof raw === 'string' && raw.toLowerCase() === 'auto') return lbHostCount >= 2;
   if (typeof raw === 'boolean') return raw;
-  if (typeof raw === 'string' && ['yes', 'true', 'no', 'false'].includes(raw.toLowerCase())) return vars.bool(key);
+  if (typeof raw === 'string' && ['yes', 'true', 'on', '1', 'no', 'false', 'off', '0'].includes(raw.toLowerCase())) return vars.bool(key);
   return vars.fail(key, `must be true, false or auto, got ${describe(raw)}`);
 }
 

@@ -35,7 +35,7 @@ interface Rendered {
 /** host -> path -> file, in plan order. */
 type HostFiles = Map<string, Map<string, Rendered>>;
 
-export function goldenName(path: string): string {
+function goldenName(path: string): string {
   return path.replace(/^\/+/, '').split('/').join('__');
 }
 

@@ -124,11 +124,20 @@ describe('keepalived tasks', () => {
       expect(conf).to.contain('    unicast_src_ip 10.0.0.11\n    track_src_ip\n    unicast_peer {\n        10.0.0.12\n    }\n');
     });
 
-    it('uses the haproxy process check on dedicated LB hosts (seed 001)', () => {
+    it('checks the haproxy process by absolute path, going FAULT on failure (no weight)', () => {
       const conf = renderKeepalivedConf(resolveLb1({}), 'eth0');
-      expect(conf).to.contain('vrrp_script chk_haproxy {\n    script "pidof haproxy"\n');
+      expect(conf).to.contain('vrrp_script chk_haproxy {\n    script "/usr/bin/killall -0 haproxy"\n    interval 1\n    fall 2\n    rise 2\n');
+      expect(conf).not.to.match(/^\s*weight/m);
       expect(conf).to.contain('    state MASTER\n');
       expect(conf).to.contain('    virtual_ipaddress {\n        10.0.0.10/24 dev eth0\n    }\n');
+    });
+
+    it('weights the apiserver check (-100) so the VIP survives a cluster without apiservers', () => {
+      const v = resolveRole(keepalived, stacked({ keepalived_check: 'apiserver' }), 'lb').vars.get('master1') as KeepalivedOn;
+      const conf = renderKeepalivedConf(v, 'eth0');
+      expect(conf).to.contain('    script "/etc/keepalived/check_apiserver.sh"\n    interval 3\n    fall 10\n    rise 2\n');
+      expect(conf).to.match(/^    weight -100$/m);
+      expect(renderKeepalivedConf({ ...v, checkWeight: 0 }, 'eth0')).not.to.match(/^\s*weight/m);
     });
   });
 

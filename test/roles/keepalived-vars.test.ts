@@ -100,6 +100,12 @@ describe('keepalived vars', () => {
       ]);
     });
 
+    it('goes FAULT on a failed haproxy check, weights the apiserver check, unless told otherwise', () => {
+      expect(on(resolve(dedicatedPair()), 'lb1').checkWeight).to.equal(0);
+      expect(on(resolve(stacked({ keepalived_check: 'apiserver' })), 'master1').checkWeight).to.equal(-100);
+      expect(on(resolve(dedicatedPair({ keepalived_check_weight: -60 })), 'lb1').checkWeight).to.equal(-60);
+    });
+
     it('takes apiserver_lb_port 6443 on dedicated LBs and 8443 stacked', () => {
       expect(on(resolve(dedicatedPair()), 'lb1').lbPort).to.equal(6443);
       expect(on(resolve(stacked()), 'master1').lbPort).to.equal(8443);

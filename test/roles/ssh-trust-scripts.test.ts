@@ -19,6 +19,7 @@ describe('ssh-trust scripts (for real, in a temp dir)', () => {
   beforeEach(() => {
     dir = join(mkdtempSync(join(tmpdir(), 'play-ssh-')), '.ssh');
   });
+  afterEach(() => rmSync(join(dir, '..'), { recursive: true, force: true }));
 
   it('generates a key pair once, never replacing it, and re-derives a lost .pub', function () {
     if (spawnSync('ssh-keygen', ['-?']).error) this.skip();

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandFact } from '../../engine/facts/index.js';
@@ -101,6 +101,7 @@ describe('ssh-trust', () => {
       );
       const inv = buildInventory({ hosts: { master1: { ssh_trust_controller_key: 'ssh-rsa not-base64!' } }, groups: { masters: ['master1'] } });
       expectVarsError(() => resolveRole(sshTrust, inv, 'masters'), 'ssh_trust_controller_key', `${HOSTS_FILE}:1`, /one OpenSSH public key/);
+      rmSync(dir, { recursive: true, force: true });
     });
   });
 

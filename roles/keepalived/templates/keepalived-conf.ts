@@ -17,14 +17,16 @@ interface CheckScript {
 }
 
 /**
- * haproxy: is the process there (seed 001's `pidof haproxy`; `killall -0` of seed 000 needs
- * psmisc, pidof is in every Debian/RHEL base). A dead haproxy is decisive, so two misses fail.
+ * haproxy: is the process there (seed 000's `killall -0 haproxy`, every second). Not seed 001's
+ * `pidof`: on Debian it is a symlink to killall5, which keepalived runs by its resolved path,
+ * where it no longer acts as pidof and always fails. By absolute path (keepalived warns about
+ * a PATH search). A dead haproxy is decisive: two misses fail.
  * apiserver: the kubeadm HA guide's script and timings (every 3 s, 10 misses): an apiserver
  * restarting during a join or an upgrade should not bounce the VIP.
  */
 export function checkScript(check: KeepalivedCheck): CheckScript {
   return check === 'haproxy'
-    ? { name: 'chk_haproxy', script: 'pidof haproxy', interval: 2, fall: 2, rise: 2 }
+    ? { name: 'chk_haproxy', script: '/usr/bin/killall -0 haproxy', interval: 1, fall: 2, rise: 2 }
     : { name: 'check_apiserver', script: CHECK_APISERVER_PATH, interval: 3, fall: 10, rise: 2 };
 }
 
@@ -59,14 +61,20 @@ export function renderKeepalivedConf(v: KeepalivedOn, vrrpInterface: string): st
     `    interval ${check.interval}`,
     `    fall ${check.fall}`,
     `    rise ${check.rise}`,
+  );
+  if (v.checkWeight !== 0) {
     // Weighted, not FAULT: when every check fails (no apiserver yet while bootstrapping) the VIP
     // stays on the highest priority host instead of vanishing.
-    '    # A failed check lowers the priority (below every healthy peer) instead of FAULT,',
-    '    # so the VIP stays somewhere even while every check fails (before kubeadm init).',
-    `    weight ${v.checkWeight}`,
-    '}',
-    '',
-  );
+    lines.push(
+      '    # A failed check lowers the priority (below every healthy peer) instead of FAULT,',
+      '    # so the VIP stays somewhere even while every check fails (before kubeadm init).',
+      `    weight ${v.checkWeight}`,
+    );
+  } else {
+    // FAULT: the host resigns at once (a priority 0 advert), the next one takes the VIP in ~1 s.
+    lines.push('    # No weight: a failed check puts this host in FAULT and the VIP moves at once.');
+  }
+  lines.push('}', '');
 
   lines.push(
     'vrrp_instance VI_APISERVER {',

@@ -7,7 +7,7 @@
  * Missing tools fail the test under CI=true and skip it, loudly, elsewhere.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -65,6 +65,7 @@ export function keepalivedTest(conf: string, checkScript?: string): ToolResult {
     encoding: 'utf8',
     env: { ...process.env, CONF: confPath },
   });
+  rmSync(dir, { recursive: true, force: true });
   return { code: r.status ?? 1, output: `${r.stdout}${r.stderr}`.trim() };
 }
 
@@ -74,5 +75,6 @@ export function haproxyCheck(cfg: string): ToolResult {
   const path = join(dir, 'haproxy.cfg');
   writeFileSync(path, cfg);
   const r = spawnSync('haproxy', ['-c', '-f', path], { encoding: 'utf8' });
+  rmSync(dir, { recursive: true, force: true });
   return { code: r.status ?? 1, output: `${r.stdout}${r.stderr}`.trim() };
 }
