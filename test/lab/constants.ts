@@ -1,0 +1,74 @@
+// Fixed facts of the local lab: where things live on the controller, the hosts' addresses, and
+// the recipes (base image, apt repository) whose hashes decide when a cache is rebuilt.
+
+/** A lab host as the lab knows it. */
+export interface LabHost {
+  name: string;
+  group: string;
+  address: string;
+}
+
+const STATE_DIR = '/var/lib/play-lab';
+const CACHE_DIR = '/var/cache/play-lab';
+const SUBNET_PREFIX = '172.29.10';
+
+export const LAB = {
+  stateDir: STATE_DIR,
+  cacheDir: CACHE_DIR,
+  stateFile: `${STATE_DIR}/state.json`,
+  hostsDir: `${STATE_DIR}/hosts`,
+  runDir: `${STATE_DIR}/run`,
+  /** Shared folder bind-mounted into every host: the stand-ins' cluster state. */
+  clusterDir: `${STATE_DIR}/cluster`,
+  clusterMountPoint: '/var/lib/play-lab-cluster',
+  sshDir: `${STATE_DIR}/ssh`,
+  keyPath: `${STATE_DIR}/ssh/id_ed25519`,
+  knownHostsPath: `${STATE_DIR}/ssh/known_hosts`,
+  repoDir: `${CACHE_DIR}/repo`,
+  bridge: 'playbr0',
+  subnetPrefix: SUBNET_PREFIX,
+  prefixLength: 24,
+  controllerAddress: `${SUBNET_PREFIX}.1`,
+  vip: `${SUBNET_PREFIX}.10`,
+  stackedVip: `${SUBNET_PREFIX}.9`,
+  repoPort: 8080,
+  repoUrl: `http://${SUBNET_PREFIX}.1:8080`,
+  /** The flat Debian repository every host's sources.list points at. */
+  debianRepoUrl: `http://${SUBNET_PREFIX}.1:8080/debian`,
+  /** A pkgs.k8s.io-like path (same flat repo) for the inventory var kube_package_repo. */
+  kubeRepoUrl: `http://${SUBNET_PREFIX}.1:8080/kubernetes/v1.30/deb`,
+  /** Same idea for cri-o (crio_package_repo). */
+  crioRepoUrl: `http://${SUBNET_PREFIX}.1:8080/cri-o/v1.30/deb`,
+  calicoManifestUrl: `http://${SUBNET_PREFIX}.1:8080/files/calico/calico-v3.28.0.yaml`,
+  /** Added hosts take addresses from this last octet upward. */
+  firstAddedOctet: 41,
+  suite: 'bookworm',
+  mirror: 'http://deb.debian.org/debian',
+  machinePrefix: 'lab-',
+} as const;
+
+export const DEFAULT_HOSTS: readonly LabHost[] = [
+  { name: 'lb1', group: 'lb', address: `${SUBNET_PREFIX}.11` },
+  { name: 'lb2', group: 'lb', address: `${SUBNET_PREFIX}.12` },
+  { name: 'master1', group: 'masters', address: `${SUBNET_PREFIX}.21` },
+  { name: 'master2', group: 'masters', address: `${SUBNET_PREFIX}.22` },
+  { name: 'master3', group: 'masters', address: `${SUBNET_PREFIX}.23` },
+  { name: 'worker1', group: 'workers', address: `${SUBNET_PREFIX}.31` },
+  { name: 'worker2', group: 'workers', address: `${SUBNET_PREFIX}.32` },
+];
+
+/**
+ * Packages of the base image beyond debootstrap's minbase: what every lab host has before any
+ * role runs. A change here changes the base's hash and so rebuilds it.
+ */
+export const BASE_PACKAGES: readonly string[] = [
+  'systemd', 'systemd-sysv', 'dbus', 'libpam-systemd', 'openssh-server', 'iproute2', 'iputils-ping',
+  'python3', 'python3-apt', 'procps', 'ca-certificates', 'openssl', 'curl', 'less', 'kmod', 'sudo',
+  'netbase', 'apt-utils', 'lsb-release', 'tzdata',
+];
+
+/** What the roles install: the lab repository holds these and every dependency the base lacks. */
+export const REPO_PACKAGES: readonly string[] = [
+  'keepalived', 'haproxy', 'containerd', 'docker.io', 'runc', 'iptables', 'ufw', 'socat', 'conntrack',
+  'ebtables', 'ethtool', 'gnupg', 'apt-transport-https', 'jq',
+];

@@ -1,0 +1,57 @@
+// Mocha helper for suites that need the local lab. `describeLab(title, fn)`:
+// - not root and CI unset: prints a loud line and skips the suite (a developer's plain `npm test`);
+// - not root and CI set: the suite FAILS (CI must run the lab, so a skip would hide a broken CI);
+// - root: brings the lab up (or reuses the running one; under CI a fresh one) in a before() hook,
+//   then runs the suite.
+import { isRoot, labDown, labUp, type UpReport } from './lab.js';
+
+/** Time for `up` on a cold machine: debootstrap plus the repository download. */
+const LAB_UP_TIMEOUT_MS = 20 * 60_000;
+/** Per test: lab tests install packages and wait for failovers. */
+const LAB_TEST_TIMEOUT_MS = 5 * 60_000;
+
+let labReady: Promise<UpReport> | null = null;
+let skipAnnounced = false;
+
+/**
+ * Brings the lab up once per process; later calls share the first one's result. Under CI (or
+ * LAB_FRESH=1) the lab is taken down first, so a run never inherits hosts changed by an earlier
+ * one (the base image and repository stay cached: this costs about 25 s).
+ */
+export function ensureLabUp(): Promise<UpReport> {
+  const log = (line: string): void => {
+    process.stderr.write(`      [lab] ${line}\n`);
+  };
+  const fresh = Boolean(process.env.CI) || process.env.LAB_FRESH === '1';
+  labReady ??= (async () => {
+    if (fresh) await labDown({ log });
+    return labUp({ log });
+  })();
+  return labReady;
+}
+
+export function describeLab(title: string, fn: (this: Mocha.Suite) => void): void {
+  if (!isRoot()) {
+    if (process.env.CI) {
+      describe(title, function () {
+        before(function () {
+          throw new Error('the lab suite needs root and CI is set: run the tests as root (a skipped lab suite would hide a broken CI)');
+        });
+        fn.call(this);
+      });
+      return;
+    }
+    if (!skipAnnounced) process.stderr.write('\n*** LAB SUITE SKIPPED: not root (run as root or set CI) ***\n\n');
+    skipAnnounced = true;
+    describe.skip(`${title} (*** SKIPPED: not root ***)`, fn);
+    return;
+  }
+  describe(title, function () {
+    this.timeout(LAB_TEST_TIMEOUT_MS);
+    before(async function () {
+      this.timeout(LAB_UP_TIMEOUT_MS);
+      await ensureLabUp();
+    });
+    fn.call(this);
+  });
+}

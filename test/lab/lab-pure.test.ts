@@ -1,0 +1,60 @@
+// The lab machinery's pure parts: no root, no lab needed.
+import { expect } from 'chai';
+import { parseSimulatedInstalls, poolFileName, releaseFile, standinRepoDirs } from './repo.js';
+import { shellQuote } from './ssh.js';
+import { nextFreeAddress } from './state.js';
+import { DEFAULT_HOSTS } from './constants.js';
+import { inCgroups } from './machine.js';
+
+describe('lab machinery (pure parts)', () => {
+  it('reads apt-get -s output: new installs, upgrades, arch all', () => {
+    const out = [
+      'NOTE: This is only a simulation!',
+      'Inst libc6 [2.36-9+deb12u4] (2.36-9+deb12u14 Debian:12.15/oldstable [amd64])',
+      'Inst keepalived (1:2.2.7-1+b2 Debian:12.15/oldstable [amd64])',
+      'Inst ufw (0.36.2-1 Debian:12.15/oldstable [all])',
+      'Conf ufw (0.36.2-1 Debian:12.15/oldstable [all])',
+    ].join('\n');
+    expect(parseSimulatedInstalls(out)).to.deep.equal([
+      { name: 'libc6', version: '2.36-9+deb12u14', arch: 'amd64' },
+      { name: 'keepalived', version: '1:2.2.7-1+b2', arch: 'amd64' },
+      { name: 'ufw', version: '0.36.2-1', arch: 'all' },
+    ]);
+  });
+
+  it('names pool files as apt-get download does (epoch colon as %3a)', () => {
+    expect(poolFileName({ name: 'keepalived', version: '1:2.2.7-1+b2', arch: 'amd64' })).to.equal('keepalived_1%3a2.2.7-1+b2_amd64.deb');
+  });
+
+  it('puts stand-ins in the pkgs.k8s.io-like folders by name', () => {
+    expect(standinRepoDirs('kubeadm_1.30.2-1.1_amd64.deb')).to.deep.equal(['kubernetes/v1.30/deb']);
+    expect(standinRepoDirs('cri-o_1.30.2-1.1_amd64.deb')).to.deep.equal(['cri-o/v1.30/deb']);
+    expect(standinRepoDirs('play-standin-lib_1.0.0_all.deb')).to.deep.equal(['kubernetes/v1.30/deb', 'cri-o/v1.30/deb']);
+  });
+
+  it('writes a Release file with sizes and hashes apt checks', () => {
+    const text = releaseFile([['Packages', Buffer.from('abc')]]);
+    expect(text).to.contain('SHA256:\n ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad        3 Packages\n');
+    expect(text).to.contain('MD5Sum:\n 900150983cd24fb0d6963f7d28e17f72        3 Packages\n');
+  });
+
+  it('quotes words for the remote shell', () => {
+    expect(shellQuote('plain-word_1.2/x')).to.equal('plain-word_1.2/x');
+    expect(shellQuote("it's $(x)")).to.equal(`'it'\\''s $(x)'`);
+    expect(shellQuote('')).to.equal(`''`);
+  });
+
+  it('gives added hosts the next free address from .41', () => {
+    const hosts = DEFAULT_HOSTS.map((h) => ({ ...h }));
+    expect(nextFreeAddress({ hosts })).to.equal('172.29.10.41');
+    hosts.push({ name: 'w3', group: 'workers', address: '172.29.10.41' });
+    expect(nextFreeAddress({ hosts })).to.equal('172.29.10.42');
+  });
+
+  it('passes cgroup paths and arguments as positional parameters, never in the script', () => {
+    const { cmd, args } = inCgroups(['/sys/fs/cgroup/x y'], 'prog', ['$(rm -rf /)']);
+    expect(cmd).to.equal('sh');
+    expect(args.slice(2)).to.deep.equal(['sh', '1', '/sys/fs/cgroup/x y', 'prog', '$(rm -rf /)']);
+    expect(args[1]).to.not.contain('x y');
+  });
+});

@@ -1,0 +1,310 @@
+// The lab's apt repository, built on the controller and served to the hosts over HTTP
+// (repo-server.ts) at http://172.29.10.1:8080/. The hosts have no route out, so this is their only
+// package source.
+//
+// Layout of /var/cache/play-lab/repo (the HTTP server's document root; a symlink to the current
+// build, repo-<hash>, swapped atomically when the repository is rebuilt):
+//
+//   debian/                    flat repo: every .deb below, Packages, Packages.gz, Release
+//                              hosts' sources.list: deb [trusted=yes] http://172.29.10.1:8080/debian ./
+//   kubernetes/v1.30/deb/      flat repo of the Kubernetes stand-ins (kubeadm, kubelet, kubectl,
+//                              cri-tools...), laid out like pkgs.k8s.io/core:/stable:/v1.30/deb/
+//                              deb [trusted=yes] http://172.29.10.1:8080/kubernetes/v1.30/deb/ /
+//   cri-o/v1.30/deb/           same for the cri-o stand-in (the stand-ins' shared library,
+//                              play-standin-lib, is in both)
+//   files/calico/*.yaml        plain files (the calico manifest stand-in)
+//   .recipe-hash               what this build was made from
+//
+// What goes into debian/: for each package the roles install (REPO_PACKAGES) and for the
+// stand-ins together, apt on the controller resolves an install *as if on a fresh lab host*
+// (Dir::State::status = the base's dpkg status), recommends included, as a real host would; every
+// package of those resolutions is downloaded (from the package registry, by the controller) into
+// /var/cache/play-lab/pool, which keeps .debs across rebuilds. The repository is rebuilt only when
+// the package list, the base or the stand-ins' sources change.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { copyFile, link, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { LAB, REPO_PACKAGES } from './constants.js';
+import { mapLimit, mustRun, run } from './exec.js';
+
+const RECIPE_VERSION = 4;
+const POOL_DIR = join(LAB.cacheDir, 'pool');
+const KUBE_DIR = 'kubernetes/v1.30/deb';
+const CRIO_DIR = 'cri-o/v1.30/deb';
+
+export interface RepoBuild {
+  built: boolean;
+  seconds: number;
+  packages: number;
+  warnings: string[];
+}
+
+/** The checkout's root (where package.json is), found from this file whether run from dist/ or not. */
+export function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the project root (package.json) above the lab code');
+    dir = parent;
+  }
+  return dir;
+}
+
+function standinsDir(): string {
+  return join(projectRoot(), 'test/lab/standins');
+}
+
+/** Every file under `dir` (relative paths, sorted), for hashing. */
+async function listFiles(dir: string): Promise<string[]> {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    for (const entry of await readdir(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== '__pycache__') await walk(path);
+      } else if (entry.isFile()) out.push(relative(dir, path));
+    }
+  };
+  await walk(dir);
+  return out.sort();
+}
+
+async function treeHash(dir: string): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of await listFiles(dir)) {
+    hash.update(file).update('\0').update(await readFile(join(dir, file))).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+export async function repoHash(baseHash: string): Promise<string> {
+  const recipe = { version: RECIPE_VERSION, baseHash, packages: [...REPO_PACKAGES].sort(), standins: await treeHash(standinsDir()) };
+  return createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
+}
+
+/** Builds the repository unless the one on disk was made from the same recipe. */
+export async function ensureRepo(base: string, baseHash: string, log: (line: string) => void): Promise<RepoBuild> {
+  const hash = await repoHash(baseHash);
+  const stampFile = join(LAB.repoDir, '.recipe-hash');
+  if (existsSync(stampFile) && (await readFile(stampFile, 'utf8')).trim() === hash) {
+    return { built: false, seconds: 0, packages: 0, warnings: [] };
+  }
+  const started = Date.now();
+  log('building the lab apt repository (apt resolves each role package as on a fresh host)');
+  const warnings: string[] = [];
+  const tmp = join(LAB.cacheDir, `repo-${hash}.tmp`);
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(join(tmp, 'debian'), { recursive: true });
+  const standins = await buildStandins(warnings);
+  const wanted = await resolveAll(base, standins.debs);
+  await downloadToPool(wanted);
+  for (const pkg of wanted) await link(join(POOL_DIR, poolFileName(pkg)), join(tmp, 'debian', poolFileName(pkg)));
+  await addStandins(tmp, standins.debs);
+  await copyCalico(tmp, warnings);
+  for (const dir of ['debian', KUBE_DIR, CRIO_DIR]) await indexFlatRepo(join(tmp, dir));
+  await writeFile(join(tmp, '.recipe-hash'), `${hash}\n`);
+  await swapIn(tmp, hash);
+  if (standins.workDir) await rm(standins.workDir, { recursive: true, force: true });
+  const seconds = (Date.now() - started) / 1000;
+  for (const w of warnings) log(`WARNING: ${w}`);
+  log(`lab repository built in ${seconds.toFixed(1)} s: ${wanted.length} Debian packages, ${standins.debs.length} stand-ins`);
+  return { built: true, seconds, packages: wanted.length + standins.debs.length, warnings };
+}
+
+/**
+ * Publishes a build: repo-HASH becomes the target of the symlink `repo`, replaced in one rename,
+ * so hosts running apt while the lab rebuilds see the old or the new repository, never none.
+ */
+async function swapIn(tmp: string, hash: string): Promise<void> {
+  const final = join(LAB.cacheDir, `repo-${hash}`);
+  await rm(final, { recursive: true, force: true });
+  await rename(tmp, final);
+  const link = `${LAB.repoDir}.new`;
+  await rm(link, { force: true });
+  await symlink(`repo-${hash}`, link);
+  const current = await lstat(LAB.repoDir).catch(() => null);
+  if (current && !current.isSymbolicLink()) await rm(LAB.repoDir, { recursive: true, force: true }); // older layout
+  await rename(link, LAB.repoDir);
+  for (const name of await readdir(LAB.cacheDir)) {
+    if (name.startsWith('repo-') && name !== `repo-${hash}`) await rm(join(LAB.cacheDir, name), { recursive: true, force: true });
+  }
+}
+
+interface Standins {
+  debs: string[];
+  workDir: string | null;
+}
+
+/** Runs the stand-ins' own build (test/lab/standins/build.sh OUTDIR); skipped with a warning if absent. */
+async function buildStandins(warnings: string[]): Promise<Standins> {
+  const script = join(standinsDir(), 'build.sh');
+  if (!existsSync(script)) {
+    warnings.push(`${relative(projectRoot(), script)} not found: the repository has no kubeadm/kubelet/kubectl/cri-o stand-ins`);
+    return { debs: [], workDir: null };
+  }
+  const workDir = await mkdtemp(join(LAB.cacheDir, 'standins-'));
+  const result = await run('bash', [script, workDir], { cwd: projectRoot() });
+  if (result.code !== 0) {
+    const tail = (result.stderr || result.stdout).trim().split('\n').slice(-10).join('\n');
+    warnings.push(`stand-in build failed (exit ${result.code}); repository made without stand-ins:\n${tail}`);
+    return { debs: [], workDir };
+  }
+  const debs = (await listFiles(workDir)).filter((f) => f.endsWith('.deb')).map((f) => join(workDir, f));
+  if (debs.length === 0) warnings.push('the stand-in build made no .deb');
+  return { debs, workDir };
+}
+
+interface AptPackage {
+  name: string;
+  version: string;
+  arch: string;
+}
+
+/** apt's file name for a package: name_version_arch.deb, the epoch's colon written %3a. */
+export function poolFileName(pkg: AptPackage): string {
+  return `${pkg.name}_${pkg.version.replace(/:/g, '%3a')}_${pkg.arch}.deb`;
+}
+
+/** Parses apt-get -s output ("Inst name [old] (version origin [arch])") into packages. */
+export function parseSimulatedInstalls(output: string): AptPackage[] {
+  const found: AptPackage[] = [];
+  for (const line of output.split('\n')) {
+    const m = /^Inst (\S+) (?:\[[^\]]*\] )?\((\S+) .*\[([^\]]+)\]\)/.exec(line);
+    if (m?.[1] && m[2] && m[3]) found.push({ name: m[1], version: m[2], arch: m[3] });
+  }
+  return found;
+}
+
+/** apt options that make the controller's apt resolve as if it were a fresh lab host. */
+function asFreshHost(base: string): string[] {
+  return [
+    '-o', `Dir::State::status=${join(base, 'var/lib/dpkg/status')}`,
+    '-o', 'Debug::NoLocking=1',
+    // no shared cache files: several of these run at once and must not write the controller's
+    '-o', 'Dir::Cache::pkgcache=', '-o', 'Dir::Cache::srcpkgcache=',
+    '-o', `APT::Architecture=amd64`,
+  ];
+}
+
+async function simulateInstall(base: string, targets: readonly string[]): Promise<AptPackage[]> {
+  const out = await mustRun('apt-get', ['install', '-s', '-q', ...asFreshHost(base), ...targets], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' },
+  });
+  return parseSimulatedInstalls(out);
+}
+
+/** The union of what a fresh host would install for each role package, and for the stand-ins. */
+async function resolveAll(base: string, standinDebs: readonly string[]): Promise<AptPackage[]> {
+  const byKey = new Map<string, AptPackage>();
+  const add = (pkgs: AptPackage[]): void => {
+    for (const p of pkgs) byKey.set(`${p.name}=${p.version}`, p);
+  };
+  add(await resolveRolePackages(base));
+  if (standinDebs.length > 0) {
+    const standinNames = new Set(await Promise.all(standinDebs.map((d) => debField(d, 'Package'))));
+    add((await simulateInstall(base, standinDebs)).filter((p) => !standinNames.has(p.name)));
+  }
+  return [...byKey.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * What a fresh host installs for each role package, one package at a time (a role installs its
+ * own packages, and alternatives may resolve differently together). About 2.5 s of apt per
+ * package, so the answer is kept in the pool, keyed by the base and the package list: a change
+ * of the stand-ins alone does not pay for it again.
+ */
+async function resolveRolePackages(base: string): Promise<AptPackage[]> {
+  const key = createHash('sha256').update(JSON.stringify({ base, packages: REPO_PACKAGES })).digest('hex').slice(0, 16);
+  const cacheFile = join(POOL_DIR, `resolved-${key}.json`);
+  if (existsSync(cacheFile)) return JSON.parse(await readFile(cacheFile, 'utf8')) as AptPackage[];
+  const perPackage = await mapLimit(REPO_PACKAGES, 2, (name) => simulateInstall(base, [name]));
+  const all = perPackage.flat();
+  await mkdir(POOL_DIR, { recursive: true });
+  await writeFile(cacheFile, JSON.stringify(all));
+  return all;
+}
+
+async function debField(deb: string, field: string): Promise<string> {
+  return (await mustRun('dpkg-deb', ['-f', deb, field])).trim();
+}
+
+/** Downloads into the pool what it does not hold yet (the controller talks to the registry). */
+async function downloadToPool(pkgs: readonly AptPackage[]): Promise<void> {
+  await mkdir(POOL_DIR, { recursive: true });
+  const missing = pkgs.filter((p) => !existsSync(join(POOL_DIR, poolFileName(p))));
+  if (missing.length === 0) return;
+  await mustRun('apt-get', ['download', '-q', '-o', 'APT::Sandbox::User=root', ...missing.map((p) => `${p.name}=${p.version}`)], {
+    cwd: POOL_DIR,
+  });
+  for (const p of missing) {
+    if (!existsSync(join(POOL_DIR, poolFileName(p)))) throw new Error(`apt-get download did not produce ${poolFileName(p)}`);
+  }
+}
+
+/** Which pkgs.k8s.io-like folders a stand-in belongs in: cri-o's, Kubernetes', or both for the shared library. */
+export function standinRepoDirs(debName: string): string[] {
+  if (debName.startsWith('cri-o')) return [CRIO_DIR];
+  if (debName.startsWith('play-standin')) return [KUBE_DIR, CRIO_DIR];
+  return [KUBE_DIR];
+}
+
+/** Stand-ins go into debian/ and, by name, into the pkgs.k8s.io-like or cri-o-like folder. */
+async function addStandins(tmp: string, debs: readonly string[]): Promise<void> {
+  await mkdir(join(tmp, KUBE_DIR), { recursive: true });
+  await mkdir(join(tmp, CRIO_DIR), { recursive: true });
+  for (const deb of debs) {
+    const name = `${await debField(deb, 'Package')}_${(await debField(deb, 'Version')).replace(/:/g, '%3a')}_${await debField(deb, 'Architecture')}.deb`;
+    await copyFile(deb, join(tmp, 'debian', name));
+    for (const dir of standinRepoDirs(name)) await link(join(tmp, 'debian', name), join(tmp, dir, name));
+  }
+}
+
+async function copyCalico(tmp: string, warnings: string[]): Promise<void> {
+  const src = join(standinsDir(), 'calico');
+  const yamls = (await listFiles(src)).filter((f) => f.endsWith('.yaml') && !f.includes('/'));
+  if (yamls.length === 0) {
+    warnings.push('no test/lab/standins/calico/*.yaml: files/calico/ is empty');
+    return;
+  }
+  await mkdir(join(tmp, 'files/calico'), { recursive: true });
+  for (const file of yamls) await copyFile(join(src, file), join(tmp, 'files/calico', file));
+}
+
+/** Packages, Packages.gz and a Release file for a flat repository in `dir`. */
+async function indexFlatRepo(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const packages = await mustRun('dpkg-scanpackages', ['-m', '.', '/dev/null'], { cwd: dir });
+  const gz = gzipSync(packages, { level: 9 });
+  await writeFile(join(dir, 'Packages'), packages);
+  await writeFile(join(dir, 'Packages.gz'), gz);
+  await writeFile(join(dir, 'Release'), releaseFile([['Packages', Buffer.from(packages)], ['Packages.gz', gz]]));
+}
+
+export function releaseFile(files: ReadonlyArray<readonly [string, Buffer]>): string {
+  const sums = (algo: 'md5' | 'sha256'): string =>
+    files.map(([name, data]) => ` ${createHash(algo).update(data).digest('hex')} ${String(data.length).padStart(8)} ${name}`).join('\n');
+  return [
+    'Origin: play-lab',
+    'Label: play-lab',
+    'Architectures: amd64 all',
+    `Date: ${new Date().toUTCString()}`,
+    'MD5Sum:',
+    sums('md5'),
+    'SHA256:',
+    sums('sha256'),
+    '',
+  ].join('\n');
+}
+
+/** True when the repository has been built at least once (served files exist). */
+export async function repoExists(): Promise<boolean> {
+  try {
+    return (await stat(join(LAB.repoDir, 'debian/Packages'))).isFile();
+  } catch {
+    return false;
+  }
+}

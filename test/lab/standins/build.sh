@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# Build the lab's stand-in packages for what Debian does not ship (kubeadm, kubelet,
+# kubectl, cri-tools, cri-o, kubernetes-cni) as .debs with the real names and the
+# pkgs.k8s.io version scheme (kubeadm_1.30.2-1.1), plus play-standin-lib, the Python
+# code they share.
+#
+#   test/lab/standins/build.sh OUTDIR            # KUBE_VERSIONS="1.30.2" by default
+#   KUBE_VERSIONS="1.29.6 1.30.2 1.31.0" test/lab/standins/build.sh OUTDIR
+#
+# No network, deterministic (fixed mtimes, root ownership, sorted by dpkg-deb): the
+# same sources give the same bytes, so rebuilding is harmless.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+[ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
+
+kube_versions=${KUBE_VERSIONS:-1.30.2}
+revision=1.1                 # pkgs.k8s.io's Debian revision
+lib_version=1.0.0
+cni_version=1.4.0
+arch=$(dpkg --print-architecture)
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1718064000}   # dpkg-deb uses it for ar timestamps
+maintainer="play lab stand-ins <play-lab@localhost.invalid>"
+stage="$out/.stage"
+rm -rf "$stage"
+mkdir -p "$stage"
+
+# new_root NAME VERSION -> prints the staging directory of that package
+new_root() {
+  local root="$stage/$1_$2"
+  mkdir -p "$root/DEBIAN"
+  echo "$root"
+}
+
+# control ROOT NAME VERSION ARCH DEPENDS DESCRIPTION
+control() {
+  local root=$1 name=$2 version=$3 pkg_arch=$4 depends=$5 description=$6
+  {
+    echo "Package: $name"
+    echo "Version: $version"
+    echo "Architecture: $pkg_arch"
+    echo "Maintainer: $maintainer"
+    [ -n "$depends" ] && echo "Depends: $depends"
+    echo "Section: admin"
+    echo "Priority: optional"
+    echo "Description: $description"
+    echo " Lab stand-in for the play project: keeps the real program's commands,"
+    echo " flags, output, files and failures on hosts where Kubernetes cannot run."
+  } >"$root/DEBIAN/control"
+}
+
+# script ROOT NAME BODY: a maintainer script (postinst, prerm, ...)
+script() {
+  printf '#!/bin/sh\nset -e\n%s\n' "$3" >"$1/DEBIAN/$2"
+  chmod 0755 "$1/DEBIAN/$2"
+}
+
+# wrapper ROOT PROGRAM MODULE VERSION: /usr/bin/PROGRAM calling playstandin.MODULE.main
+wrapper() {
+  local root=$1 program=$2 module=$3 version=$4
+  mkdir -p "$root/usr/bin"
+  cat >"$root/usr/bin/$program" <<EOF
+#!/usr/bin/python3
+# $program $version: play lab stand-in (see play-standin-lib's README).
+import sys
+
+from playstandin.$module import main
+
+sys.exit(main("$version", sys.argv[1:]))
+EOF
+  chmod 0755 "$root/usr/bin/$program"
+}
+
+# copy_tree SRC ROOT: static files of a package (units, configs)
+copy_tree() {
+  cp -R "$1/." "$2/"
+}
+
+# build ROOT FILE: fixed modes and mtimes, then dpkg-deb
+build() {
+  local root=$1 file=$2
+  find "$root" -type d -exec chmod 0755 {} +
+  find "$root" -type f ! -perm -u+x -exec chmod 0644 {} +
+  find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+  dpkg-deb --root-owner-group -Zgzip --build "$root" "$out/$file" >/dev/null
+  echo "$file"
+}
+
+systemd_reload='if [ -d /run/systemd/system ]; then systemctl daemon-reload >/dev/null || true; fi'
+
+# -- play-standin-lib: the shared Python package ----------------------------------------
+root=$(new_root play-standin-lib "$lib_version")
+lib="$root/usr/lib/python3/dist-packages"
+mkdir -p "$lib" "$root/usr/share/doc/play-standin-lib"
+(cd "$here/src" && find playstandin -name '*.py' -print0 | xargs -0 -I{} install -D -m 0644 {} "$lib/{}")
+cp "$here/README.md" "$root/usr/share/doc/play-standin-lib/README.md"
+control "$root" play-standin-lib "$lib_version" all "python3 (>= 3.11), python3-yaml, openssl" \
+  "Shared code of the play lab's Kubernetes stand-ins"
+script "$root" postinst 'python3 -m compileall -q /usr/lib/python3/dist-packages/playstandin >/dev/null 2>&1 || true'
+script "$root" prerm 'find /usr/lib/python3/dist-packages/playstandin -name __pycache__ -type d -exec rm -rf {} + 2>/dev/null || true'
+build "$root" "play-standin-lib_${lib_version}_all.deb"
+
+# -- kubernetes-cni: /opt/cni/bin plugins that answer VERSION and refuse to run -----------
+root=$(new_root kubernetes-cni "$cni_version")
+mkdir -p "$root/opt/cni/bin"
+for plugin in bandwidth bridge host-local loopback portmap; do
+  cat >"$root/opt/cni/bin/$plugin" <<'EOF'
+#!/bin/sh
+# CNI plugin stand-in (play lab): reports its version; no pod networking happens in the lab.
+if [ "$CNI_COMMAND" = "VERSION" ]; then
+  echo '{"cniVersion":"1.0.0","supportedVersions":["0.1.0","0.2.0","0.3.0","0.3.1","0.4.0","1.0.0"]}'
+  exit 0
+fi
+echo '{"cniVersion":"1.0.0","code":100,"msg":"play lab stand-in: CNI plugins do not run in the lab"}'
+exit 1
+EOF
+  chmod 0755 "$root/opt/cni/bin/$plugin"
+done
+control "$root" kubernetes-cni "$cni_version-$revision" "$arch" "" "Binaries required to provision kubernetes container networking"
+build "$root" "kubernetes-cni_${cni_version}-${revision}_${arch}.deb"
+
+# -- per Kubernetes version ------------------------------------------------------------------
+built_crictl=" "
+for version in $kube_versions; do
+  full="$version-$revision"
+  minor=${version%.*}
+  minor_floor="$minor.0"
+
+  root=$(new_root kubelet "$full")
+  wrapper "$root" kubelet kubelet "$version"
+  copy_tree "$here/pkg/kubelet" "$root"
+  mkdir -p "$root/etc/kubernetes/manifests"
+  control "$root" kubelet "$full" "$arch" "play-standin-lib (>= $lib_version), kubernetes-cni (>= 1.1.1)" \
+    "Node agent for Kubernetes clusters"
+  script "$root" postinst 'if [ -d /run/systemd/system ]; then
+  systemctl daemon-reload >/dev/null || true
+  systemctl enable kubelet.service >/dev/null 2>&1 || true
+  systemctl restart kubelet.service >/dev/null 2>&1 || true
+fi'
+  script "$root" prerm 'if [ -d /run/systemd/system ] && [ "$1" = remove ]; then
+  systemctl stop kubelet.service >/dev/null 2>&1 || true
+  systemctl disable kubelet.service >/dev/null 2>&1 || true
+fi'
+  build "$root" "kubelet_${full}_${arch}.deb"
+
+  root=$(new_root kubectl "$full")
+  wrapper "$root" kubectl kubectl "$version"
+  control "$root" kubectl "$full" "$arch" "play-standin-lib (>= $lib_version)" \
+    "Command-line utility for interacting with a Kubernetes cluster"
+  build "$root" "kubectl_${full}_${arch}.deb"
+
+  root=$(new_root kubeadm "$full")
+  wrapper "$root" kubeadm kubeadm.cli "$version"
+  copy_tree "$here/pkg/kubeadm" "$root"
+  control "$root" kubeadm "$full" "$arch" \
+    "play-standin-lib (>= $lib_version), kubelet (>= $minor_floor), kubectl (>= $minor_floor), cri-tools (>= $minor_floor), kubernetes-cni (>= 1.1.1)" \
+    "Command-line utility for administering a Kubernetes cluster"
+  script "$root" postinst "$systemd_reload"
+  build "$root" "kubeadm_${full}_${arch}.deb"
+
+  root=$(new_root cri-o "$full")
+  wrapper "$root" crio crio "$version"
+  copy_tree "$here/pkg/cri-o" "$root"
+  echo "/etc/crio/crio.conf" >"$root/DEBIAN/conffiles"
+  control "$root" cri-o "$full" "$arch" "play-standin-lib (>= $lib_version)" \
+    "Open Container Initiative-based implementation of Kubernetes Container Runtime Interface"
+  script "$root" postinst "$systemd_reload"
+  build "$root" "cri-o_${full}_${arch}.deb"
+
+  # cri-tools follows Kubernetes minors (crictl v1.30.0 for 1.30.x): once per minor
+  if [[ "$built_crictl" != *" $minor "* ]]; then
+    built_crictl+="$minor "
+    crictl_version="$minor.0-$revision"
+    root=$(new_root cri-tools "$crictl_version")
+    wrapper "$root" crictl crictl "$version"
+    control "$root" cri-tools "$crictl_version" "$arch" "play-standin-lib (>= $lib_version)" \
+      "Command-line utility for interacting with a container runtime"
+    build "$root" "cri-tools_${crictl_version}_${arch}.deb"
+  fi
+done
+
+rm -rf "$stage"

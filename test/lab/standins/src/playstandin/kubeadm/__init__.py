@@ -1,0 +1,1 @@
+"""The kubeadm stand-in: init, join, reset, token, certs, version."""

@@ -1,0 +1,86 @@
+"""The "kubeadm-certs" Secret: the shared CA material, encrypted with the certificate key.
+
+Real kubeadm encrypts each file with AES-GCM under the 32-byte certificate key and lets
+the Secret expire with a proxy token (2 h). The stand-in encrypts the bundle with
+AES-256-CTR (openssl) plus HMAC-SHA256, so a wrong key fails the same way ("cipher:
+message authentication failed") and an expired Secret is simply gone.
+"""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import subprocess
+
+from .. import paths, timefmt
+from ..errors import StandinError
+from ..state import ClusterState
+from . import tokens
+
+SHARED_FILES = ["ca.crt", "ca.key", "sa.key", "sa.pub", "front-proxy-ca.crt", "front-proxy-ca.key",
+                "etcd/ca.crt", "etcd/ca.key"]
+NOT_FOUND = ('Secret "kubeadm-certs" was not found in the "kube-system" Namespace. This Secret might have expired. '
+             'Please, run `kubeadm init phase upload-certs --upload-certs` on a control plane to generate a new one')
+
+
+def new_key() -> str:
+    return secrets.token_hex(32)
+
+
+def decode_key(key: str) -> bytes:
+    if len(key) % 2:
+        raise StandinError("error decoding certificate key: encoding/hex: odd length hex string")
+    try:
+        raw = bytes.fromhex(key)
+    except ValueError:
+        bad = next((c for c in key if c not in "0123456789abcdefABCDEF"), "?")
+        raise StandinError(f"error decoding certificate key: encoding/hex: invalid byte: U+{ord(bad):04X} {bad!r}") from None
+    if len(raw) != 32:
+        raise StandinError("error decoding certificate key: crypto/aes: invalid key size "
+                           f"{len(raw)}")
+    return raw
+
+
+def _aes_ctr(key: bytes, iv: bytes, data: bytes) -> bytes:
+    result = subprocess.run(["openssl", "enc", "-aes-256-ctr", "-K", key.hex(), "-iv", iv.hex(), "-nosalt"],
+                            input=data, capture_output=True, check=True)
+    return result.stdout
+
+
+def _mac(key: bytes, iv: bytes, ciphertext: bytes) -> str:
+    return hmac.new(key, iv + ciphertext, hashlib.sha256).hexdigest()
+
+
+def upload(state: ClusterState, cert_dir: str, key: str) -> None:
+    """Store the shared certificates from this control plane under the certificate key."""
+    raw_key = decode_key(key)
+    bundle = {}
+    for name in SHARED_FILES:
+        path = os.path.join(paths.host_path(cert_dir), name)
+        if os.path.exists(path):
+            with open(path, "rb") as handle:
+                bundle[name] = base64.b64encode(handle.read()).decode()
+    iv = secrets.token_bytes(16)
+    ciphertext = _aes_ctr(raw_key, iv, json.dumps(bundle).encode())
+    ttl = float(state.settings()["certificate_key_ttl_seconds"])
+    proxy = tokens.store(state, tokens.generate(), ttl, [], [], tokens.CERTS_PROXY_DESCRIPTION)
+    with state.locked():
+        state.write("kubeadm-certs", {"iv": iv.hex(), "ciphertext": base64.b64encode(ciphertext).decode(),
+                                      "mac": _mac(raw_key, iv, ciphertext), "ownerToken": proxy["id"],
+                                      "expires": proxy["expires"]})
+
+
+def download(state: ClusterState, cert_dir: str, key: str) -> None:
+    """Write the shared certificates into cert_dir; StandinError with kubeadm's wording otherwise."""
+    raw_key = decode_key(key)
+    secret = state.read("kubeadm-certs")
+    if not secret or (secret.get("expires") and secret["expires"] <= timefmt.now()):
+        raise StandinError(f"error downloading the secret: {NOT_FOUND}")
+    iv, ciphertext = bytes.fromhex(secret["iv"]), base64.b64decode(secret["ciphertext"])
+    if not hmac.compare_digest(_mac(raw_key, iv, ciphertext), secret["mac"]):
+        raise StandinError("error decoding secret data with provided key: cipher: message authentication failed")
+    bundle = json.loads(_aes_ctr(raw_key, iv, ciphertext))
+    for name, data in bundle.items():
+        mode = 0o644 if name.endswith(".crt") else 0o600
+        paths.write_file(os.path.join(paths.host_path(cert_dir), name), base64.b64decode(data), mode)

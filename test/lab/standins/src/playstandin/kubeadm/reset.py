@@ -1,0 +1,128 @@
+"""kubeadm reset: undo init/join on this host, and leave the shared cluster state.
+
+Real kubeadm reset removes this node's etcd member; with the shared folder as etcd, the
+stand-in removes the node's record, and when the last control plane leaves, the whole
+cluster record (tokens, kubeadm-certs, objects). A node whose CA does not match the
+cluster in the state (a leftover of an older cluster) never touches the state.
+"""
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+
+from .. import paths, staticpods
+from ..errors import StandinError
+from ..state import ClusterState
+from . import kubeletstart, preflight
+
+CONF_FILES = ["admin.conf", "super-admin.conf", "kubelet.conf", "bootstrap-kubelet.conf",
+              "controller-manager.conf", "scheduler.conf"]
+CLEANUP_DIRS = ["/etc/kubernetes/manifests", "/var/lib/kubelet", "/etc/kubernetes/pki"]
+NOTES = """
+The reset process does not clean CNI configuration. To do so, you must remove /etc/cni/net.d
+
+The reset process does not reset or clean up iptables rules or IPVS tables.
+If you wish to reset iptables, you must do so manually by using the "iptables" command.
+
+If your cluster was setup to utilize IPVS, run ipvsadm --clear (or similar)
+to reset your system's IPVS tables.
+
+The reset process does not clean your kubeconfig files and you must remove them manually.
+Please, check the contents of the $HOME/.kube/config file."""
+
+
+def _node_name() -> str:
+    """The name this host registered under: --hostname-override in kubeadm-flags.env, else the hostname."""
+    try:
+        text = paths.read_text(paths.host_path(kubeletstart.FLAGS_FILE))
+        for word in text.replace('"', " ").split():
+            if word.startswith("--hostname-override="):
+                return word.split("=", 1)[1]
+    except OSError:
+        pass
+    return socket.gethostname().lower()
+
+
+def _local_ca() -> str | None:
+    with contextlib.suppress(OSError):
+        return paths.read_text(paths.host_path("/etc/kubernetes/pki/ca.crt"))
+    return None
+
+
+def _clean_dir(path: str) -> None:
+    folder = paths.host_path(path)
+    if not os.path.isdir(folder):
+        return
+    for entry in os.listdir(folder):
+        target = os.path.join(folder, entry)
+        if os.path.isdir(target) and not os.path.islink(target):
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(target)
+
+
+def _leave_cluster(state: ClusterState, node_name: str, local_ca: str | None, was_control_plane: bool) -> None:
+    with state.locked():
+        cluster = state.cluster()
+        if not cluster or not local_ca or cluster["caCert"] != local_ca:
+            return
+        state.delete_node(node_name)
+        remaining = [n for n in state.nodes()
+                     if "node-role.kubernetes.io/control-plane" in n["metadata"].get("labels", {})]
+        if was_control_plane and not remaining:
+            state.wipe()
+
+
+def _confirm() -> None:
+    print("[reset] WARNING: Changes made to this host by 'kubeadm init' or 'kubeadm join' will be reverted.")
+    print("[reset] Are you sure you want to proceed? [y/N]: ", end="", flush=True)
+    answer = sys.stdin.readline().strip().lower()
+    if answer not in ("y", "yes"):
+        raise StandinError("aborted reset operation")
+
+
+def run(flags: dict) -> int:
+    if not flags.get("force"):
+        _confirm()
+    state = ClusterState()
+    node_name = _node_name()
+    local_ca = _local_ca()
+    was_control_plane = os.path.exists(paths.host_path("/etc/kubernetes/manifests/kube-apiserver.yaml"))
+    if os.path.exists(paths.host_path("/etc/kubernetes/admin.conf")) and state.cluster():
+        print("[reset] Reading configuration from the cluster...")
+        print("[reset] FYI: You can look at this config file with 'kubectl -n kube-system get cm kubeadm-config -o yaml'")
+    else:
+        print(f"W0000 00:00:00.000000 {os.getpid():>7} reset.go:124] [reset] Unable to fetch the kubeadm-config "
+              "ConfigMap from cluster: failed to get config map: configmaps \"kubeadm-config\" not found")
+    print("[preflight] Running pre-flight checks")
+    preflight.run(preflight.is_privileged_user(), [], flags.get("ignore-preflight-errors", []))
+    if flags.get("dry-run"):
+        print("[dryrun] Would stop the kubelet and remove the files listed below; nothing was changed")
+        return 0
+    if was_control_plane:
+        print(f"[reset] Removing info for node \"{node_name}\" from the ConfigMap \"kubeadm-config\" in the \"kube-system\" Namespace")
+        _clean_dir("/var/lib/etcd")
+        print("[reset] Deleted contents of the etcd data directory: /var/lib/etcd")
+    print("[reset] Stopping the kubelet service")
+    if paths.systemd_running():
+        subprocess.run(["systemctl", "stop", "kubelet"], capture_output=True)
+    print('[reset] Unmounting mounted directories in "/var/lib/kubelet"')
+    # the manifests go first, so a kubelet still running (no systemd) does not restart the pods
+    _clean_dir("/etc/kubernetes/manifests")
+    staticpods.stop_all()
+    for path in CLEANUP_DIRS:
+        _clean_dir(path)
+    print(f"[reset] Deleting contents of directories: [{' '.join(CLEANUP_DIRS)}]")
+    removed = []
+    for name in CONF_FILES:
+        path = f"/etc/kubernetes/{name}"
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(paths.host_path(path))
+        removed.append(path)
+    print(f"[reset] Deleting files: [{' '.join(removed)}]")
+    _leave_cluster(state, node_name, local_ca, was_control_plane)
+    print(NOTES)
+    return 0

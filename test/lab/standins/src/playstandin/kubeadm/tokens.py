@@ -1,0 +1,83 @@
+"""Bootstrap tokens, kept in the shared state like bootstrap-token-<id> Secrets in etcd."""
+import secrets
+
+from .. import timefmt
+from ..state import ClusterState
+from .config import TOKEN_RE
+
+ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+CERTS_PROXY_DESCRIPTION = "Proxy for managing TTL for the kubeadm-certs secret"
+
+
+def generate() -> str:
+    pick = lambda n: "".join(secrets.choice(ALPHABET) for _ in range(n))  # noqa: E731
+    return f"{pick(6)}.{pick(16)}"
+
+
+def _expiry(ttl_seconds: float) -> float | None:
+    return timefmt.now() + ttl_seconds if ttl_seconds > 0 else None   # ttl 0: never expires
+
+
+def store(state: ClusterState, token: str, ttl_seconds: float, usages: list, groups: list, description: str) -> dict:
+    """Create or replace the token (same id) under the lock; expired tokens are dropped (tokencleaner)."""
+    match = TOKEN_RE.match(token)
+    record = {"id": match.group(1), "secret": match.group(2), "expires": _expiry(ttl_seconds),
+              "usages": sorted(usages), "groups": groups, "description": description}
+    with state.locked():
+        now = timefmt.now()
+        document = state.read("tokens", {}) or {}
+        kept = [t for t in document.get("tokens", []) if t["id"] != record["id"] and (not t.get("expires") or t["expires"] > now)]
+        document["tokens"] = kept + [record]
+        state.write("tokens", document)
+    return record
+
+
+def delete(state: ClusterState, token_id: str) -> bool:
+    with state.locked():
+        document = state.read("tokens", {}) or {}
+        before = len(document.get("tokens", []))
+        document["tokens"] = [t for t in document.get("tokens", []) if t["id"] != token_id]
+        state.write("tokens", document)
+    return len(document["tokens"]) != before
+
+
+def short_duration(seconds: float) -> str:
+    """k8s duration.ShortHumanDuration, as `kubeadm token list` shows a TTL."""
+    s = int(seconds)
+    if s < 0:
+        return "<invalid>"
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m"
+    if s < 86400:
+        return f"{s // 3600}h"
+    if s < 86400 * 365:
+        return f"{s // 86400}d"
+    return f"{s // (86400 * 365)}y"
+
+
+def table(rows: list, min_width: int = 10, padding: int = 3) -> str:
+    """Go's tabwriter.NewWriter(out, 10, 4, 3, ' ', 0) as kubeadm token list uses it."""
+    widths = [max(min_width, max(len(row[i]) for row in rows) + padding) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [cell.ljust(widths[i]) if i < len(row) - 1 else cell for i, cell in enumerate(row)]
+        lines.append("".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def list_table(state: ClusterState) -> str:
+    now = timefmt.now()
+    rows = [["TOKEN", "TTL", "EXPIRES", "USAGES", "DESCRIPTION", "EXTRA GROUPS"]]
+    for token in (state.read("tokens", {}) or {}).get("tokens", []):
+        expires = token.get("expires")
+        if expires and expires <= now:
+            continue
+        rows.append([f"{token['id']}.{token['secret']}",
+                     short_duration(expires - now) if expires else "<forever>",
+                     timefmt.rfc3339(expires) if expires else "<never>",
+                     ",".join(token.get("usages") or []) or "<none>",
+                     token.get("description") or "<none>",
+                     ",".join(token.get("groups") or []) or "<none>"])
+    return table(rows)
