@@ -70,5 +70,5 @@ export const BASE_PACKAGES: readonly string[] = [
 /** What the roles install: the lab repository holds these and every dependency the base lacks. */
 export const REPO_PACKAGES: readonly string[] = [
   'keepalived', 'haproxy', 'containerd', 'docker.io', 'runc', 'iptables', 'ufw', 'socat', 'conntrack',
-  'ebtables', 'ethtool', 'gnupg', 'apt-transport-https', 'jq',
+  'ebtables', 'ethtool', 'gnupg', 'apt-transport-https', 'jq', 'psmisc',
 ];
