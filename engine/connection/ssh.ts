@@ -85,6 +85,8 @@ export class SshConnection implements Connection {
   readonly lockFile = '/run/play.lock';
 
   sessionArgv(script: string): string[] {
+    // The run lock's session is often the first to reach the host: it opens the master then.
+    if (!existsSync(this.controlPath)) this.stats.connects++;
     const needsSudo = this.spec.become && this.spec.user !== undefined && this.spec.user !== 'root';
     const words = [...(needsSudo ? ['sudo', '-n', '--'] : []), '/bin/sh', '-c', script].map(quoteForRemoteShell).join(' ');
     return ['ssh', ...this.sshArgs(), '--', this.spec.address, words];
