@@ -29,12 +29,21 @@ export function ensurePrivateDir(dir: string): void {
   chmodSync(dir, 0o700);
 }
 
-/** Messages OpenSSH itself prints when it cannot reach or log in to a host (exit 255). */
-const SSH_FAILURE =
-  /^(ssh: |kex_exchange_identification|Connection (closed|reset|timed out|refused)|Host key verification failed|Permission denied|Timeout, server|client_loop:|.*REMOTE HOST IDENTIFICATION HAS CHANGED|Bad owner or permissions|mux_client|ssh_exchange_identification|Control socket)/m;
-
+/**
+ * ssh exits 255 when it cannot reach the host or the connection drops, and a mux client whose
+ * master died often says nothing at all: like Ansible, 255 means unreachable. Our remote
+ * wrapper never exits 255 by itself.
+ */
 export function isSshFailure(result: ExecResult): boolean {
-  return result.code === 255 && SSH_FAILURE.test(result.stderr);
+  return result.code === 255;
+}
+
+/** The lines of stderr that OpenSSH wrote (not the remote command's), for the unreachable message. */
+const SSH_LINE = /^(ssh: |kex_exchange_identification|Connection (closed|reset|timed out|refused)|Connection to .* closed|Host key verification failed|Permission denied|Timeout, server|client_loop:|.*REMOTE HOST IDENTIFICATION HAS CHANGED|Bad owner or permissions|mux_client|ssh_exchange_identification|Control socket)/;
+
+export function sshErrorText(stderr: string): string {
+  const lines = stderr.split('\n').filter((l) => SSH_LINE.test(l));
+  return lines.length ? lines.join('\n') : 'connection lost (ssh exited 255)';
 }
 
 /** OpenSSH through zx: one ControlMaster per host, reused by every exec and by the next run. */
@@ -78,7 +87,7 @@ export class SshConnection implements Connection {
     const $ = await zx();
     const output = await $({ input: script, nothrow: true, quiet: true, timeout: options.timeoutMs })`ssh ${this.sshArgs()} -- ${this.spec.address} ${remote}`;
     const result = { code: output.exitCode ?? 255, stdout: output.stdout, stderr: output.stderr };
-    if (isSshFailure(result)) throw new ConnectionError(this.spec.host, result.stderr);
+    if (isSshFailure(result)) throw new ConnectionError(this.spec.host, sshErrorText(result.stderr));
     return result;
   }
 

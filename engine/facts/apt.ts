@@ -23,6 +23,19 @@ const APT_GET = raw(
     ' -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold',
 );
 
+/**
+ * A host that lost power (or a run cut off) mid-install leaves dpkg "interrupted" (files in
+ * /var/lib/dpkg/updates): apt refuses everything until `dpkg --configure -a`. dpkg has no lock
+ * timeout, and the cut-off apt may still be running, so it is retried while the lock is held.
+ */
+export const FINISH_INTERRUPTED_DPKG = [
+  'if [ -n "$(ls -A /var/lib/dpkg/updates 2>/dev/null)" ]; then',
+  '  i=0; until DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confdef --force-confold; do',
+  '    i=$((i + 1)); [ "$i" -lt 60 ] || exit 1; sleep 2',
+  '  done',
+  'fi',
+].join('\n');
+
 export const apt: PackageManager = {
   name: 'apt',
 
@@ -64,7 +77,8 @@ export const apt: PackageManager = {
       ...(plan.changesHeld ? ['--allow-change-held-packages'] : []),
     ];
     const install = sh`${APT_GET} install ${raw(flags.join(' '))} -- ${specs}`;
-    return plan.updateCache ? `${sh`${APT_GET} update`}\n${install}` : install;
+    const steps = [FINISH_INTERRUPTED_DPKG, ...(plan.updateCache ? [sh`${APT_GET} update`] : []), install];
+    return steps.join('\n');
   },
 
   removeScript(names, changesHeld) {

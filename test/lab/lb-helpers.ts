@@ -336,7 +336,7 @@ export async function startFakeApiserver(host: string, port = 6443): Promise<voi
     const unit = (await sh(host, `ps -o unit= -p "$(ss -ltnpH 'sport = :${port}' | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)" 2>/dev/null || true`)).trim();
     throw new Error(
       `${host}: port ${port} is already taken${unit ? ` by ${unit}` : ''} (${owner}): this suite needs the masters before kubeadm ` +
-        '(the cluster suite ends with reset.yml; after a manual site.yml run: play reset.yml -i inventories/lab/hosts.ini -e reset_confirm=yes)',
+        '(the cluster suite ends with reset.yml; after a manual site.yml run: play reset.yml -i inventories/lab -e reset_confirm=yes)',
     );
   }
   await sh(

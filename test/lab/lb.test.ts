@@ -296,7 +296,7 @@ describeLab('issue 4: keepalived + haproxy for real on the lab', function () {
   describe('dedicated LB pair (inventories/lab: lb1, lb2, VIP .10, port 6443)', function () {
     let site: Site;
     before(async function () {
-      site = await loadSite('lab', 'inventories/lab/hosts.ini', LAB.vip, 6443);
+      site = await loadSite('lab', 'inventories/lab', LAB.vip, 6443);
       expect(site.lbHosts).to.deep.equal(['lb1', 'lb2']);
     });
 
@@ -428,7 +428,7 @@ describeLab('issue 4: keepalived + haproxy for real on the lab', function () {
 
     before(async function () {
       this.timeout(120_000);
-      site = await loadSite('lab-stacked', 'inventories/lab-stacked/hosts.ini', LAB.stackedVip, 8443);
+      site = await loadSite('lab-stacked', 'inventories/lab-stacked', LAB.stackedVip, 8443);
       expect(site.lbHosts).to.deep.equal([...MASTERS]);
       // The dedicated pair's VRRP group (router id 51) and this one (52) would not fight, but
       // their daemons would blur what this suite measures: stop them (after() restores them).
@@ -443,7 +443,7 @@ describeLab('issue 4: keepalived + haproxy for real on the lab', function () {
       // their own, and lb.yml on inventories/lab converged again (its /etc/hosts block names the
       // .10 VIP again; keepalived and haproxy run on lb1 and lb2).
       await shAll([...MASTERS], 'systemctl disable --now keepalived haproxy 2>/dev/null; true');
-      const { run } = await playJson('restore: lb.yml -i inventories/lab', [PLAYBOOK, '-i', 'inventories/lab/hosts.ini']);
+      const { run } = await playJson('restore: lb.yml -i inventories/lab', [PLAYBOOK, '-i', 'inventories/lab']);
       expect(run.code, playOutput(run)).to.equal(0);
       await waitSingleHolder(['lb1', 'lb2'], LAB.vip, 30_000, 'lb1');
     });

@@ -498,9 +498,17 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
     });
 
     it('kubectl reaches the API through the endpoint: the first node is a NotReady control plane', async () => {
-      const result = await nodes.cp1.kubectl(['get', 'nodes']);
-      expect(result.code, result.stderr).to.equal(0);
-      expect(result.stdout).to.match(/^NAME +STATUS +ROLES +AGE +VERSION\ncp1 +NotReady +control-plane +\S+ +v1\.30\.2\n$/);
+      // The node appears with the kubelet's first status update: on a loaded machine, a moment later.
+      const expected = /^NAME +STATUS +ROLES +AGE +VERSION\ncp1 +NotReady +control-plane +\S+ +v1\.30\.2\n$/;
+      let last = '';
+      const listed = await eventually(async () => {
+        const result = await nodes.cp1.kubectl(['get', 'nodes']);
+        last = `exit ${result.code}: ${result.stdout}${result.stderr}`;
+        return result.code === 0 && expected.test(result.stdout) ? result.stdout : undefined;
+      }, 10_000, 'cp1 listed as a NotReady control plane').catch((err: Error) => {
+        throw new Error(`${err.message}; last kubectl get nodes: ${last}`);
+      });
+      expect(listed).to.match(expected);
       // the kubelet reports its static pods (and their readiness probes) with each status update
       const pods = await eventually(async () => {
         const listed = (await nodes.cp1.kubectl(['get', 'pods', '-A'])).stdout;

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { TaskError } from '../../../engine/errors.js';
 import { packages } from '../../../engine/ops/packages.js';
+import { FINISH_INTERRUPTED_DPKG } from '../../../engine/facts/apt.js';
 import { FakeContext, converge } from './fake-context.js';
 
 // dpkg-query lines as the apt fact asks for them (see test/engine/facts/packages.test.ts).
@@ -15,6 +16,8 @@ describe('ops/packages (apt, canned facts)', () => {
     expect(ctx.ran).to.deep.equal([
       [
         'set -e',
+        // an install first finishes what an interrupted dpkg left (a host that lost power mid-install)
+        FINISH_INTERRUPTED_DPKG,
         `${APT} update`,
         `${APT} install --no-install-recommends -- haproxy`,
         'apt-mark hold -- haproxy keepalived',

@@ -1,0 +1,42 @@
+/**
+ * Writes /etc/containerd/config.toml from the installed containerd's own defaults (see
+ * templates/containerd-config.ts). Reads `containerd config default` on the host, so it runs
+ * after the package task (prefetch: false); in --check on a host without containerd yet it can
+ * only say that it would write the file.
+ */
+import { TaskError, lastLines } from '../../engine/errors.js';
+import { commandFact, fileFact } from '../../engine/facts/index.js';
+import { applyFileChange, planFile, type FileChange } from '../../engine/ops/index.js';
+import type { Change, Task, TaskContext } from '../../engine/types.js';
+import { CONTAINERD_CONFIG, renderContainerdConfig } from './templates/containerd-config.js';
+import type { RuntimeVars } from './vars.js';
+
+interface ContainerdConfigChange extends Change {
+  readonly file?: FileChange;
+}
+
+export function containerdConfigTask(
+  name: string,
+  when: (ctx: TaskContext<RuntimeVars>) => boolean,
+  notify: string[],
+): Task<RuntimeVars, ContainerdConfigChange> {
+  return {
+    name,
+    when,
+    notify,
+    prefetch: false,
+    async check(ctx) {
+      const defaults = await ctx.fact(commandFact('containerd config default'));
+      if (defaults.code !== 0) {
+        if (ctx.checkMode) return { summary: `containerd is not installed yet: write ${CONTAINERD_CONFIG} from its defaults, SystemdCgroup = true` };
+        throw new TaskError(`\`containerd config default\` failed (exit ${defaults.code}): ${lastLines(defaults.stderr || defaults.stdout, 3)}`);
+      }
+      const content = renderContainerdConfig(defaults.stdout, { sandboxImage: ctx.vars.sandboxImage });
+      const file = planFile({ path: CONTAINERD_CONFIG, content, mode: 0o644, owner: 'root', group: 'root', makeParents: true }, await ctx.fact(fileFact(CONTAINERD_CONFIG)));
+      return file ? { summary: file.summary, ...(file.diffs ? { diffs: file.diffs } : {}), file } : null;
+    },
+    async apply(ctx, change) {
+      if (change.file) await applyFileChange(ctx, change.file);
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/** crio-or-docker's typed vars, validated per host before any host is contacted. */
+import type { HostView, InventoryView } from '../../engine/types.js';
+import type { TypedVars } from '../../engine/vars.js';
+import { CRIO_REPO, KUBE_REPO, readAptRepo, type AptRepo } from '../kubeadm/apt-repo.js';
+import { readCluster, type ClusterVars } from '../kubeadm/cluster.js';
+import { pauseImageFor } from '../kubeadm/version.js';
+
+export const DOCKER_STORAGE_DRIVERS = ['overlay2', 'fuse-overlayfs', 'btrfs', 'zfs', 'vfs'] as const;
+export type DockerStorageDriver = (typeof DOCKER_STORAGE_DRIVERS)[number];
+
+export interface RuntimeVars extends ClusterVars {
+  /** crio: its repository, and the Kubernetes one (cri-tools lives there). */
+  readonly crioRepo?: AptRepo;
+  readonly kubeRepo?: AptRepo;
+  readonly dockerStorageDriver: DockerStorageDriver;
+  readonly dockerLogMaxSize: string;
+  readonly sandboxImage: string;
+}
+
+const SIZE = /^\d+[kmg]$/;
+const IMAGE = /^[a-z0-9][a-z0-9._\/:@-]*$/;
+
+export function resolveRuntime(vars: TypedVars, host: HostView, inventory: InventoryView): RuntimeVars {
+  const cluster = readCluster(vars, host, inventory);
+  const maxSize = vars.string('docker_log_max_size').trim();
+  if (!SIZE.test(maxSize)) vars.fail('docker_log_max_size', `must be a size like 100m (k, m or g), got '${maxSize}'`);
+  const sandbox = vars.has('containerd_sandbox_image') ? vars.string('containerd_sandbox_image').trim() : pauseImageFor(cluster.version);
+  if (!IMAGE.test(sandbox)) vars.fail('containerd_sandbox_image', `must be an image reference like registry.k8s.io/pause:3.9, got '${sandbox}'`);
+  const crio = cluster.runtime === 'crio';
+  return {
+    ...cluster,
+    ...(crio ? { crioRepo: readAptRepo(vars, CRIO_REPO, cluster.version), kubeRepo: readAptRepo(vars, KUBE_REPO, cluster.version) } : {}),
+    dockerStorageDriver: vars.oneOf<DockerStorageDriver>('docker_storage_driver', DOCKER_STORAGE_DRIVERS),
+    dockerLogMaxSize: maxSize,
+    sandboxImage: sandbox,
+  };
+}

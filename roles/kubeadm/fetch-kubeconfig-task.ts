@@ -1,0 +1,70 @@
+/**
+ * Fetches admin.conf from the first master to the controller (kubeconfig_fetch_dir), the way
+ * seed 004 copies it to a workstation: `kubectl --kubeconfig <dir>/admin.conf get nodes` then
+ * works from here through the load balancer. A controller-side write: node:fs, atomic (temp
+ * file + rename), 0600 in a 0700 folder. The content is a credential: it is never printed and
+ * the change carries no diff.
+ */
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { TaskError } from '../../engine/errors.js';
+import { sh } from '../../engine/shell.js';
+import type { Change, Task, TaskContext } from '../../engine/types.js';
+import { ADMIN_CONF } from './kube-paths.js';
+import { adminConf, clientKeysIn } from './kubeconfig-tasks.js';
+import type { KubeadmVars } from './vars.js';
+
+const FETCHED_MODE = 0o600;
+
+export interface LocalFile {
+  readonly sha256: string;
+  readonly mode: number;
+}
+
+export function readLocalFile(path: string): LocalFile | undefined {
+  try {
+    const content = readFileSync(path);
+    return { sha256: createHash('sha256').update(content).digest('hex'), mode: statSync(path).mode & 0o7777 };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new TaskError(`cannot read ${path} on the controller: ${(err as Error).message}`);
+  }
+}
+
+/** Writes `content` to `path` on the controller: parents 0700, temp file 0600, then rename. */
+export function writeLocalSecretFile(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.play-${process.pid}.tmp`;
+  writeFileSync(tmp, content, { mode: FETCHED_MODE, flag: 'w' });
+  chmodSync(tmp, FETCHED_MODE); // the umask may have narrowed it; never widened it
+  renameSync(tmp, path);
+}
+
+export function fetchKubeconfigTask(name: string, when: (ctx: TaskContext<KubeadmVars>) => boolean): Task<KubeadmVars, Change> {
+  return {
+    name,
+    when,
+    prefetch: false,
+    async check(ctx) {
+      const content = await adminConf(ctx);
+      const target = ctx.vars.fetchPath;
+      if (content === undefined) {
+        if (ctx.checkMode) return { summary: `fetch ${ADMIN_CONF} to ${target} (controller) once kubeadm init has written it` };
+        throw new TaskError(`${ADMIN_CONF} is missing on ${ctx.vars.host} although kubeadm init reported success`);
+      }
+      const local = readLocalFile(target);
+      const wanted = createHash('sha256').update(content, 'utf8').digest('hex');
+      if (local && local.sha256 === wanted && local.mode === FETCHED_MODE) return null;
+      const why = !local ? 'missing' : local.sha256 !== wanted ? 'content differs' : `mode ${local.mode.toString(8)} -> 600`;
+      return { summary: `write ${target} on the controller (${why})` };
+    },
+    async apply(ctx) {
+      // Read now, not from the check: the file the controller gets is the one on the host.
+      const result = await ctx.run(sh`cat -- ${ADMIN_CONF}`, { label: `read ${ADMIN_CONF}` });
+      clientKeysIn(result.stdout).forEach((key) => ctx.secret(key));
+      if (!result.stdout.includes('server:')) throw new TaskError(`${ADMIN_CONF} on ${ctx.vars.host} is not a kubeconfig`);
+      writeLocalSecretFile(ctx.vars.fetchPath, result.stdout);
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * kubeadm: the Kubernetes packages (pinned, held) from the pkgs.k8s.io-style repository, then
+ * `kubeadm init` on the first master from a config file, control-plane joins one at a time,
+ * worker joins in parallel, and the admin kubeconfig for root, the connecting user and the
+ * controller. With kubeadm_reset (playbooks/reset.yml) it undoes all of that instead.
+ */
+import { file, packages, service } from '../../engine/ops/index.js';
+import { defineRole } from '../../engine/role.js';
+import type { TaskContext } from '../../engine/types.js';
+import { aptRepoTasks } from './apt-repo-tasks.js';
+import { defaults } from './defaults.js';
+import { fetchKubeconfigTask } from './fetch-kubeconfig-task.js';
+import { initTask } from './init-task.js';
+import { joinTask } from './join-task.js';
+import { kubeconfigTask, ROOT_KUBECONFIG, userTarget } from './kubeconfig-tasks.js';
+import { resetTasks } from './reset-tasks.js';
+import { KUBEADM_CONFIG, renderKubeadmConfig } from './templates/kubeadm-config.js';
+import { validateClusterPlay } from './validate-play.js';
+import { resolveKubeadm, type KubeadmVars } from './vars.js';
+
+type Ctx = TaskContext<KubeadmVars>;
+
+export const KUBE_PACKAGES = ['kubelet', 'kubeadm', 'kubectl'] as const;
+
+const building = (ctx: Ctx): boolean => !ctx.vars.reset;
+const firstMaster = (ctx: Ctx): boolean => building(ctx) && ctx.vars.role === 'first-master';
+const anyMaster = (ctx: Ctx): boolean => building(ctx) && ctx.vars.role !== 'worker';
+
+export default defineRole<KubeadmVars>({
+  name: 'kubeadm',
+  defaults,
+  resolve: resolveKubeadm,
+  validatePlay: validateClusterPlay,
+  tasks: [
+    ...aptRepoTasks<KubeadmVars>('Kubernetes', (v) => (v.reset ? undefined : v.repo)),
+    packages<KubeadmVars>(
+      'Install kubelet, kubeadm and kubectl (pinned, held)',
+      (ctx) => ({
+        names: [...KUBE_PACKAGES],
+        versions: Object.fromEntries(KUBE_PACKAGES.map((p) => [p, ctx.vars.packageVersion])),
+        // An unattended upgrade must never move a node past the control plane's version.
+        hold: true,
+        updateCache: true,
+      }),
+      { when: building },
+    ),
+    // kubeadm starts it; enabled so it comes back after a reboot.
+    service<KubeadmVars>('Enable kubelet', () => ({ name: 'kubelet', enabled: true }), { when: building }),
+    file<KubeadmVars>(
+      'Write the kubeadm config',
+      (ctx) => ({
+        path: KUBEADM_CONFIG,
+        content: renderKubeadmConfig({
+          apiVersion: ctx.vars.kubeadmApi,
+          nodeName: ctx.vars.nodeName,
+          criSocket: ctx.vars.criSocket,
+          ...(ctx.vars.advertiseAddress !== undefined ? { advertiseAddress: ctx.vars.advertiseAddress } : {}),
+          apiserverPort: ctx.vars.apiserverPort,
+          kubernetesVersion: `v${ctx.vars.version.text}`,
+          controlPlaneEndpoint: ctx.vars.endpoint,
+          podSubnet: ctx.vars.networks.pod.text,
+          serviceSubnet: ctx.vars.networks.service.text,
+          certSans: ctx.vars.certSans,
+        }),
+        mode: 0o644,
+        owner: 'root',
+        group: 'root',
+        makeParents: true,
+      }),
+      { when: firstMaster },
+    ),
+    initTask('Initialise the control plane on the first master', firstMaster),
+    joinTask('Join the cluster', (ctx) => building(ctx) && ctx.vars.role !== 'first-master'),
+    kubeconfigTask('Give root the admin kubeconfig', async () => ROOT_KUBECONFIG, anyMaster),
+    kubeconfigTask('Give the connecting user the admin kubeconfig', (ctx) => userTarget(ctx, ctx.vars.adminUser!), (ctx) => anyMaster(ctx) && ctx.vars.adminUser !== undefined),
+    fetchKubeconfigTask('Fetch admin.conf to the controller', firstMaster),
+    ...resetTasks(),
+  ],
+});

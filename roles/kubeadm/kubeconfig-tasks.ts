@@ -1,0 +1,86 @@
+/**
+ * The admin kubeconfig for people on the masters: root's ~/.kube/config and the connecting
+ * user's (seed 002/004's `mkdir -p $HOME/.kube; cp -i admin.conf; chown`). The content is
+ * admin.conf as kubeadm wrote it; it holds a client key, so the files are 0600 and their diffs
+ * are masked.
+ */
+import { TaskError } from '../../engine/errors.js';
+import { commandFact, fileFact } from '../../engine/facts/index.js';
+import { applyFileChange, planFile, type FileChange } from '../../engine/ops/index.js';
+import { sh } from '../../engine/shell.js';
+import type { Change, Task, TaskContext } from '../../engine/types.js';
+import { ADMIN_CONF } from './kube-paths.js';
+import type { KubeadmVars } from './vars.js';
+
+export interface KubeconfigTarget {
+  readonly path: string;
+  readonly owner: string;
+  readonly group: string;
+  /** Create the parent (~/.kube) owned by owner:group, 0700, when missing. */
+  readonly dir: string;
+}
+
+/** The base64 client key of a kubeconfig: what makes it a credential. */
+export function clientKeysIn(kubeconfig: string): string[] {
+  return [...kubeconfig.matchAll(/client-key-data:\s*(\S+)/g)].map((m) => m[1]!);
+}
+
+/** admin.conf's content (marked secret), or undefined when the host has none yet. */
+export async function adminConf(ctx: TaskContext<KubeadmVars>): Promise<string | undefined> {
+  const state = await ctx.fact(fileFact(ADMIN_CONF));
+  if (!state.exists || state.content === undefined) return undefined;
+  clientKeysIn(state.content).forEach((key) => ctx.secret(key));
+  return state.content;
+}
+
+interface KubeconfigChange extends Change {
+  readonly file: FileChange | null;
+  /** ~/.kube is missing: create it (owned by the user) first. */
+  readonly makeDir?: KubeconfigTarget;
+}
+
+export function kubeconfigTask(
+  name: string,
+  target: (ctx: TaskContext<KubeadmVars>) => Promise<KubeconfigTarget>,
+  when: (ctx: TaskContext<KubeadmVars>) => boolean,
+): Task<KubeadmVars, KubeconfigChange> {
+  return {
+    name,
+    when,
+    // admin.conf appears during this run's init or join: read it in turn, not ahead.
+    prefetch: false,
+    async check(ctx) {
+      const content = await adminConf(ctx);
+      if (content === undefined) {
+        if (ctx.checkMode) return { summary: `copy ${ADMIN_CONF} once kubeadm has written it`, file: null };
+        throw new TaskError(`${ADMIN_CONF} is missing on ${ctx.vars.host} although kubeadm init/join reported success`);
+      }
+      const t = await target(ctx);
+      const [state, dir] = await Promise.all([ctx.fact(fileFact(t.path)), ctx.fact(fileFact(t.dir))]);
+      const file = planFile({ path: t.path, content, mode: 0o600, owner: t.owner, group: t.group, secret: true }, state);
+      const makeDir = dir.exists ? undefined : t;
+      if (!file && !makeDir) return null;
+      const summary = [...(makeDir ? [`create ${t.dir}`] : []), ...(file ? [file.summary] : [])].join(', ');
+      return { summary, ...(file?.diffs ? { diffs: file.diffs } : {}), file, ...(makeDir ? { makeDir } : {}) };
+    },
+    async apply(ctx, change) {
+      if (change.makeDir) {
+        const d = change.makeDir;
+        await ctx.run(sh`install -d -m 0700 -o ${d.owner} -g ${d.group} -- ${d.dir}`);
+      }
+      if (change.file) await applyFileChange(ctx, change.file);
+    },
+  };
+}
+
+export const ROOT_KUBECONFIG: KubeconfigTarget = { path: '/root/.kube/config', owner: 'root', group: 'root', dir: '/root/.kube' };
+
+/** Home and primary group of a user, from the host's passwd database. */
+export async function userTarget(ctx: TaskContext<KubeadmVars>, user: string): Promise<KubeconfigTarget> {
+  const probe = await ctx.fact(commandFact(sh`getent passwd ${user} | cut -d: -f6; id -gn -- ${user}`));
+  const [home, group] = probe.stdout.trim().split('\n').map((s) => s.trim());
+  if (probe.code !== 0 || !home || !group || !home.startsWith('/')) {
+    throw new TaskError(`user ${user} (kube_admin_user / ansible_user) does not exist on ${ctx.vars.host}`);
+  }
+  return { path: `${home}/.kube/config`, owner: user, group, dir: `${home}/.kube` };
+}

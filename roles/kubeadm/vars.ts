@@ -1,0 +1,100 @@
+/** kubeadm's typed vars, validated per host before any host is contacted. */
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import { VarsError } from '../../engine/errors.js';
+import type { HostView, InventoryView } from '../../engine/types.js';
+import { isIPv4, type TypedVars } from '../../engine/vars.js';
+import { controlPlaneEndpoint } from '../lb-shared/topology.js';
+import { KUBE_REPO, readAptRepo, type AptRepo } from './apt-repo.js';
+import { readCluster, type ClusterVars } from './cluster.js';
+import { kubeadmApiVersion } from './templates/kubeadm-config.js';
+
+export interface KubeadmVars extends ClusterVars {
+  readonly repo: AptRepo;
+  /** kubelet/kubeadm/kubectl package version: 1.30.2-1.1. */
+  readonly packageVersion: string;
+  readonly kubeadmApi: string;
+  /** host:port every kubeconfig and join uses. */
+  readonly endpoint: string;
+  readonly certSans: readonly string[];
+  readonly advertiseAddress?: string;
+  readonly apiserverPort: number;
+  /** Non-root user who also gets ~/.kube/config on the masters. */
+  readonly adminUser?: string;
+  /** Absolute controller path of the fetched admin.conf. */
+  readonly fetchPath: string;
+  readonly timeoutMs: number;
+  readonly tokenTtl: string;
+  /** playbooks/reset.yml: undo instead of build. */
+  readonly reset: boolean;
+}
+
+const DEB_REVISION = /^[0-9A-Za-z.+~]+$/;
+const GO_DURATION = /^(?:\d+h)?(?:\d+m)?(?:\d+s)?$/;
+const USER_NAME = /^[a-z_][a-z0-9_-]*[$]?$/;
+
+export function resolveKubeadm(vars: TypedVars, host: HostView, inventory: InventoryView): KubeadmVars {
+  const cluster = readCluster(vars, host, inventory);
+  const revision = vars.string('kube_package_revision').trim();
+  if (!DEB_REVISION.test(revision)) vars.fail('kube_package_revision', `must be a Debian revision like 1.1, got '${revision}'`);
+  const topology = cluster.topology;
+  const endpoint = controlPlaneEndpoint(topology) ?? soleMasterEndpoint(vars, cluster, inventory);
+  const tokenTtl = vars.string('kubeadm_token_ttl').trim();
+  if (tokenTtl === '' || tokenTtl === '0s' || !GO_DURATION.test(tokenTtl)) {
+    vars.fail('kubeadm_token_ttl', `must be a duration like 1h or 30m, got '${tokenTtl}'`);
+  }
+  const reset = vars.bool('kubeadm_reset');
+  if (reset && !(vars.has('reset_confirm') && vars.bool('reset_confirm'))) {
+    // Unset: point at where the reset was asked for (playbooks/reset.yml), not at a default.
+    const where = vars.has('reset_confirm') ? vars.where('reset_confirm') : vars.where('kubeadm_reset');
+    throw new VarsError(
+      'reset wipes Kubernetes from the hosts (kubeadm reset -f, /etc/kubernetes, /etc/cni/net.d, /root/.kube): pass -e reset_confirm=yes to proceed',
+      where,
+      'reset_confirm',
+    );
+  }
+  const adminUser = readAdminUser(vars);
+  return {
+    ...cluster,
+    repo: readAptRepo(vars, KUBE_REPO, cluster.version),
+    packageVersion: `${cluster.version.text}-${revision}`,
+    kubeadmApi: kubeadmApiVersion(cluster.version.minor),
+    endpoint,
+    certSans: [...new Set([topology.vip, topology.endpointName].filter((s): s is string => s !== undefined))],
+    ...(isIPv4(host.address) ? { advertiseAddress: host.address } : {}),
+    apiserverPort: topology.apiserverPort,
+    ...(adminUser !== undefined ? { adminUser } : {}),
+    fetchPath: resolve(expandHome(vars.string('kubeconfig_fetch_dir').trim()), 'admin.conf'),
+    timeoutMs: vars.int('kubeadm_timeout', { min: 30, max: 7200 }) * 1000,
+    tokenTtl,
+    reset,
+  };
+}
+
+/**
+ * Without a load balancer (no lb group host, no VIP) only a single master can be the endpoint:
+ * with several, a kubeconfig pointing at one of them dies with it.
+ */
+function soleMasterEndpoint(vars: TypedVars, cluster: ClusterVars, inventory: InventoryView): string {
+  const masters = cluster.topology.masters;
+  if (masters.length > 1) {
+    vars.fail(
+      'apiserver_vip',
+      `no control-plane endpoint for ${masters.length} masters: set apiserver_vip (keepalived) or put one host in group '${cluster.topology.lbGroup}'`,
+    );
+  }
+  return `${inventory.host(cluster.firstMaster).address}:${cluster.topology.apiserverPort}`;
+}
+
+function readAdminUser(vars: TypedVars): string | undefined {
+  const key = vars.has('kube_admin_user') ? 'kube_admin_user' : vars.has('ansible_user') ? 'ansible_user' : undefined;
+  if (key === undefined) return undefined;
+  const user = vars.string(key).trim();
+  if (!USER_NAME.test(user)) vars.fail(key, `must be a user name, got '${user}'`);
+  return user === 'root' ? undefined : user;
+}
+
+/** `~/x` is the controller user's home, as a shell would read it (inventories write it so). */
+export function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
+}

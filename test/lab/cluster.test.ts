@@ -1,0 +1,364 @@
+// Issue 5's acceptance on the lab: `play site.yml` builds the whole HA cluster (keepalived +
+// haproxy on lb1/lb2, the runtime, kubeadm init/joins through the VIP, calico) on real Debian
+// hosts with the kubeadm/kubelet/kubectl/cri-o stand-ins, then:
+//   a second run changes nothing; --tags calico and --limit worker1 work; worker3 and (after the
+//   certificate key expired) master4 join an existing cluster; no token, certificate key or
+//   keepalived password appears in any output (-vvv, --diff, --json); docker and cri-o build a
+//   cluster too (after reset.yml).
+//
+// State: starts with reset.yml on every lab host (whatever earlier suites or runs left), and
+// ends with reset.yml again, so later suites find no apiserver on the masters' 6443 (lb.test
+// puts a fake one there). Packages and runtimes stay installed; worker3 and master4 stay in the
+// lab (reset). Numbers are printed as `[measure]` lines.
+import { expect } from 'chai';
+import { createHmac } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { REPO_ROOT, type JsonReportDoc, type PlayRun } from '../helpers/run-play.js';
+import { describeLab } from './harness.js';
+import { LAB, labAddHost, labHosts } from './lab.js';
+import { changedByHost, measure, playJson, playOutput, playText, sh, sleep } from './lb-helpers.js';
+
+const HOSTS_INI = 'inventories/lab';
+const GROUP_VARS = join(REPO_ROOT, 'inventories/lab/group_vars/all.yml');
+const NODES = ['master1', 'master2', 'master3', 'worker1', 'worker2'];
+const SETTINGS = join(LAB.clusterDir, 'settings.json');
+/** The stand-in's kubeadm-certs Secret lifetime during this suite (real kubeadm: 2 h). */
+const CERT_KEY_TTL_S = 20;
+
+interface GroupVars {
+  keepalived_auth_pass?: string;
+  kubeconfig_fetch_dir?: string;
+  control_plane_endpoint_name?: string;
+  kube_package_repo_unsigned?: boolean;
+  crio_package_repo_unsigned?: boolean;
+}
+
+const groupVars = load(readFileSync(GROUP_VARS, 'utf8')) as GroupVars;
+/** Where the kubeadm role fetches admin.conf to (kubeconfig_fetch_dir, ~ = this user's home). */
+const KUBECONFIG_PATH = join((groupVars.kubeconfig_fetch_dir ?? 'artifacts').replace(/^~(?=\/|$)/, homedir()), 'admin.conf');
+
+/**
+ * The lab's repositories are unsigned; the roles trust a repository only when told so. Passed
+ * here as long as inventories/lab/group_vars does not say it itself.
+ */
+const LAB_EXTRA: string[] = [
+  ...(groupVars.kube_package_repo_unsigned === undefined ? ['-e', 'kube_package_repo_unsigned=true'] : []),
+  ...(groupVars.crio_package_repo_unsigned === undefined ? ['-e', 'crio_package_repo_unsigned=true'] : []),
+];
+
+/** Every byte every play run of this suite printed, for the secrets check. */
+const outputs: string[] = [];
+/** Bootstrap tokens (id.secret) and kubeadm-certs Secrets seen in the cluster state after each run. */
+const seenTokens = new Set<string>();
+const certSecrets: CertsSecret[] = [];
+/** Client keys of every admin.conf fetched to the controller. */
+const seenClientKeys = new Set<string>();
+
+interface CertsSecret {
+  iv: string;
+  ciphertext: string;
+  mac: string;
+  expires: number;
+}
+
+/** The kubeadm-certs Secret as it is now (its MAC is kept: any printed key can be tested against it). */
+function snapshotCertsSecret(): CertsSecret | undefined {
+  const s = readJson<CertsSecret>(join(LAB.clusterDir, 'kubeadm-certs.json'));
+  if (s && !certSecrets.some((c) => c.mac === s.mac)) certSecrets.push(s);
+  return s;
+}
+
+function keep(run: PlayRun): PlayRun {
+  outputs.push(run.stdout, run.stderr);
+  // reset.yml wipes the state of a cluster: remember its secrets before the next one replaces them.
+  const tokens = readJson<{ tokens: Array<{ id: string; secret: string }> }>(join(LAB.clusterDir, 'tokens.json'))?.tokens ?? [];
+  for (const t of tokens) seenTokens.add(`${t.id}.${t.secret}`);
+  snapshotCertsSecret();
+  const fetched = existsSync(KUBECONFIG_PATH) ? /client-key-data: (\S+)/.exec(readFileSync(KUBECONFIG_PATH, 'utf8'))?.[1] : undefined;
+  if (fetched) seenClientKeys.add(fetched);
+  return run;
+}
+
+async function siteJson(label: string, args: string[]): Promise<JsonReportDoc> {
+  const { run, doc } = await playJson(label, ['site.yml', ...args, ...LAB_EXTRA]);
+  keep(run);
+  expect(run.code, playOutput(run)).to.equal(0);
+  return doc;
+}
+
+async function siteText(label: string, args: string[]): Promise<number> {
+  const { run, seconds } = await playText(label, ['site.yml', ...args, ...LAB_EXTRA]);
+  keep(run);
+  expect(run.code, playOutput(run)).to.equal(0);
+  return seconds;
+}
+
+/** reset.yml on every given inventory's hosts. */
+async function resetAll(inventory: string): Promise<void> {
+  const { run } = await playJson('reset.yml (every node)', ['reset.yml', '-i', inventory, '-e', 'reset_confirm=yes', ...LAB_EXTRA]);
+  keep(run);
+  expect(run.code, playOutput(run)).to.equal(0);
+  await clearTimeWait();
+}
+
+const KUBEADM_PORTS = [6443, 2379, 2380, 10250, 10257, 10259];
+
+/**
+ * WORKAROUND (kubeadm stand-in): its preflight checks a port by bind() without SO_REUSEADDR, so
+ * the TIME_WAIT connections the reset apiserver leaves on 6443 for 60 s fail `kubeadm init` with
+ * "Port 6443 is in use". Real kubeadm binds through Go's net.Listen, which sets SO_REUSEADDR, and
+ * does not fail. Drops those TIME_WAIT entries (ss -K) on every node after a reset.
+ */
+async function clearTimeWait(): Promise<void> {
+  const filter = KUBEADM_PORTS.map((p) => `sport = :${p}`).join(' or ');
+  const nodes = (await labHosts()).filter((h) => h.group !== 'lb').map((h) => h.name);
+  await Promise.all(nodes.map((n) => sh(n, `ss -K -tan state time-wait '( ${filter} )' >/dev/null; true`)));
+}
+
+interface NodeRow {
+  name: string;
+  ready: boolean;
+  runtime: string;
+  controlPlane: boolean;
+}
+
+async function nodes(): Promise<NodeRow[]> {
+  const doc = JSON.parse(await sh('master1', 'kubectl get nodes -o json')) as {
+    items: Array<{
+      metadata: { name: string; labels?: Record<string, string> };
+      status: { conditions: Array<{ type: string; status: string }>; nodeInfo: { containerRuntimeVersion: string } };
+    }>;
+  };
+  return doc.items.map((n) => ({
+    name: n.metadata.name,
+    ready: n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'),
+    runtime: n.status.nodeInfo.containerRuntimeVersion,
+    controlPlane: 'node-role.kubernetes.io/control-plane' in (n.metadata.labels ?? {}),
+  }));
+}
+
+async function expectReady(names: readonly string[], runtimePrefix: string): Promise<void> {
+  const rows = await nodes();
+  expect(rows.map((r) => r.name).sort()).to.deep.equal([...names].sort());
+  for (const r of rows) {
+    expect(r.ready, `${r.name} Ready`).to.equal(true);
+    expect(r.runtime, `${r.name} runtime`).to.match(new RegExp(`^${runtimePrefix}`));
+  }
+  console.log(`      [info] kubectl get nodes:\n${(await sh('master1', 'kubectl get nodes -o wide')).replace(/^/gm, '        ')}`);
+}
+
+/** A copy of inventories/lab with more hosts in a group (its group_vars copied along). */
+function inventoryWith(extra: Array<{ name: string; group: string; address: string }>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'play-cluster-inv-'));
+  cpSync(join(REPO_ROOT, 'inventories/lab/group_vars'), join(dir, 'group_vars'), { recursive: true });
+  let ini = readFileSync(join(REPO_ROOT, HOSTS_INI, 'hosts'), 'utf8');
+  for (const h of extra) ini = ini.replace(new RegExp(`^\\[${h.group}\\]\\n((?:[^\\[\\n].*\\n)*)`, 'm'), (block) => `${block}${h.name} ansible_host=${h.address}\n`);
+  writeFileSync(join(dir, 'hosts.ini'), ini);
+  return join(dir, 'hosts.ini');
+}
+
+/** The fetched admin.conf: a GET /api/v1/nodes with its client certificate, through the VIP. */
+function apiThroughVip(kubeconfig: string): Promise<{ status: number; nodes: number; server: string }> {
+  const doc = load(kubeconfig) as {
+    clusters: Array<{ cluster: { server: string; 'certificate-authority-data': string } }>;
+    users: Array<{ user: { 'client-certificate-data': string; 'client-key-data': string } }>;
+  };
+  const server = new URL(doc.clusters[0]!.cluster.server);
+  const b64 = (s: string): Buffer => Buffer.from(s, 'base64');
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        // The name (k8s-lb) lives in the hosts' /etc/hosts, not the controller's: connect to the VIP, verify the name.
+        host: LAB.vip,
+        port: Number(server.port || 443),
+        servername: server.hostname,
+        path: '/api/v1/nodes',
+        ca: b64(doc.clusters[0]!.cluster['certificate-authority-data']),
+        cert: b64(doc.users[0]!.user['client-certificate-data']),
+        key: b64(doc.users[0]!.user['client-key-data']),
+        timeout: 10_000,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, nodes: (JSON.parse(body) as { items?: unknown[] }).items?.length ?? -1, server: server.href }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function readJson<T>(path: string): T | undefined {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : undefined;
+}
+
+describeLab('issue 5: site.yml builds the HA cluster on the lab', function () {
+  let savedSettings: string | undefined;
+  let fullInventory = HOSTS_INI;
+
+  before(async function () {
+    this.timeout(300_000);
+    savedSettings = existsSync(SETTINGS) ? readFileSync(SETTINGS, 'utf8') : undefined;
+    const settings = { ...(savedSettings ? (JSON.parse(savedSettings) as object) : {}), certificate_key_ttl_seconds: CERT_KEY_TTL_S };
+    writeFileSync(SETTINGS, JSON.stringify(settings, null, 1) + '\n');
+    // Hosts an earlier run of this suite added are reset too.
+    const extra = (await labHosts()).filter((h) => !['lb1', 'lb2', ...NODES].includes(h.name));
+    fullInventory = inventoryWith(extra);
+    // A fake apiserver left by lb.test would hold 6443 and fail kubeadm's preflight.
+    for (const m of ['master1', 'master2', 'master3']) await sh(m, 'systemctl stop fake-apiserver 2>/dev/null; systemctl reset-failed fake-apiserver 2>/dev/null; true');
+    await resetAll(fullInventory);
+    // After the reset nothing of ours listens on 6443: anything there belongs to another suite
+    // running on the lab at the same time, and would make kubeadm init's preflight fail.
+    for (const m of ['master1', 'master2', 'master3']) {
+      const owner = (await sh(m, "ss -ltnpH 'sport = :6443'")).trim();
+      if (owner) throw new Error(`${m}: port 6443 is taken (another lab suite running at the same time?): ${owner}`);
+    }
+    rmSync(KUBECONFIG_PATH, { force: true });
+  });
+
+  after(async function () {
+    this.timeout(300_000);
+    // Later suites (lb.test) put their own listener on the masters' 6443: leave no apiserver there.
+    const hosts = await labHosts();
+    const extra = hosts.filter((h) => !['lb1', 'lb2', ...NODES].includes(h.name));
+    await resetAll(inventoryWith(extra));
+    if (savedSettings === undefined) rmSync(SETTINGS, { force: true });
+    else writeFileSync(SETTINGS, savedSettings);
+  });
+
+  it('builds the cluster from reset hosts: 5 nodes Ready, admin.conf on the controller through the VIP', async function () {
+    this.timeout(900_000);
+    const seconds = await siteText('site.yml, first build (-vvv --diff)', ['-i', HOSTS_INI, '-vvv', '--diff']);
+    measure('cluster build time', seconds, 's');
+    await expectReady(NODES, 'containerd://');
+    snapshotCertsSecret();
+    // The fetched kubeconfig: 0600, the endpoint (name -> VIP), and it works from here through the VIP.
+    const text = readFileSync(KUBECONFIG_PATH, 'utf8');
+    expect(statSync(KUBECONFIG_PATH).mode & 0o777).to.equal(0o600);
+    const name = groupVars.control_plane_endpoint_name ?? LAB.vip;
+    expect(text).to.contain(`server: https://${name}:6443`);
+    if (name !== LAB.vip) expect(await sh('master1', `getent hosts ${name}`)).to.match(new RegExp(`^${LAB.vip.replace(/\./g, '\\.')}\\s`));
+    const api = await apiThroughVip(text);
+    expect(api.status).to.equal(200);
+    expect(api.nodes).to.equal(5);
+    console.log(`      [info] ${KUBECONFIG_PATH}: ${api.server} -> ${LAB.vip}:6443, GET /api/v1/nodes = ${api.status}, ${api.nodes} nodes`);
+    // root and the kubeadm config on the first master.
+    expect(await sh('master1', 'stat -c %a /root/.kube/config; grep -c controlPlaneEndpoint /etc/kubernetes/kubeadm-config.yaml')).to.equal('600\n1\n');
+  });
+
+  it('a second run changes nothing on any host', async function () {
+    this.timeout(300_000);
+    const started = Date.now();
+    const doc = await siteJson('site.yml, second run', ['-i', HOSTS_INI]);
+    measure('second run', (Date.now() - started) / 1000, 's');
+    expect(changedByHost(doc)).to.deep.equal(Object.fromEntries(['lb1', 'lb2', ...NODES].map((h) => [h, []])));
+  });
+
+  it('--tags calico runs only calico tasks', async function () {
+    const doc = await siteJson('site.yml --tags calico', ['-i', HOSTS_INI, '--tags', 'calico']);
+    const ran = Object.values(doc.hosts).flatMap((h) => h.tasks.filter((t) => t.status !== 'skipped'));
+    expect(ran.length).to.be.greaterThan(0);
+    expect([...new Set(ran.map((t) => t.role))]).to.deep.equal(['calico']);
+    expect(Object.values(doc.hosts).every((h) => h.stats.changed === 0)).to.equal(true);
+  });
+
+  it('--limit worker1 works against the existing cluster (the first master is asked, not played)', async function () {
+    const doc = await siteJson('site.yml --limit worker1', ['-i', HOSTS_INI, '--limit', 'worker1']);
+    expect(Object.keys(doc.hosts)).to.deep.equal(['worker1']);
+    expect(changedByHost(doc)).to.deep.equal({ worker1: [] });
+    expect(doc.hosts.worker1!.tasks.find((t) => t.task === 'Wait until the nodes are Ready')?.status).to.equal('ok');
+  });
+
+  it('adds worker3: it joins, and nothing else of the cluster changes', async function () {
+    this.timeout(900_000);
+    const w3 = await labAddHost('worker3', 'workers');
+    const inventory = inventoryWith([{ name: 'worker3', group: 'workers', address: w3.address }]);
+    fullInventory = inventory;
+    const doc = await siteJson('site.yml with worker3 added', ['-i', inventory]);
+    const changed = changedByHost(doc);
+    expect(changed.worker3).to.include('kubeadm : Join the cluster');
+    // The others only learn worker3's name (common's /etc/hosts block).
+    for (const host of ['lb1', 'lb2', ...NODES]) {
+      expect(changed[host]!.filter((t) => t !== 'common : Name the cluster hosts in /etc/hosts'), host).to.deep.equal([]);
+    }
+    await expectReady([...NODES, 'worker3'], 'containerd://');
+  });
+
+  it('adds master4 after the certificate key of the earlier joins expired', async function () {
+    this.timeout(900_000);
+    const before = snapshotCertsSecret();
+    expect(before, 'the kubeadm-certs Secret of the first build').not.to.equal(undefined);
+    // Wait (at most the TTL) until the Secret uploaded for the earlier joins is past its expiry.
+    const waitMs = Math.max(0, before!.expires * 1000 - Date.now()) + 1000;
+    measure('waiting for the certificate key to expire', waitMs / 1000, 's');
+    await sleep(waitMs);
+    expect(before!.expires * 1000).to.be.lessThan(Date.now());
+    const m4 = await labAddHost('master4', 'masters');
+    const w3 = (await labHosts()).find((h) => h.name === 'worker3')!;
+    const inventory = inventoryWith([
+      { name: 'worker3', group: 'workers', address: w3.address },
+      { name: 'master4', group: 'masters', address: m4.address },
+    ]);
+    fullInventory = inventory;
+    const started = Date.now();
+    await siteText('site.yml with master4 added (-vvv --diff)', ['-i', inventory, '-vvv', '--diff']);
+    const after = snapshotCertsSecret();
+    expect(after!.expires * 1000, 'a fresh kubeadm-certs Secret was uploaded for master4').to.be.greaterThan(started);
+    await expectReady([...NODES, 'worker3', 'master4'], 'containerd://');
+    expect((await nodes()).find((n) => n.name === 'master4')?.controlPlane).to.equal(true);
+    expect(await sh('master4', 'test -s /etc/kubernetes/admin.conf && stat -c %a /root/.kube/config')).to.equal('600\n');
+  });
+
+  for (const runtime of ['docker', 'crio'] as const) {
+    it(`builds the cluster with ${runtime} (after reset.yml)`, async function () {
+      this.timeout(900_000);
+      await resetAll(fullInventory);
+      // docker's overlay2 cannot run on the lab hosts' overlayfs root (see crio-or-docker/docker-storage.ts).
+      const extra = runtime === 'docker' ? ['-e', 'container_runtime=docker', '-e', 'docker_storage_driver=vfs'] : ['-e', 'container_runtime=crio'];
+      const started = Date.now();
+      await siteJson(`site.yml -e container_runtime=${runtime}`, ['-i', HOSTS_INI, ...extra]);
+      measure(`cluster build time with ${runtime}`, (Date.now() - started) / 1000, 's');
+      await expectReady(NODES, runtime === 'crio' ? 'cri-o://' : 'containerd://');
+      if (runtime === 'docker') {
+        expect(await sh('worker1', "docker info --format '{{.Driver}} {{.CgroupDriver}}'")).to.equal('vfs systemd\n');
+        expect(await sh('worker1', 'crictl info >/dev/null && grep runtime-endpoint /etc/crictl.yaml')).to.contain('containerd.sock');
+      } else {
+        expect(await sh('worker1', 'crictl version | grep RuntimeName')).to.match(/cri-o/);
+      }
+      const second = await siteJson(`site.yml -e container_runtime=${runtime}, second run`, ['-i', HOSTS_INI, ...extra]);
+      expect(Object.values(second.hosts).every((h) => h.stats.changed === 0), JSON.stringify(changedByHost(second))).to.equal(true);
+    });
+  }
+
+  it('no run printed a join token, certificate key, admin key or the keepalived password (-vvv, --diff, --json)', async function () {
+    const all = outputs.join('\n');
+    expect(all.length).to.be.greaterThan(10_000);
+    expect(all, 'the -vvv runs show the secret commands by label').to.contain('<kubeadm join: hidden, holds secrets>');
+    expect(seenTokens.size, 'bootstrap tokens seen in the cluster state').to.be.greaterThan(3);
+    for (const token of seenTokens) {
+      const [id, secret] = token.split('.') as [string, string];
+      expect(all.includes(token), `token ${id}.<secret> printed`).to.equal(false);
+      expect(all.includes(secret), `token secret of ${id} printed`).to.equal(false);
+    }
+    measure('bootstrap tokens and kubeadm-certs Secrets checked', `${seenTokens.size} and ${certSecrets.length}`);
+    // The certificate key is never stored: any 64-hex string printed is tried against the MAC of
+    // every kubeadm-certs Secret seen (a printed key would verify).
+    const candidates = [...new Set(all.match(/\b[0-9a-fA-F]{64}\b/g) ?? [])];
+    for (const s of certSecrets) {
+      for (const c of candidates) {
+        const mac = createHmac('sha256', Buffer.from(c, 'hex')).update(Buffer.concat([Buffer.from(s.iv, 'hex'), Buffer.from(s.ciphertext, 'base64')])).digest('hex');
+        expect(mac === s.mac, 'a certificate key was printed').to.equal(false);
+      }
+    }
+    measure('output bytes searched for secrets', all.length);
+    expect(groupVars.keepalived_auth_pass).to.be.a('string');
+    expect(all.includes(groupVars.keepalived_auth_pass!), 'keepalived password printed').to.equal(false);
+    expect(seenClientKeys.size, 'admin.conf client keys seen').to.be.greaterThan(0);
+    for (const key of seenClientKeys) expect(all.includes(key), 'an admin client key was printed').to.equal(false);
+  });
+});

@@ -1,0 +1,163 @@
+// Issue 6: the drift catalog. Each drift is made by hand on a lab host of a converged cluster;
+// `--check` must report exactly the drifted task(s) and change nothing (hashes of the managed
+// files, service states, holds and sysctls before and after), a re-apply must change exactly
+// those tasks plus their handlers, and the next run must report changed=0.
+import { expect } from 'chai';
+import { describeLab } from './harness.js';
+import { measure, playJson, playOutput, sh, shAll } from './lb-helpers.js';
+import type { JsonReportDoc } from '../helpers/run-play.js';
+
+const INVENTORY = 'inventories/lab';
+const SITE = 'site.yml';
+const HOSTS = ['lb1', 'lb2', 'master1', 'master2', 'master3', 'worker1', 'worker2'];
+
+/** What a drift should make play report: host -> "role : task" (handlers included), sorted. */
+type Expected = Record<string, string[]>;
+
+interface Drift {
+  name: string;
+  make: () => Promise<unknown>;
+  expect: Expected;
+}
+
+const SNAPSHOT = String.raw`
+for f in /etc/hosts /etc/fstab /etc/haproxy/haproxy.cfg /etc/keepalived/keepalived.conf \
+  /etc/modules-load.d/k8s.conf /etc/sysctl.d/99-kubernetes.conf /root/.ssh/authorized_keys \
+  /root/.ssh/known_hosts /etc/containerd/config.toml /etc/kubernetes/kubeadm-config.yaml \
+  /root/.kube/config /etc/kubernetes/calico.yaml; do
+  if [ -e "$f" ]; then sha256sum "$f"; else echo "absent $f"; fi
+done
+for s in haproxy keepalived containerd kubelet; do
+  echo "$s $(systemctl is-enabled $s 2>/dev/null) $(systemctl is-active $s 2>/dev/null)"
+done
+echo "holds $(apt-mark showhold | tr '\n' ' ')"
+echo "ip_forward $(cat /proc/sys/net/ipv4/ip_forward)"
+`;
+
+async function snapshot(): Promise<Record<string, string>> {
+  return shAll(HOSTS, SNAPSHOT);
+}
+
+function changedByHost(doc: JsonReportDoc): Expected {
+  const out: Expected = {};
+  for (const [host, report] of Object.entries(doc.hosts)) {
+    const changed = report.tasks.filter((t) => t.changed).map((t) => `${t.role} : ${t.task}`);
+    if (changed.length) out[host] = changed.sort();
+  }
+  return out;
+}
+
+function sorted(expected: Expected): Expected {
+  return Object.fromEntries(Object.entries(expected).map(([h, tasks]) => [h, [...tasks].sort()]));
+}
+
+const DRIFTS: Drift[] = [
+  {
+    name: 'haproxy.cfg edited',
+    make: () => sh('lb1', "echo '# edited by hand' >> /etc/haproxy/haproxy.cfg"),
+    expect: { lb1: ['haproxy : Write haproxy.cfg', 'haproxy : reload haproxy'] },
+  },
+  {
+    name: 'haproxy stopped and disabled',
+    make: () => sh('lb2', 'systemctl disable --now haproxy'),
+    expect: { lb2: ['haproxy : Enable and start haproxy'] },
+  },
+  {
+    name: 'keepalived.conf edited',
+    make: () => sh('lb2', "sed -i 's/advert_int .*/advert_int 3/' /etc/keepalived/keepalived.conf"),
+    expect: { lb2: ['keepalived : Write keepalived.conf', 'keepalived : restart keepalived'] },
+  },
+  {
+    name: 'keepalived killed',
+    make: () => sh('lb1', 'systemctl kill -s KILL keepalived; sleep 1; ! systemctl is-active keepalived'),
+    expect: { lb1: ['keepalived : Enable and start keepalived'] },
+  },
+  {
+    name: 'swap line in fstab',
+    make: () => sh('worker2', "echo '/swapfile none swap sw 0 0' >> /etc/fstab"),
+    expect: { worker2: ['common : Comment out swap in /etc/fstab'] },
+  },
+  {
+    name: 'br_netfilter modules-load file removed',
+    make: () => sh('worker1', 'rm /etc/modules-load.d/k8s.conf'),
+    expect: { worker1: ['common : Load overlay and br_netfilter'] },
+  },
+  {
+    name: 'a sysctl changed at runtime',
+    make: () => sh('master2', 'echo 0 > /proc/sys/net/ipv4/ip_forward'),
+    expect: { master2: ['common : Set the Kubernetes sysctls'] },
+  },
+  {
+    name: 'an authorized_keys line dropped',
+    make: () => sh('master3', "sed -i '/root@master2$/d' /root/.ssh/authorized_keys && ! grep -q 'root@master2$' /root/.ssh/authorized_keys"),
+    expect: { master3: ["ssh-trust : Authorize every master's key"] },
+  },
+  {
+    name: 'an /etc/hosts line changed',
+    make: () => sh('worker2', "sed -i 's/^172\\.29\\.10\\.21\\(\\s\\)/172.29.10.99\\1/' /etc/hosts && grep -q '^172.29.10.99' /etc/hosts"),
+    expect: { worker2: ['common : Name the cluster hosts in /etc/hosts'] },
+  },
+  {
+    name: 'SystemdCgroup flipped',
+    make: () => sh('worker1', "sed -i 's/SystemdCgroup = true/SystemdCgroup = false/' /etc/containerd/config.toml && grep -q 'SystemdCgroup = false' /etc/containerd/config.toml"),
+    expect: { worker1: ['crio-or-docker : Write /etc/containerd/config.toml for kubelet', 'crio-or-docker : restart containerd'] },
+  },
+  {
+    name: 'kubelet unheld',
+    make: () => sh('master1', 'apt-mark unhold kubelet'),
+    expect: { master1: ['kubeadm : Install kubelet, kubeadm and kubectl (pinned, held)'] },
+  },
+  {
+    name: "root's kubeconfig removed",
+    make: () => sh('master2', 'rm /root/.kube/config'),
+    expect: { master2: ['kubeadm : Give root the admin kubeconfig'] },
+  },
+  {
+    name: 'kubeadm config edited',
+    make: () => sh('master1', "echo '# edited' >> /etc/kubernetes/kubeadm-config.yaml"),
+    expect: { master1: ['kubeadm : Write the kubeadm config'] },
+  },
+];
+
+describeLab('issue 6: drift catalog on the lab cluster', function () {
+  this.timeout(1_800_000);
+  let caught = 0;
+  let corrected = 0;
+
+  before(async () => {
+    const build = await playJson('drift: converge site.yml', [SITE, '-i', INVENTORY]);
+    expect(build.run.code, playOutput(build.run)).to.equal(0);
+    const steady = await playJson('drift: steady-state run', [SITE, '-i', INVENTORY]);
+    expect(steady.run.code, playOutput(steady.run)).to.equal(0);
+    expect(changedByHost(steady.doc), 'a converged cluster changes nothing').to.deep.equal({});
+  });
+
+  after(() => measure('drifts caught by --check / corrected by a re-run', `${caught} / ${corrected} of ${DRIFTS.length}`));
+
+  it(`has at least 12 drifts across all roles (${DRIFTS.length})`, () => {
+    expect(DRIFTS.length).to.be.at.least(12);
+    const roles = new Set(DRIFTS.flatMap((d) => Object.values(d.expect).flat().map((t) => t.split(' : ')[0])));
+    expect([...roles].sort()).to.deep.equal(['common', 'crio-or-docker', 'haproxy', 'keepalived', 'kubeadm', 'ssh-trust']);
+  });
+
+  for (const drift of DRIFTS) {
+    it(`${drift.name}: --check reports exactly it and changes nothing; a re-run fixes exactly it`, async () => {
+      await drift.make();
+      const before = await snapshot();
+      const check = await playJson(`drift ${drift.name}: --check`, [SITE, '-i', INVENTORY, '--check']);
+      expect(check.run.code, playOutput(check.run)).to.equal(0);
+      expect(changedByHost(check.doc), '--check reports').to.deep.equal(sorted(drift.expect));
+      expect(await snapshot(), '--check changed something on a host').to.deep.equal(before);
+      caught++;
+
+      const fix = await playJson(`drift ${drift.name}: re-apply`, [SITE, '-i', INVENTORY]);
+      expect(fix.run.code, playOutput(fix.run)).to.equal(0);
+      expect(changedByHost(fix.doc), 're-apply changed').to.deep.equal(sorted(drift.expect));
+
+      const again = await playJson(`drift ${drift.name}: next run`, [SITE, '-i', INVENTORY]);
+      expect(again.run.code, playOutput(again.run)).to.equal(0);
+      expect(changedByHost(again.doc), 'the run after the fix').to.deep.equal({});
+      corrected++;
+    });
+  }
+});

@@ -1,0 +1,110 @@
+/**
+ * Canned hosts for the cluster roles' task tests: the dedicated-pair topology (VIP 10.0.0.10,
+ * master1-3, worker1) resolved through the real role resolve, and fact answers for a fresh host
+ * and for a converged one, so a test shows the commands apply would run.
+ */
+import { inventoryView } from '../../engine/runner/host-view.js';
+import type { ExecResult, Inventory, Role, Vars } from '../../engine/types.js';
+import { renderAptSource } from '../../roles/kubeadm/apt-repo.js';
+import { KUBE_PACKAGES } from '../../roles/kubeadm/index.js';
+import { ADMIN_CONF, KUBELET_CONF } from '../../roles/kubeadm/kube-paths.js';
+import { KUBEADM_CONFIG, renderKubeadmConfig } from '../../roles/kubeadm/templates/kubeadm-config.js';
+import type { KubeadmVars } from '../../roles/kubeadm/vars.js';
+import { FakeCluster, MISSING_FILE, fileAnswer, type FakeHost } from './helpers/fake-cluster.js';
+import { resolveRole, varsOf } from './helpers/resolve.js';
+import { dedicatedPair } from './helpers/topologies.js';
+
+export const NODES = ['master1', 'master2', 'master3', 'worker1'] as const;
+export const K8S = 'masters:workers';
+
+export const TOKEN = 'abcdef.0123456789abcdef';
+export const CA_HASH = `sha256:${'c'.repeat(64)}`;
+export const JOIN_LINE = `kubeadm join 10.0.0.10:6443 --token ${TOKEN} --discovery-token-ca-cert-hash ${CA_HASH} \n`;
+export const CLIENT_KEY = 'LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0tCk1IY0NBUUVFSUZha2VLZXk=';
+export const ADMIN_CONF_TEXT = [
+  'apiVersion: v1',
+  'clusters:',
+  '- cluster:',
+  '    certificate-authority-data: Q0E=',
+  '    server: https://10.0.0.10:6443',
+  '  name: kubernetes',
+  'users:',
+  '- name: kubernetes-admin',
+  '  user:',
+  '    client-certificate-data: Q0VSVA==',
+  `    client-key-data: ${CLIENT_KEY}`,
+  '',
+].join('\n');
+
+export function clusterInventory(all: Vars = {}): Inventory {
+  return dedicatedPair({ kube_package_repo: 'http://172.29.10.1:8080/kubernetes/v1.30/deb/', kube_package_repo_unsigned: true, ...all });
+}
+
+export function resolvedVars<V>(role: Role<V>, inventory: Inventory, extra: Vars = {}): (host: string) => V {
+  const resolved = resolveRole(role, inventory, K8S, extra);
+  return (host) => varsOf(resolved, host);
+}
+
+const ok = (stdout = ''): ExecResult => ({ code: 0, stdout, stderr: '' });
+
+/** dpkg-query's answer for installed (and held) packages at a version. */
+export function dpkgAnswer(names: readonly string[], version: string, held = true): string {
+  return names.map((n) => `${n}\tamd64\t${held ? 'hi ' : 'ii '}\t${version}\n`).join('');
+}
+
+export const SERVICE_RUNNING = 'LoadState=loaded\nActiveState=active\nSubState=running\nUnitFileState=enabled\nNeedDaemonReload=no\n';
+export const SERVICE_ENABLED_IDLE = 'LoadState=loaded\nActiveState=activating\nSubState=auto-restart\nUnitFileState=enabled\nNeedDaemonReload=no\n';
+
+/** The first master's answers to the commands joins need. */
+export function firstMasterRun(script: string): ExecResult {
+  if (script.startsWith('kubeadm token create')) return ok(JOIN_LINE);
+  if (script.startsWith('kubeadm init phase upload-certs')) return ok('[upload-certs] Using certificate key:\n<key>\n');
+  return ok();
+}
+
+/** A host where the kubeadm role has nothing to do (the cluster exists, this node is in it). */
+export function convergedKubeadmHost(v: KubeadmVars): FakeHost {
+  const facts: Record<string, string | ExecResult> = {
+    [`file:${v.repo.listFile}`]: fileAnswer(renderAptSource(v.repo)),
+    [`packages:apt:${KUBE_PACKAGES.join(',')}`]: dpkgAnswer(KUBE_PACKAGES, v.packageVersion),
+    'service:kubelet': SERVICE_RUNNING,
+    [`exists:${ADMIN_CONF}`]: v.role === 'worker' ? 'no\n' : 'yes\n',
+    [`exists:${KUBELET_CONF}`]: 'yes\n',
+    [`file:${ADMIN_CONF}`]: v.role === 'worker' ? MISSING_FILE : fileAnswer(ADMIN_CONF_TEXT, 0o600),
+    'file:/root/.kube/config': fileAnswer(ADMIN_CONF_TEXT, 0o600),
+    'file:/root/.kube': 'stat 700 root root 4096 directory\n',
+    [`file:${KUBEADM_CONFIG}`]: fileAnswer(
+      renderKubeadmConfig({
+        apiVersion: v.kubeadmApi,
+        nodeName: v.nodeName,
+        criSocket: v.criSocket,
+        ...(v.advertiseAddress !== undefined ? { advertiseAddress: v.advertiseAddress } : {}),
+        apiserverPort: v.apiserverPort,
+        kubernetesVersion: `v${v.version.text}`,
+        controlPlaneEndpoint: v.endpoint,
+        podSubnet: v.networks.pod.text,
+        serviceSubnet: v.networks.service.text,
+        certSans: v.certSans,
+      }),
+    ),
+  };
+  return { facts, ...(v.role === 'first-master' ? { run: firstMasterRun } : {}) };
+}
+
+/** A freshly booted host: no packages, no files, kubelet unknown. */
+export function freshKubeadmHost(v: KubeadmVars): FakeHost {
+  const facts: Record<string, string | ExecResult> = {
+    [`file:${v.repo.listFile}`]: MISSING_FILE,
+    [`packages:apt:${KUBE_PACKAGES.join(',')}`]: { code: 1, stdout: '', stderr: 'dpkg-query: no packages found matching kubelet' },
+    'service:kubelet': 'LoadState=not-found\nActiveState=inactive\nSubState=dead\nUnitFileState=\nNeedDaemonReload=no\n',
+    [`exists:${ADMIN_CONF}`]: 'no\n',
+    [`exists:${KUBELET_CONF}`]: 'no\n',
+    [`file:${ADMIN_CONF}`]: MISSING_FILE,
+    [`file:${KUBEADM_CONFIG}`]: MISSING_FILE,
+  };
+  return { facts, ...(v.role === 'first-master' ? { run: firstMasterRun } : {}) };
+}
+
+export function fakeCluster<V>(inventory: Inventory, varsOf: (host: string) => V, hosts: Record<string, FakeHost>, checkMode = false): FakeCluster<V> {
+  return new FakeCluster<V>(hosts, inventoryView(inventory), varsOf, checkMode);
+}

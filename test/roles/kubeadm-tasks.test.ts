@@ -1,0 +1,306 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Change, Task, TaskContext } from '../../engine/types.js';
+import kubeadm from '../../roles/kubeadm/index.js';
+import { parseJoinCommand } from '../../roles/kubeadm/join-command.js';
+import { CERTIFICATE_KEY_ONCE, JOIN_COMMAND_ONCE, tokensIn } from '../../roles/kubeadm/join-secrets.js';
+import { ADMIN_CONF, INITIALISED } from '../../roles/kubeadm/kube-paths.js';
+import type { KubeadmVars } from '../../roles/kubeadm/vars.js';
+import { converge, fileAnswer, MISSING_FILE } from './helpers/fake-cluster.js';
+import {
+  ADMIN_CONF_TEXT,
+  CA_HASH,
+  CLIENT_KEY,
+  clusterInventory,
+  convergedKubeadmHost,
+  fakeCluster,
+  freshKubeadmHost,
+  JOIN_LINE,
+  NODES,
+  resolvedVars,
+  TOKEN,
+} from './kubeadm-fixtures.js';
+
+type KTask = Task<KubeadmVars, Change>;
+
+function task(name: string): KTask {
+  const found = kubeadm.tasks.find((t) => t.name === name);
+  if (!found) throw new Error(`no kubeadm task '${name}'`);
+  return found;
+}
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'play-kubeadm-'));
+
+function setup(extra: Record<string, unknown> = {}, converged = false) {
+  const fetchDir = tmp();
+  const inventory = clusterInventory({ kubeconfig_fetch_dir: fetchDir, ...extra });
+  const varsOf = resolvedVars(kubeadm, inventory);
+  const hosts = Object.fromEntries(NODES.map((h) => [h, converged ? convergedKubeadmHost(varsOf(h)) : freshKubeadmHost(varsOf(h))]));
+  return { cluster: fakeCluster(inventory, varsOf, hosts), varsOf, fetchDir };
+}
+
+/** Every check of the role on every node, in order, like the runner's check pass. */
+async function checkAll(ctxOf: (h: string) => TaskContext<KubeadmVars>): Promise<string[]> {
+  const changed: string[] = [];
+  for (const host of NODES) {
+    for (const t of kubeadm.tasks) {
+      const ctx = ctxOf(host);
+      if (t.when && !t.when(ctx)) continue;
+      const change = await t.check(ctx);
+      if (change) changed.push(`${host}: ${t.name}: ${change.summary}`);
+    }
+  }
+  return changed;
+}
+
+describe('kubeadm tasks', () => {
+  describe('join command', () => {
+    it('parses what `kubeadm token create --print-join-command` prints', () => {
+      expect(parseJoinCommand(JOIN_LINE)).to.deep.equal({ endpoint: '10.0.0.10:6443', token: TOKEN, caCertHash: CA_HASH });
+      expect(parseJoinCommand(`kubeadm join k8s-lb:6443 --token ${TOKEN} \\\n\t--discovery-token-ca-cert-hash ${CA_HASH}`).endpoint).to.equal('k8s-lb:6443');
+    });
+
+    it('refuses anything else without repeating it (it may hold a token)', () => {
+      for (const bad of ['', 'error: Unauthorized', `kubeadm join 10.0.0.10:6443 --token ${TOKEN}`, `kubeadm join x;rm:6443 --token ${TOKEN} --discovery-token-ca-cert-hash ${CA_HASH}`]) {
+        expect(() => parseJoinCommand(bad)).to.throw(/expected form/);
+        try {
+          parseJoinCommand(bad);
+        } catch (err) {
+          expect((err as Error).message).not.to.contain(TOKEN);
+        }
+      }
+    });
+
+    it('finds every token-shaped value to redact, and its secret half', () => {
+      expect(tokensIn(`x ${TOKEN} y`)).to.deep.equal([TOKEN, '0123456789abcdef']);
+    });
+  });
+
+  describe('a fresh cluster', () => {
+    it('initialises the first master from the config file, without printing init\'s token', async () => {
+      const { cluster } = setup();
+      const ctx = cluster.ctx('master1');
+      const change = await converge(task('Initialise the control plane on the first master'), ctx);
+      expect(change?.summary).to.equal('kubeadm init (endpoint 10.0.0.10:6443, Kubernetes 1.30.2, containerd)');
+      expect(cluster.scripts('master1')).to.deep.equal(['kubeadm init --config /etc/kubernetes/kubeadm-config.yaml --skip-token-print']);
+      expect(await ctx.waitFor(INITIALISED)).to.equal(true);
+    });
+
+    it('joins masters with a fresh token and certificate key, uploading the certificates before each', async () => {
+      const { cluster } = setup();
+      cluster.ctx('master1').publish(INITIALISED, true);
+      const join = task('Join the cluster');
+      const m2 = await converge(join, cluster.ctx('master2'));
+      const m3 = await converge(join, cluster.ctx('master3'));
+      const w1 = await converge(join, cluster.ctx('worker1'));
+      expect([m2?.summary, w1?.summary]).to.deep.equal([
+        'kubeadm join 10.0.0.10:6443 as a control-plane node (node master2)',
+        'kubeadm join 10.0.0.10:6443 as a worker (node worker1)',
+      ]);
+      expect(m3).not.to.equal(null);
+      // One token and one key for the whole run; the certificates are uploaded before each control-plane join.
+      expect(cluster.onceComputed).to.deep.equal([CERTIFICATE_KEY_ONCE, JOIN_COMMAND_ONCE]);
+      const key = cluster.secrets.find((s) => /^[0-9a-f]{64}$/.test(s));
+      expect(key, 'the certificate key is marked secret').to.be.a('string');
+      expect(cluster.scripts('master1')).to.deep.equal([
+        `kubeadm init phase upload-certs --upload-certs --certificate-key ${key} --kubeconfig /etc/kubernetes/admin.conf`,
+        'kubeadm token create --print-join-command --ttl 1h --kubeconfig /etc/kubernetes/admin.conf',
+        `kubeadm init phase upload-certs --upload-certs --certificate-key ${key} --kubeconfig /etc/kubernetes/admin.conf`,
+      ]);
+      expect(cluster.scripts('master2')).to.deep.equal([
+        `kubeadm join 10.0.0.10:6443 --token ${TOKEN} --discovery-token-ca-cert-hash ${CA_HASH} --node-name master2 ` +
+          `--cri-socket unix:///var/run/containerd/containerd.sock --control-plane --certificate-key ${key} --apiserver-bind-port 6443 --apiserver-advertise-address 10.0.0.22`,
+      ]);
+      expect(cluster.scripts('worker1')).to.deep.equal([
+        `kubeadm join 10.0.0.10:6443 --token ${TOKEN} --discovery-token-ca-cert-hash ${CA_HASH} --node-name worker1 --cri-socket unix:///var/run/containerd/containerd.sock`,
+      ]);
+      expect(cluster.secrets).to.include.members([TOKEN, '0123456789abcdef', key!]);
+      // Labels stand in for the secret commands in -vvv and errors.
+      expect(cluster.labels.get('master2')).to.deep.equal(['kubeadm join']);
+      expect(cluster.labels.get('master1')).to.deep.equal(['kubeadm init phase upload-certs', 'kubeadm token create --print-join-command', 'kubeadm init phase upload-certs']);
+      for (const summary of [m2?.summary, m3?.summary, w1?.summary]) expect(summary).not.to.contain(TOKEN);
+    });
+
+    it('waits for the first master\'s init when it has not happened yet', async () => {
+      const { cluster } = setup();
+      const joining = converge(task('Join the cluster'), cluster.ctx('worker1'));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(cluster.scripts('worker1')).to.deep.equal([]);
+      cluster.ctx('master1').publish(INITIALISED, true);
+      await joining;
+      expect(cluster.scripts('worker1')).to.have.length(1);
+    });
+
+    it('asks the first master directly when nobody will announce it (outside --limit)', async () => {
+      const { cluster } = setup();
+      // The runner's waitFor fails at once when every running host is waiting for the key.
+      const alone = (): TaskContext<KubeadmVars> => ({ ...cluster.ctx('worker1'), waitFor: () => Promise.reject(new Error("waited for 'kubeadm:initialised', which no running host will provide")) });
+      await converge(task('Join the cluster'), alone());
+      expect(cluster.scripts('master1')[0]).to.equal('test -e /etc/kubernetes/admin.conf');
+      expect(cluster.scripts('worker1')).to.have.length(1);
+      // ... and says why it cannot join when there is no cluster there either.
+      const { cluster: empty } = setup();
+      empty.hosts.master1 = { ...empty.hosts.master1!, run: (script: string) => ({ code: script.startsWith('test -e') ? 1 : 0, stdout: '', stderr: '' }) };
+      let message = '';
+      try {
+        await converge(task('Join the cluster'), { ...empty.ctx('worker1'), waitFor: () => Promise.reject(new Error('no running host will provide it')) });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).to.equal('master1 (the first master) is not initialised and not initialising in this run: no running host will provide it');
+      expect(empty.scripts('worker1')).to.deep.equal([]);
+    });
+
+    it('reports a failed join without its command, with the way back', async () => {
+      const { cluster } = setup();
+      cluster.ctx('master1').publish(INITIALISED, true);
+      cluster.hosts.worker1 = { ...cluster.hosts.worker1!, run: () => ({ code: 1, stdout: '', stderr: 'error execution phase preflight: couldn\'t validate the identity of the API Server' }) };
+      let message = '';
+      try {
+        await converge(task('Join the cluster'), cluster.ctx('worker1'));
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).to.contain('kubeadm join failed (exit 1): error execution phase preflight');
+      expect(message).to.contain('play reset.yml -e reset_confirm=yes --limit worker1');
+      expect(message).not.to.contain(TOKEN);
+    });
+
+    it('refuses to init a reset first master while other masters still hold a cluster', async () => {
+      const { cluster } = setup();
+      cluster.hosts.master2!.facts[`exists:${ADMIN_CONF}`] = 'yes\n';
+      let message = '';
+      try {
+        await task('Initialise the control plane on the first master').check(cluster.ctx('master1'));
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).to.match(/master1 \(the first master\) has no cluster but master2 still belong to one/);
+    });
+
+    it('gives root the admin kubeconfig, 0600, its diff masked and its key marked secret', async () => {
+      const { cluster } = setup();
+      cluster.hosts.master2!.facts[`file:${ADMIN_CONF}`] = fileAnswer(ADMIN_CONF_TEXT, 0o600);
+      cluster.hosts.master2!.facts['file:/root/.kube/config'] = MISSING_FILE;
+      cluster.hosts.master2!.facts['file:/root/.kube'] = MISSING_FILE;
+      const change = await converge(task('Give root the admin kubeconfig'), cluster.ctx('master2'));
+      expect(change?.summary).to.equal('create /root/.kube, create (11 lines)');
+      expect(JSON.stringify(change?.diffs)).not.to.contain(CLIENT_KEY);
+      expect(cluster.secrets).to.include(CLIENT_KEY);
+      const [mkdir, write] = cluster.scripts('master2');
+      expect(mkdir).to.equal('install -d -m 0700 -o root -g root -- /root/.kube');
+      expect(write).to.contain("chmod 0600 -- \"$tmp\"");
+      expect(write).to.contain('mv -f -- "$tmp" "$dst"');
+    });
+
+    it('gives the connecting (non-root) user the admin kubeconfig in its home, owned by it', async () => {
+      const { cluster } = setup({ ansible_user: 'debian' });
+      const facts = cluster.hosts.master3!.facts;
+      facts[`file:${ADMIN_CONF}`] = fileAnswer(ADMIN_CONF_TEXT, 0o600);
+      facts['command:getent passwd debian | cut -d: -f6; id -gn -- debian'] = '/home/debian\ndebian\n';
+      facts['file:/home/debian/.kube/config'] = MISSING_FILE;
+      facts['file:/home/debian/.kube'] = MISSING_FILE;
+      const change = await converge(task('Give the connecting user the admin kubeconfig'), cluster.ctx('master3'));
+      expect(change?.summary).to.equal('create /home/debian/.kube, create (11 lines)');
+      const [mkdir, write] = cluster.scripts('master3');
+      expect(mkdir).to.equal('install -d -m 0700 -o debian -g debian -- /home/debian/.kube');
+      expect(write).to.contain('chown debian:debian -- "$tmp"');
+      expect(write).to.contain('chmod 0600 -- "$tmp"');
+    });
+
+    it('fetches admin.conf to the controller, 0600, without printing it', async () => {
+      const { cluster, fetchDir } = setup();
+      cluster.hosts.master1!.facts[`file:${ADMIN_CONF}`] = fileAnswer(ADMIN_CONF_TEXT, 0o600);
+      cluster.hosts.master1 = { ...cluster.hosts.master1!, run: (s) => (s.startsWith('cat -- ') ? { code: 0, stdout: ADMIN_CONF_TEXT, stderr: '' } : { code: 0, stdout: '', stderr: '' }) };
+      const fetch = task('Fetch admin.conf to the controller');
+      const change = await converge(fetch, cluster.ctx('master1'));
+      const path = join(fetchDir, 'admin.conf');
+      expect(change?.summary).to.equal(`write ${path} on the controller (missing)`);
+      expect(change?.diffs).to.equal(undefined);
+      expect(readFileSync(path, 'utf8')).to.equal(ADMIN_CONF_TEXT);
+      expect(statSync(path).mode & 0o777).to.equal(0o600);
+      expect(await fetch.check(cluster.ctx('master1'))).to.equal(null);
+    });
+
+    it('only says what it would do in --check on a fresh host (no command)', async () => {
+      const fetchDir = tmp();
+      const inventory = clusterInventory({ kubeconfig_fetch_dir: fetchDir });
+      const varsOf = resolvedVars(kubeadm, inventory);
+      const cluster = fakeCluster(inventory, varsOf, Object.fromEntries(NODES.map((h) => [h, freshKubeadmHost(varsOf(h))])), true);
+      const changed = await checkAll((h) => cluster.ctx(h));
+      expect(changed.filter((c) => c.startsWith('master1:'))).to.deep.equal([
+        'master1: Add the Kubernetes apt repository: create (3 lines)',
+        'master1: Install kubelet, kubeadm and kubectl (pinned, held): not installed: kubelet, kubeadm, kubectl',
+        'master1: Enable kubelet: unit kubelet not found: no unit file -> enabled',
+        'master1: Write the kubeadm config: create (24 lines)',
+        'master1: Initialise the control plane on the first master: kubeadm init (endpoint 10.0.0.10:6443, Kubernetes 1.30.2, containerd)',
+        'master1: Give root the admin kubeconfig: copy /etc/kubernetes/admin.conf once kubeadm has written it',
+        `master1: Fetch admin.conf to the controller: fetch /etc/kubernetes/admin.conf to ${join(fetchDir, 'admin.conf')} (controller) once kubeadm init has written it`,
+      ]);
+      expect(changed.filter((c) => c.startsWith('worker1:')).map((c) => c.split(': ')[1])).to.deep.equal([
+        'Add the Kubernetes apt repository',
+        'Install kubelet, kubeadm and kubectl (pinned, held)',
+        'Enable kubelet',
+        'Join the cluster',
+      ]);
+      expect([...cluster.ran.values()].flat()).to.deep.equal([]);
+    });
+  });
+
+  describe('an existing cluster (already converged)', () => {
+    it('changes nothing and runs nothing on any node', async () => {
+      const { cluster, fetchDir } = setup({}, true);
+      writeFileSync(join(fetchDir, 'admin.conf'), ADMIN_CONF_TEXT, { mode: 0o600 });
+      expect(await checkAll((h) => cluster.ctx(h))).to.deep.equal([]);
+      expect([...cluster.ran.values()].flat()).to.deep.equal([]);
+      expect(cluster.onceComputed).to.deep.equal([]);
+      // The first master's check announces the cluster to joiners all the same.
+      expect(await cluster.ctx('worker1').waitFor(INITIALISED)).to.equal(true);
+    });
+
+    it('notices a fetched admin.conf whose mode was widened', async () => {
+      const { cluster, fetchDir } = setup({}, true);
+      writeFileSync(join(fetchDir, 'admin.conf'), ADMIN_CONF_TEXT, { mode: 0o644 });
+      const change = await task('Fetch admin.conf to the controller').check(cluster.ctx('master1'));
+      expect(change?.summary).to.match(/\(mode 644 -> 600\)$/);
+    });
+  });
+
+  describe('reset (playbooks/reset.yml)', () => {
+    it('runs kubeadm reset -f with the runtime\'s socket, then removes what reset leaves', async () => {
+      const { cluster } = setup({}, false);
+      const inventory = clusterInventory();
+      const varsOf = resolvedVars(kubeadm, inventory, { kubeadm_reset: true, reset_confirm: 'yes' });
+      const resetCluster = fakeCluster(inventory, varsOf, {
+        worker1: {
+          facts: {
+            ...cluster.hosts.worker1!.facts,
+            [`command:! command -v kubeadm >/dev/null 2>&1 || ! { [ -e /etc/kubernetes/kubelet.conf ] || [ -e /etc/kubernetes/admin.conf ] || [ -e /etc/kubernetes/bootstrap-kubelet.conf ] || [ -e /var/lib/kubelet/config.yaml ] || ls /etc/kubernetes/manifests/*.yaml >/dev/null 2>&1; }`]: { code: 1, stdout: '', stderr: '' },
+            'exists:/etc/cni/net.d': 'yes\n',
+            'exists:/root/.kube': 'no\n',
+            'exists:/etc/kubernetes': 'yes\n',
+          },
+        },
+      });
+      const ctx = resetCluster.ctx('worker1');
+      const done: string[] = [];
+      for (const t of kubeadm.tasks) {
+        if (t.when && !t.when(ctx)) continue;
+        const change = await converge(t, ctx);
+        if (change) done.push(change.summary);
+      }
+      expect(done).to.deep.equal([
+        'run: kubeadm reset -f --cri-socket unix:///var/run/containerd/containerd.sock',
+        'remove /etc/cni/net.d',
+        'remove /etc/kubernetes',
+      ]);
+      expect(resetCluster.scripts('worker1')).to.deep.equal([
+        'kubeadm reset -f --cri-socket unix:///var/run/containerd/containerd.sock',
+        'rm -rf -- /etc/cni/net.d',
+        'rm -rf -- /etc/kubernetes',
+      ]);
+    });
+  });
+});
