@@ -1,0 +1,342 @@
+/**
+ * The benchmark's outputs: results.json (every sample plus the summary fields), RESULTS.md
+ * (tables, targets, method; test/bench/ANALYSIS.md, written by hand after looking at a profile,
+ * is included verbatim) and results.png (lib/plot.ts).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { MachineInfo } from './machine-info.js';
+import type { PlotInput } from './plot.js';
+import { linearFit, max, median, min, round } from './stats.js';
+import { BENCH_SRC } from './engines.js';
+
+export interface Sample {
+  wall_s: number;
+  cpu_s: number;
+  tree_cpu_s: number;
+  masters_cpu_s: number;
+  machine_cpu_s: number;
+  max_rss_mb: number;
+  tree_rss_mb: number;
+  changed: number;
+  execs_per_host_max?: number;
+  execs_total?: number;
+  connects_total?: number;
+}
+
+export interface ScenarioResult {
+  play: Sample[];
+  ansible: Sample[];
+}
+
+export interface ScaleResult extends ScenarioResult {
+  hosts: number;
+}
+
+export interface Results {
+  machine: MachineInfo;
+  mode: 'quick' | 'full';
+  runs_per_scenario: number;
+  scale_runs: number;
+  ansible: {
+    strategy: 'linear' | 'free';
+    strategy_trial?: { linear_noop_median_s: number; free_noop_median_s: number };
+    scale_strategy?: 'linear' | 'free';
+    scale_strategy_trial?: { hosts: number; linear_noop_median_s: number; free_noop_median_s: number };
+    forks: string;
+    pipelining: boolean;
+    control_persist: string;
+    gather_facts: boolean;
+  };
+  w1: {
+    hosts: number;
+    scenarios: Partial<Record<'first_apply' | 'noop' | 'drift', ScenarioResult>>;
+    equivalent: boolean;
+    equivalence_checks: number;
+    differences: string[];
+    /** play's no-op started with SHLVL=0 (each exec's bash reads ~/.bashrc). */
+    noop_play_shlvl0?: Sample[];
+  };
+  scale: ScaleResult[];
+  scale_lab?: { hosts: number; up_seconds: number };
+  scale_lab_leftovers?: string[];
+  scale_equivalent?: boolean;
+  scale_differences?: string[];
+  notes: string[];
+  problems: string[];
+  duration_s: number;
+}
+
+const pick = (samples: readonly Sample[], key: keyof Sample): number[] =>
+  samples.map((s) => s[key]).filter((v): v is number => typeof v === 'number');
+
+function summary(samples: readonly Sample[]) {
+  const wall = pick(samples, 'wall_s');
+  return {
+    wall_s: round(median(wall)),
+    wall_min_s: round(min(wall)),
+    wall_max_s: round(max(wall)),
+    cpu_s: round(median(pick(samples, 'cpu_s'))),
+    masters_cpu_s: round(median(pick(samples, 'masters_cpu_s'))),
+    machine_cpu_s: round(median(pick(samples, 'machine_cpu_s'))),
+    max_rss_mb: round(max(pick(samples, 'max_rss_mb')), 1),
+    tree_rss_mb: round(max(pick(samples, 'tree_rss_mb')), 1),
+    samples: samples.length,
+  };
+}
+
+function ratio(s: ScenarioResult | undefined): number {
+  if (!s) return Number.NaN;
+  return round(median(pick(s.play, 'wall_s')) / median(pick(s.ansible, 'wall_s')), 4);
+}
+
+interface Target {
+  name: string;
+  target: string;
+  value: string;
+  met: boolean | null;
+}
+
+export async function writeReport(results: Results, outDir: string, chart: (input: PlotInput) => Buffer): Promise<string[]> {
+  const sc = results.w1.scenarios;
+  const noopExecs = sc.noop ? median(pick(sc.noop.play, 'execs_per_host_max')) : Number.NaN;
+  const scale = results.scale.map((s) => ({
+    hosts: s.hosts,
+    play_s: round(median(pick(s.play, 'wall_s'))),
+    ansible_s: round(median(pick(s.ansible, 'wall_s'))),
+    play_cpu_s: round(median(pick(s.play, 'cpu_s'))),
+    ansible_cpu_s: round(median(pick(s.ansible, 'cpu_s'))),
+    play_machine_cpu_s: round(median(pick(s.play, 'machine_cpu_s'))),
+    ansible_machine_cpu_s: round(median(pick(s.ansible, 'machine_cpu_s'))),
+    play_max_rss_mb: round(max(pick(s.play, 'max_rss_mb')), 1),
+    ansible_max_rss_mb: round(max(pick(s.ansible, 'max_rss_mb')), 1),
+    play_tree_rss_mb: round(max(pick(s.play, 'tree_rss_mb')), 1),
+    ansible_tree_rss_mb: round(max(pick(s.ansible, 'tree_rss_mb')), 1),
+    play_execs_per_host: median(pick(s.play, 'execs_per_host_max')),
+  }));
+  const allPlay = [...Object.values(sc).flatMap((s) => s?.play ?? []), ...results.scale.flatMap((s) => s.play)];
+  const allAnsible = [...Object.values(sc).flatMap((s) => s?.ansible ?? []), ...results.scale.flatMap((s) => s.ansible)];
+  const peakRss = round(max(pick(allPlay, 'max_rss_mb')), 1);
+  const fit = (key: 'play_s' | 'ansible_s') => linearFit(scale.map((s) => s.hosts), scale.map((s) => s[key]));
+  const growth = scale.length >= 2 ? { play_s_per_host: round(fit('play_s').slope, 4), ansible_s_per_host: round(fit('ansible_s').slope, 4), play_intercept_s: round(fit('play_s').intercept), ansible_intercept_s: round(fit('ansible_s').intercept) } : undefined;
+  const at50 = scale.find((s) => s.hosts === 50);
+
+  const targets: Target[] = [
+    { name: 'W1 no-op re-apply, play / ansible', target: '<= 0.05 (1/20)', value: fmt(ratio(sc.noop), 3), met: cmp(ratio(sc.noop), 0.05) },
+    { name: 'W1 first apply, play / ansible', target: '<= 0.333 (1/3)', value: fmt(ratio(sc.first_apply), 3), met: cmp(ratio(sc.first_apply), 1 / 3) },
+    { name: 'W1 no-op, play execs per host', target: '<= 2', value: fmt(noopExecs, 0), met: cmp(noopExecs, 2) },
+    { name: 'Scale no-op at 50 hosts, play wall', target: '<= 3 s', value: at50 ? `${fmt(at50.play_s, 2)} s` : 'not run', met: at50 ? at50.play_s <= 3 : null },
+    { name: 'Controller peak RSS of play (largest process)', target: '<= 200 MB', value: `${fmt(peakRss, 1)} MB`, met: cmp(peakRss, 200) },
+  ];
+
+  const json = {
+    noop_ratio: ratio(sc.noop),
+    first_apply_ratio: ratio(sc.first_apply),
+    drift_ratio: ratio(sc.drift),
+    noop_execs_per_host: noopExecs,
+    scale: scale.map((s) => ({ hosts: s.hosts, play_s: s.play_s, ansible_s: s.ansible_s })),
+    peak_rss_mb: peakRss,
+    ansible_peak_rss_mb: round(max(pick(allAnsible, 'max_rss_mb')), 1),
+    machine: results.machine,
+    targets,
+    mode: results.mode,
+    runs_per_scenario: results.runs_per_scenario,
+    scale_runs: results.scale_runs,
+    ansible_settings: results.ansible,
+    w1: {
+      hosts: results.w1.hosts,
+      equivalent: results.w1.equivalent,
+      equivalence_checks: results.w1.equivalence_checks,
+      differences: results.w1.differences,
+      summary: Object.fromEntries(Object.entries(sc).map(([k, s]) => [k, { play: summary(s!.play), ansible: summary(s!.ansible), ratio: ratio(s) }])),
+      noop_play_shlvl0: results.w1.noop_play_shlvl0 ? summary(results.w1.noop_play_shlvl0) : undefined,
+      samples: sc,
+      noop_play_shlvl0_samples: results.w1.noop_play_shlvl0,
+    },
+    scale_detail: scale,
+    scale_growth: growth,
+    scale_samples: results.scale,
+    scale_lab: results.scale_lab,
+    scale_equivalent: results.scale_equivalent,
+    scale_differences: results.scale_differences,
+    scale_lab_leftovers: results.scale_lab_leftovers,
+    notes: results.notes,
+    problems: results.problems,
+    duration_s: round(results.duration_s, 1),
+  };
+
+  const files = [join(outDir, 'results.json'), join(outDir, 'RESULTS.md'), join(outDir, 'results.png')];
+  await writeFile(files[0]!, `${JSON.stringify(json, null, 2)}\n`);
+
+  const plotInput: PlotInput = {
+    w1: (['first_apply', 'noop', 'drift'] as const)
+      .filter((k) => sc[k])
+      .map((k) => ({ label: { first_apply: 'first apply', noop: 'no-op', drift: 'drift' }[k], play: median(pick(sc[k]!.play, 'wall_s')), ansible: median(pick(sc[k]!.ansible, 'wall_s')) })),
+    scale: scale.map((s) => ({ hosts: s.hosts, play: s.play_s, ansible: s.ansible_s })),
+    subtitle: `${results.machine.cpu_model}, ${results.machine.cores} cores, node ${results.machine.node}, ${results.machine.ansible}; ${results.mode} run, ${results.runs_per_scenario} runs each`,
+  };
+  await writeFile(files[2]!, chart(plotInput));
+  await writeFile(files[1]!, markdown(results, json, targets, growth));
+  return files;
+}
+
+function cmp(value: number, limit: number): boolean | null {
+  return Number.isFinite(value) ? value <= limit : null;
+}
+
+function fmt(v: number | undefined, digits: number): string {
+  return v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits);
+}
+
+function markdown(results: Results, json: ReturnType<typeof Object>, targets: Target[], growth: Record<string, number> | undefined): string {
+  const j = json as {
+    w1: { summary: Record<string, { play: ReturnType<typeof summary>; ansible: ReturnType<typeof summary>; ratio: number }> };
+    scale_detail: Array<Record<string, number>>;
+  };
+  const m = results.machine;
+  const out: string[] = [];
+  out.push('# play vs ansible-playbook: benchmark results', '');
+  out.push(
+    `Generated by \`npm run bench${results.mode === 'quick' ? ' -- --quick' : ''}\` (test/bench/run.ts) on ${m.date.slice(0, 16).replace('T', ' ')} UTC, ` +
+      `${results.runs_per_scenario} runs per W1 scenario, in ${(results.duration_s / 60).toFixed(1)} min. Every number is regenerated by the benchmark; ` +
+      'the analysis at the end is written by hand (test/bench/ANALYSIS.md).',
+    '',
+  );
+  out.push('| machine | |', '|---|---|');
+  out.push(`| CPU | ${m.cpu_model}, ${m.cores} cores |`, `| memory | ${m.memory_gb} GB |`, `| kernel | ${m.kernel} |`);
+  out.push(`| node | ${m.node} |`, `| ansible | ${m.ansible} (Debian), strategy ${results.ansible.strategy} |`, `| ssh | ${m.openssh} |`, '');
+  out.push('The lab hosts are containers on the same machine: the hosts\' own work (python modules, shells, apt) runs on the same 2 cores as the controller, and is part of every wall time below.', '');
+
+  out.push('## Targets', '', '| target | goal | measured | met |', '|---|---|---|---|');
+  for (const t of targets) out.push(`| ${t.name} | ${t.target} | ${t.value} | ${t.met === null ? 'not run' : t.met ? 'yes' : '**no**'} |`);
+  out.push('');
+
+  if (Object.keys(results.w1.scenarios).length) out.push('## W1: the LB layer on the 7 lab hosts', '');
+  const names: Record<string, string> = { first_apply: 'first apply (fresh hosts)', noop: 'no-op re-apply', drift: 'one drift (haproxy.cfg on lb1)' };
+  const w1Keys = ['first_apply', 'noop', 'drift'].filter((k) => j.w1.summary[k]);
+  if (w1Keys.length) {
+    out.push('`play playbooks/lb.yml -i inventories/lab` against `ansible-playbook test/bench/ansible/w1.yml` on the same inventory. Wall time: median (min-max).', '');
+    out.push('| scenario | play s | ansible s | play / ansible |', '|---|---|---|---|');
+    for (const key of w1Keys) {
+      const s = j.w1.summary[key]!;
+      out.push(
+        `| ${names[key]} | ${s.play.wall_s.toFixed(2)} (${s.play.wall_min_s.toFixed(2)}-${s.play.wall_max_s.toFixed(2)}) | ` +
+          `${s.ansible.wall_s.toFixed(2)} (${s.ansible.wall_min_s.toFixed(2)}-${s.ansible.wall_max_s.toFixed(2)}) | **${s.ratio.toFixed(3)}** (ansible x${(1 / s.ratio).toFixed(1)}) |`,
+      );
+    }
+    out.push('', 'What each run cost (medians; RSS: peak of the largest process / of the summed process tree). Controller CPU = user+sys of the engine\'s process tree and its SSH control masters; machine CPU = every CPU-second the machine spent during the run, the lab hosts\' own work included.', '');
+    out.push('| scenario | play controller CPU s | ansible controller CPU s | play machine CPU s | ansible machine CPU s | play RSS MB | ansible RSS MB |', '|---|---|---|---|---|---|---|');
+    for (const key of w1Keys) {
+      const s = j.w1.summary[key]!;
+      out.push(
+        `| ${names[key]} | ${s.play.cpu_s.toFixed(2)} | ${s.ansible.cpu_s.toFixed(2)} | ${s.play.machine_cpu_s.toFixed(2)} | ${s.ansible.machine_cpu_s.toFixed(2)} | ` +
+          `${s.play.max_rss_mb.toFixed(0)} / ${s.play.tree_rss_mb.toFixed(0)} | ${s.ansible.max_rss_mb.toFixed(0)} / ${s.ansible.tree_rss_mb.toFixed(0)} |`,
+      );
+    }
+    out.push('');
+  }
+  const trial = results.ansible.strategy_trial;
+  if (trial) out.push(`Ansible strategy: **${results.ansible.strategy}** (no-op medians: linear ${trial.linear_noop_median_s.toFixed(2)} s, free ${trial.free_noop_median_s.toFixed(2)} s).`, '');
+  if (results.w1.equivalence_checks > 0) out.push(
+    `End states: ${results.w1.equivalent ? '**identical**' : '**DIFFERENT**'} after every apply of both engines ` +
+      `(${results.w1.equivalence_checks} fingerprints of all 7 hosts: sha256, mode and owner of every managed file, authorized_keys/known_hosts line sets, sysctls, services, the installed package set).`,
+    '',
+  );
+  if (results.w1.differences.length) out.push('```', ...results.w1.differences.slice(0, 10), '```', '');
+
+  const shlvl0 = results.w1.noop_play_shlvl0;
+  if (shlvl0?.length && results.w1.scenarios.noop) {
+    const s0 = summary(shlvl0);
+    const s1 = summary(results.w1.scenarios.noop.play);
+    out.push(
+      `play's no-op started with SHLVL=0 (as from cron, a CI runner or a nohup'd job) instead of from an interactive shell: ` +
+        `**${s0.wall_s.toFixed(2)} s** wall and ${s0.cpu_s.toFixed(2)} s controller CPU, against ${s1.wall_s.toFixed(2)} s and ${s1.cpu_s.toFixed(2)} s ` +
+        '(every SSH exec goes through a bash that then reads ~/.bashrc; see the analysis).',
+      '',
+    );
+  }
+  const noop = results.w1.scenarios.noop?.play ?? [];
+  if (noop.length) {
+    out.push('### Round trips (play, no-op)', '');
+    out.push(`Per host, from \`--json\`: at most **${median(pick(noop, 'execs_per_host_max'))}** execs on any host (the run lock session + one batch of every check of the play); ` +
+      `${median(pick(noop, 'execs_total'))} execs for the 7 hosts in all (the 3 plays of lb.yml each batch their checks), ${median(pick(noop, 'connects_total'))} new connections (control masters warm).`, '');
+  }
+
+  if (j.scale_detail.length) {
+    out.push('## Scale: no-op of a 20-task workload', '');
+    const st = results.ansible.scale_strategy_trial;
+    out.push(
+      `Light hosts on their own bridge (test/lab/scale-lab.ts); play runs the bench role (test/bench/roles/bench), Ansible test/bench/ansible/scale.yml ` +
+        `(strategy **${results.ansible.scale_strategy ?? results.ansible.strategy}**${st ? `: no-op at ${st.hosts} hosts linear ${st.linear_noop_median_s.toFixed(1)} s, free ${st.free_noop_median_s.toFixed(1)} s` : ''}). ` +
+        `Medians of ${results.scale_runs} runs.`,
+      '',
+    );
+    out.push('| hosts | play s | ansible s | play / ansible | play controller CPU s | ansible controller CPU s | play machine CPU s | ansible machine CPU s | play RSS MB | ansible RSS MB | play execs/host |', '|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const s of j.scale_detail) {
+      out.push(
+        `| ${s.hosts} | ${s.play_s!.toFixed(2)} | ${s.ansible_s!.toFixed(2)} | **${(s.play_s! / s.ansible_s!).toFixed(3)}** | ${s.play_cpu_s!.toFixed(2)} | ${s.ansible_cpu_s!.toFixed(2)} | ` +
+          `${s.play_machine_cpu_s!.toFixed(2)} | ${s.ansible_machine_cpu_s!.toFixed(2)} | ` +
+          `${s.play_max_rss_mb!.toFixed(0)} / ${s.play_tree_rss_mb!.toFixed(0)} | ${s.ansible_max_rss_mb!.toFixed(0)} / ${s.ansible_tree_rss_mb!.toFixed(0)} | ${s.play_execs_per_host} |`,
+      );
+    }
+    out.push('');
+    if (growth) {
+      out.push(
+        `Growth (least squares over the sizes): play **${(growth.play_s_per_host! * 1000).toFixed(1)} ms per host** (+ ${growth.play_intercept_s!.toFixed(2)} s fixed), ` +
+          `Ansible **${(growth.ansible_s_per_host! * 1000).toFixed(0)} ms per host** (+ ${growth.ansible_intercept_s!.toFixed(2)} s fixed).`,
+        '',
+      );
+    }
+    out.push(`End states of play- and Ansible-converged hosts: ${results.scale_equivalent ? '**identical**' : '**DIFFERENT**'} (files byte for byte, modes, services, sysctl values; the sysctl.d files by key = value).`, '');
+  }
+
+  out.push('![wall times](results.png)', '');
+  out.push('## Method', '');
+  out.push(
+    '- **Same work.** The Ansible playbooks reach the same end state as play\'s roles: W1\'s files are rendered with play\'s own planner and template functions into a directory per host and placed by `copy`/`blockinfile`; root\'s key pairs, authorized_keys and known_hosts are made by Ansible itself (`command creates=`, `authorized_key`, `known_hosts`), packages by `apt`, services by `systemd`. After every first apply and drift run of either engine, every host is fingerprinted and compared with the first one.',
+    '- **Ansible\'s best settings** (test/bench/ansible/ansible.cfg): pipelining, ControlMaster auto + ControlPersist 60s, forks >= hosts, no fact gathering (no task needs facts), the interpreter named (no discovery), loops where tasks repeat, `apt` with `cache_valid_time`, the faster of the linear and free strategies.',
+    '- **Fresh hosts** (first apply): before every first-apply run, every host is reset the same way (test/bench/lib/w1.ts `resetScript`): the /etc/hosts block, modules-load.d and sysctl.d files removed and the sysctls set to 0; root\'s key pair, known_hosts and the masters\' keys in authorized_keys removed; on lb1/lb2 keepalived, haproxy, psmisc purged with their auto-installed dependencies, /etc/haproxy and /etc/keepalived removed, the apt cache and lists emptied. Both engines then run `apt-get update` and download and install the packages from the lab\'s local repository, as on a new host: that apt/dpkg time is the same for both and dominates a first apply.',
+    '- **Warm connections.** Both engines keep an SSH master per host for 60 s. No-op, drift and scale runs are measured warm: when an engine\'s last run ended more than 40 s before, it first runs once unmeasured. First-apply runs come after a reset and the other engine\'s apply, so their connections may be cold (a new connection costs ~0.2 s, in parallel over the hosts).',
+    '- **Order.** Runs alternate play, ansible, play, ansible...; medians are reported, with min-max.',
+    '- **Controller cost.** `/usr/bin/time` gives user+sys of the whole reaped process tree and the largest process\'s peak RSS; the control masters (which fork away from the engine and outlive it) are measured by their /proc CPU counters before and after the run; the tree\'s summed RSS is sampled every 50 ms.',
+    '',
+  );
+  const analysis = join(BENCH_SRC, 'ANALYSIS.md');
+  if (existsSync(analysis)) out.push(readFileSync(analysis, 'utf8').trim(), '');
+  if (results.notes.length || results.problems.length) {
+    out.push('## Notes from this run', '');
+    for (const n of results.notes) out.push(`- ${n}`);
+    for (const p of results.problems) out.push(`- **problem:** ${p.replace(/\n/g, ' ')}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+/** Rebuilds the benchmark's results from a results.json it wrote (for --report-only). */
+export function resultsFromJson(text: string): Results {
+  const j = JSON.parse(text) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  return {
+    machine: j.machine,
+    mode: j.mode,
+    runs_per_scenario: j.runs_per_scenario,
+    scale_runs: j.scale_runs ?? j.runs_per_scenario,
+    ansible: j.ansible_settings,
+    w1: {
+      hosts: j.w1.hosts,
+      scenarios: j.w1.samples ?? {},
+      equivalent: j.w1.equivalent,
+      equivalence_checks: j.w1.equivalence_checks,
+      differences: j.w1.differences ?? [],
+      ...(j.w1.noop_play_shlvl0_samples ? { noop_play_shlvl0: j.w1.noop_play_shlvl0_samples } : {}),
+    },
+    scale: j.scale_samples ?? [],
+    ...(j.scale_lab ? { scale_lab: j.scale_lab } : {}),
+    ...(j.scale_lab_leftovers ? { scale_lab_leftovers: j.scale_lab_leftovers } : {}),
+    ...(j.scale_equivalent !== undefined ? { scale_equivalent: j.scale_equivalent } : {}),
+    ...(j.scale_differences ? { scale_differences: j.scale_differences } : {}),
+    notes: j.notes ?? [],
+    problems: j.problems ?? [],
+    duration_s: j.duration_s ?? 0,
+  };
+}

@@ -1,0 +1,423 @@
+/**
+ * `npm run bench [-- --quick]`: play against ansible-playbook on the same work.
+ *
+ *   W1     the LB layer (playbooks/lb.yml, inventories/lab) on the main lab's 7 hosts, against the
+ *          equivalent test/bench/ansible/w1.yml: first apply on fresh hosts, no-op re-apply,
+ *          re-apply after one drift (haproxy.cfg edited on lb1). Runs alternate play, ansible,
+ *          play, ansible...; medians of --runs (default 5) each. After every apply the managed
+ *          state of every host is fingerprinted and must be the same for both engines.
+ *   scale  a scale lab of 10, 25 and 50 light hosts (test/lab/scale-lab.ts, bridge playbench0)
+ *          with a 20-task workload (test/bench/roles/bench vs test/bench/ansible/scale.yml):
+ *          no-op wall time per size. The scale lab is torn down at the end.
+ *
+ * Writes test/bench/results.json, test/bench/RESULTS.md and test/bench/results.png.
+ *
+ * Flags: --quick (3 runs, scale at 10 hosts only), --runs N (W1, default 5), --scale-runs N
+ * (default 3: an Ansible no-op of 50 hosts takes minutes), --sizes 10,25,50, --only w1|scale,
+ * --keep-scale-lab, --out DIR (where the three result files go; default test/bench), --report-only
+ * (rewrite RESULTS.md and results.png from DIR/results.json, e.g. after editing ANALYSIS.md).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { labHosts, labSsh, labStatus, isRoot } from '../lab/lab.js';
+import { scaleHosts, scaleInventory, scaleLabDown, scaleLabUp } from '../lab/scale-lab.js';
+import {
+  BENCH_SRC, lockedByOtherRun, runAnsible, runPlay, runProblems, tail, totalChanged,
+  type Engine, type EngineRun, type Strategy,
+} from './lib/engines.js';
+import { waitLabIdle } from './lib/guard.js';
+import { withRunLock } from './lib/run-lock.js';
+import { machineInfo } from './lib/machine-info.js';
+import { drawChart } from './lib/plot.js';
+import { resultsFromJson, writeReport, type Results, type Sample, type ScenarioResult, type ScaleResult } from './lib/report.js';
+import { BENCH_ROLES_PATH, renderScale, scaleDifferences, scaleFingerprints, SCALE_ANSIBLE_PLAYBOOK, SCALE_PLAYBOOK } from './lib/scale.js';
+import { median } from './lib/stats.js';
+import {
+  DRIFT_SCRIPT, fingerprintDiff, fingerprintHosts, normalizeFingerprints, renderW1, resetScript,
+  W1_ANSIBLE_PLAYBOOK, W1_INVENTORY, W1_PLAYBOOK, type W1Topology,
+} from './lib/w1.js';
+
+interface Options {
+  quick: boolean;
+  reportOnly: boolean;
+  runs: number;
+  scaleRuns: number;
+  sizes: number[];
+  only?: 'w1' | 'scale';
+  keepScaleLab: boolean;
+  outDir: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const quick = argv.includes('--quick');
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const only = value('--only');
+  if (only !== undefined && only !== 'w1' && only !== 'scale') throw new Error(`--only must be w1 or scale, got ${only}`);
+  return {
+    quick,
+    reportOnly: argv.includes('--report-only'),
+    runs: Number(value('--runs') ?? (quick ? 3 : 5)),
+    scaleRuns: Number(value('--scale-runs') ?? value('--runs') ?? 3),
+    sizes: (value('--sizes') ?? (quick ? '10' : '10,25,50')).split(',').map(Number),
+    ...(only ? { only } : {}),
+    keepScaleLab: argv.includes('--keep-scale-lab'),
+    outDir: value('--out') ?? BENCH_SRC,
+  };
+}
+
+const log = (line: string): void => {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+};
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Connections stay warm this long after a run (ControlPersist=60s for both engines). */
+const WARM_FOR_MS = 40_000;
+
+class Bench {
+  private lastRunEnd: Record<Engine, number> = { play: 0, ansible: 0 };
+  readonly notes: string[] = [];
+  readonly problems: string[] = [];
+
+  constructor(readonly strategy: { value: Strategy }) {}
+
+  /** One engine run, retried while another play run holds a host's lock. */
+  async run(engine: Engine, job: () => Promise<EngineRun>, guard: boolean): Promise<EngineRun> {
+    for (let attempt = 1; ; attempt++) {
+      if (guard) {
+        const waited = await waitLabIdle(log);
+        if (waited > 1) log(`waited ${waited.toFixed(0)} s for the lab to be idle`);
+      }
+      const run = await job();
+      this.lastRunEnd[engine] = Date.now();
+      if (engine === 'play' && lockedByOtherRun(run) && attempt < 20) {
+        log('a host is locked by another play run: waiting and retrying');
+        await sleep(30_000);
+        continue;
+      }
+      return run;
+    }
+  }
+
+  isWarm(engine: Engine): boolean {
+    return Date.now() - this.lastRunEnd[engine] < WARM_FOR_MS;
+  }
+}
+
+function sampleOf(run: EngineRun): Sample {
+  const execs = Object.values(run.hosts).map((h) => h.execs).filter((e): e is number => e !== undefined);
+  const connects = Object.values(run.hosts).map((h) => h.connects).filter((e): e is number => e !== undefined);
+  return {
+    wall_s: run.wallS,
+    cpu_s: run.cpuS,
+    tree_cpu_s: run.treeCpuS,
+    masters_cpu_s: run.mastersCpuS,
+    machine_cpu_s: run.machineCpuS,
+    max_rss_mb: run.maxRssMb,
+    tree_rss_mb: run.treeRssMb,
+    changed: totalChanged(run),
+    ...(execs.length ? { execs_per_host_max: Math.max(...execs), execs_total: execs.reduce((a, b) => a + b, 0) } : {}),
+    ...(connects.length ? { connects_total: connects.reduce((a, b) => a + b, 0) } : {}),
+  };
+}
+
+// -----------------------------------------------------------------------------------------------
+// W1
+
+async function runW1(opts: Options, bench: Bench, results: Results): Promise<void> {
+  const status = await labStatus();
+  const needed = ['lb1', 'lb2', 'master1', 'master2', 'master3', 'worker1', 'worker2'];
+  const down = needed.filter((n) => status.hosts.find((h) => h.name === n)?.state !== 'running');
+  if (down.length) throw new Error(`main lab hosts not running: ${down.join(', ')} (sudo npm run lab -- up)`);
+  // The keepalived role installs psmisc (killall, for its haproxy check): a lab repository built
+  // before psmisc was added to REPO_PACKAGES cannot serve W1's first apply.
+  const packages = readFileSync('/var/cache/play-lab/repo/debian/Packages', 'utf8');
+  for (const pkg of ['keepalived', 'haproxy', 'psmisc']) {
+    if (!new RegExp(`^Package: ${pkg}$`, 'm').test(packages)) {
+      throw new Error(`the lab repository has no ${pkg}: rebuild it with \`sudo npm run lab -- up\` (test/lab/constants.ts REPO_PACKAGES)`);
+    }
+  }
+
+  const renderDir = await mkdtemp(join(tmpdir(), 'play-bench-w1-'));
+  try {
+    const topo = await renderW1(renderDir);
+    log(`W1: rendered expected files for ${topo.all.length} hosts into ${renderDir}`);
+    const known = await labHosts();
+    const lockTargets = topo.all.map((name) => {
+      const h = known.find((k) => k.name === name);
+      if (!h) throw new Error(`no lab host ${name}`);
+      return { name, address: h.address };
+    });
+    const locked = <T>(fn: () => Promise<T>): Promise<T> => withRunLock(lockTargets, log, fn);
+    const ansibleVars = [`bench_render_dir=${renderDir}`];
+    const play = (): Promise<EngineRun> => runPlay({ playbook: W1_PLAYBOOK, inventory: W1_INVENTORY });
+    // Ansible does not take play's run lock: the benchmark holds it for the run (see lib/run-lock.ts).
+    const ansible = (strategy: Strategy) => (): Promise<EngineRun> =>
+      locked(() => runAnsible({ playbook: W1_ANSIBLE_PLAYBOOK, inventory: W1_INVENTORY, strategy, forks: Math.max(50, topo.all.length), extraVars: ansibleVars }));
+    const check = (run: EngineRun, what: string): void => {
+      const p = runProblems(run, topo.all);
+      if (p.length) throw new Error(`W1 ${what}: ${p.join('; ')}\n${tail(run.stdout, 40)}`);
+    };
+
+    // Converge once (the lab may hold anything), then check that each engine finds the other's
+    // converged state converged: the two playbooks really ensure the same thing.
+    log('W1: converging the lab with play');
+    check(await bench.run('play', play, true), 'initial play apply');
+    const a0 = await bench.run('ansible', ansible('linear'), true);
+    check(a0, 'ansible on play-converged hosts');
+    if (totalChanged(a0) !== 0) bench.problems.push(`W1: ansible changed ${totalChanged(a0)} task(s) on hosts play had converged:\n${changedLines(a0.stdout)}`);
+    const p0 = await bench.run('play', play, true);
+    check(p0, 'play after ansible');
+    if (totalChanged(p0) !== 0) bench.problems.push(`W1: play changed ${totalChanged(p0)} task(s) after ansible's no-op`);
+
+    // Ansible's strategy: the faster of linear and free on the no-op.
+    const trials: Record<Strategy, number[]> = { linear: [], free: [] };
+    for (let i = 0; i < (opts.quick ? 2 : 3); i++) {
+      for (const s of ['linear', 'free'] as const) {
+        const r = await bench.run('ansible', ansible(s), true);
+        check(r, `ansible ${s} no-op trial`);
+        trials[s].push(r.wallS);
+      }
+    }
+    bench.strategy.value = median(trials.free) < median(trials.linear) ? 'free' : 'linear';
+    results.ansible.strategy = bench.strategy.value;
+    results.ansible.strategy_trial = { linear_noop_median_s: median(trials.linear), free_noop_median_s: median(trials.free) };
+    log(`W1: ansible strategy ${bench.strategy.value} (no-op medians: linear ${median(trials.linear).toFixed(2)} s, free ${median(trials.free).toFixed(2)} s)`);
+
+    const engines: Array<[Engine, () => Promise<EngineRun>]> = [
+      ['play', play],
+      ['ansible', () => ansible(bench.strategy.value)()],
+    ];
+    let reference: Record<string, string[]> | undefined;
+    const compare = async (label: string): Promise<void> => {
+      const now = normalizeFingerprints(await fingerprintHosts(topo.all));
+      results.w1.equivalence_checks++;
+      if (!reference) {
+        reference = now;
+        return;
+      }
+      const diff = fingerprintDiff(reference, now);
+      if (diff.length) {
+        results.w1.differences.push(`${label}:\n  ${diff.join('\n  ')}`);
+        log(`W1: ${label}: the hosts' state differs from the reference:\n  ${diff.slice(0, 20).join('\n  ')}`);
+      }
+    };
+
+    const scenario = async (name: 'first_apply' | 'noop' | 'drift'): Promise<ScenarioResult> => {
+      const samples: Record<Engine, Sample[]> = { play: [], ansible: [] };
+      for (let i = 0; i < opts.runs; i++) {
+        for (const [engine, job] of engines) {
+          if (name === 'first_apply') {
+            await waitLabIdle(log);
+            await locked(() => resetHosts(topo));
+          } else if (!bench.isWarm(engine)) {
+            // both engines are measured with warm SSH masters (ControlPersist 60 s)
+            await bench.run(engine, job, true);
+          }
+          if (name === 'drift') {
+            await waitLabIdle(log);
+            const r = await locked(() => labSsh('lb1', DRIFT_SCRIPT));
+            if (r.code !== 0) throw new Error(`could not make drift on lb1: ${r.stderr}`);
+          }
+          const run = await bench.run(engine, job, name !== 'first_apply');
+          check(run, `${name} ${engine} run ${i + 1}`);
+          const changed = totalChanged(run);
+          if (name === 'noop' && changed !== 0) bench.problems.push(`W1 no-op: ${engine} changed ${changed} task(s) (run ${i + 1})`);
+          if (name !== 'noop' && changed === 0) bench.problems.push(`W1 ${name}: ${engine} changed nothing (run ${i + 1})`);
+          samples[engine].push(sampleOf(run));
+          log(`W1 ${name} ${i + 1}/${opts.runs} ${engine}: ${run.wallS.toFixed(2)} s wall, ${run.cpuS.toFixed(2)} s cpu, changed ${changed}`);
+          if (name !== 'noop') await compare(`${name} ${engine} run ${i + 1}`);
+        }
+      }
+      return { play: samples.play, ansible: samples.ansible };
+    };
+
+    // first apply first: its first run (play's) is the reference state every later apply is compared with
+    results.w1.scenarios.first_apply = await scenario('first_apply');
+    results.w1.scenarios.noop = await scenario('noop');
+    results.w1.scenarios.drift = await scenario('drift');
+
+    // play started with SHLVL unset/0 (cron, CI runners, nohup'd jobs): each SSH exec's bash sources ~/.bashrc
+    const bashrc: Sample[] = [];
+    const playNoShlvl = (): Promise<EngineRun> => runPlay({ playbook: W1_PLAYBOOK, inventory: W1_INVENTORY, env: { SHLVL: '0' } });
+    for (let i = 0; i < (opts.quick ? 2 : 3); i++) {
+      if (!bench.isWarm('play')) await bench.run('play', play, true);
+      const run = await bench.run('play', playNoShlvl, true);
+      check(run, 'no-op with SHLVL=0');
+      bashrc.push(sampleOf(run));
+      log(`W1 noop play with SHLVL=0: ${run.wallS.toFixed(2)} s wall, ${run.cpuS.toFixed(2)} s cpu`);
+    }
+    results.w1.noop_play_shlvl0 = bashrc;
+    results.w1.hosts = topo.all.length;
+    results.w1.equivalent = results.w1.differences.length === 0;
+  } finally {
+    await rm(renderDir, { recursive: true, force: true });
+  }
+}
+
+async function resetHosts(topo: W1Topology): Promise<void> {
+  await Promise.all(
+    topo.all.map(async (host) => {
+      const r = await labSsh(host, resetScript(host, topo), { timeoutMs: 300_000 });
+      if (r.code !== 0) throw new Error(`reset of ${host} failed (exit ${r.code}): ${tail(r.stderr || r.stdout)}`);
+    }),
+  );
+}
+
+function changedLines(stdout: string): string {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('changed:'))
+    .slice(0, 20)
+    .join('\n');
+}
+
+// -----------------------------------------------------------------------------------------------
+// scale
+
+async function runScale(opts: Options, bench: Bench, results: Results): Promise<void> {
+  const maxSize = Math.max(...opts.sizes);
+  const work = await mkdtemp(join(tmpdir(), 'play-bench-scale-'));
+  try {
+    // fresh hosts: whatever an earlier run left (converged hosts, masters) goes first
+    const left = await scaleLabDown(log);
+    if (left.length) throw new Error(`the scale lab could not be cleared: ${left.join(', ')}`);
+    log(`scale: bringing up ${maxSize} light hosts on playbench0`);
+    const up = await scaleLabUp(maxSize, log);
+    results.scale_lab = { hosts: maxSize, up_seconds: up.seconds };
+    const varsFile = await renderScale(join(work, 'render'));
+    const env = { PLAY_ROLES_PATH: BENCH_ROLES_PATH };
+    const inventoryFor = async (n: number): Promise<string> => {
+      const file = join(work, `scale-${n}.ini`);
+      await writeFile(file, scaleInventory(n));
+      return file;
+    };
+    const play = (inventory: string, limit?: string) => (): Promise<EngineRun> =>
+      runPlay({ playbook: SCALE_PLAYBOOK, inventory, env, ...(limit ? { extraArgs: ['--limit', limit] } : {}) });
+    let scaleStrategy: Strategy = bench.strategy.value;
+    const ansible = (inventory: string, n: number, limit?: string) => (): Promise<EngineRun> =>
+      runAnsible({
+        playbook: SCALE_ANSIBLE_PLAYBOOK, inventory, strategy: scaleStrategy, forks: Math.max(50, n),
+        extraVars: [`@${varsFile}`], ...(limit ? { limit } : {}),
+      });
+
+    // Equivalence: the first half of the smallest size converged by play, the second half by
+    // ansible; every host's state must then be the same, and each engine must find all of them
+    // converged (changed=0).
+    const first = Math.min(...opts.sizes);
+    const inv = await inventoryFor(first);
+    const hosts = scaleHosts(first);
+    const names = hosts.map((h) => h.name);
+    const half = Math.ceil(first / 2);
+    const p1 = await bench.run('play', play(inv, names.slice(0, half).join(',')), false);
+    assertRun(p1, names.slice(0, half), 'scale: play first apply');
+    const a1 = await bench.run('ansible', ansible(inv, first, names.slice(half).join(',')), false);
+    assertRun(a1, names.slice(half), 'scale: ansible first apply');
+    const diffs = scaleDifferences(await scaleFingerprints(hosts));
+    results.scale_equivalent = diffs.length === 0;
+    if (diffs.length) {
+      results.scale_differences = diffs;
+      log(`scale: end states differ:\n  ${diffs.slice(0, 20).join('\n  ')}`);
+    }
+    for (const engine of ['play', 'ansible'] as const) {
+      const r = await bench.run(engine, engine === 'play' ? play(inv) : ansible(inv, first), false);
+      assertRun(r, names, `scale: ${engine} on both halves`);
+      if (totalChanged(r) !== 0) bench.problems.push(`scale: ${engine} changed ${totalChanged(r)} task(s) on hosts the two engines had converged`);
+    }
+
+    // Ansible's strategy for this workload: the faster of linear and free at the smallest size.
+    const trial: Record<Strategy, number[]> = { linear: [], free: [] };
+    for (let i = 0; i < (opts.quick ? 1 : 2); i++) {
+      for (const strategy of ['linear', 'free'] as const) {
+        const r = await bench.run('ansible', () => runAnsible({ playbook: SCALE_ANSIBLE_PLAYBOOK, inventory: inv, strategy, forks: 50, extraVars: [`@${varsFile}`] }), true);
+        assertRun(r, names, `scale: ansible ${strategy} trial`);
+        trial[strategy].push(r.wallS);
+      }
+    }
+    scaleStrategy = median(trial.free) < median(trial.linear) ? 'free' : 'linear';
+    results.ansible.scale_strategy = scaleStrategy;
+    results.ansible.scale_strategy_trial = { hosts: first, linear_noop_median_s: median(trial.linear), free_noop_median_s: median(trial.free) };
+    log(`scale: ansible strategy ${scaleStrategy} (no-op medians at ${first} hosts: linear ${median(trial.linear).toFixed(2)} s, free ${median(trial.free).toFixed(2)} s)`);
+
+    for (const n of opts.sizes) {
+      const inventory = await inventoryFor(n);
+      const sizeHosts = scaleHosts(n).map((h) => h.name);
+      // converge the hosts this size adds (and warm both engines' connections)
+      assertRun(await bench.run('play', play(inventory), false), sizeHosts, `scale ${n}: converge`);
+      assertRun(await bench.run('ansible', ansible(inventory, n), false), sizeHosts, `scale ${n}: ansible warm-up`);
+      const samples: Record<Engine, Sample[]> = { play: [], ansible: [] };
+      for (let i = 0; i < opts.scaleRuns; i++) {
+        for (const engine of ['play', 'ansible'] as const) {
+          const job = engine === 'play' ? play(inventory) : ansible(inventory, n);
+          if (!bench.isWarm(engine)) await bench.run(engine, job, true);
+          const run = await bench.run(engine, job, true);
+          assertRun(run, sizeHosts, `scale ${n} ${engine} no-op ${i + 1}`);
+          if (totalChanged(run) !== 0) bench.problems.push(`scale ${n}: ${engine} no-op changed ${totalChanged(run)} task(s)`);
+          samples[engine].push(sampleOf(run));
+          log(`scale ${n} no-op ${i + 1}/${opts.scaleRuns} ${engine}: ${run.wallS.toFixed(2)} s wall, ${run.cpuS.toFixed(2)} s cpu`);
+        }
+      }
+      const result: ScaleResult = { hosts: n, play: samples.play, ansible: samples.ansible };
+      results.scale.push(result);
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+    if (!opts.keepScaleLab) {
+      const left = await scaleLabDown(log);
+      results.scale_lab_leftovers = left;
+      if (left.length) bench.problems.push(`scale lab teardown left: ${left.join(', ')}`);
+    }
+  }
+}
+
+function assertRun(run: EngineRun, hosts: readonly string[], what: string): void {
+  const p = runProblems(run, hosts);
+  if (p.length) throw new Error(`${what}: ${p.join('; ')}\n${tail(run.stdout, 30)}`);
+}
+
+// -----------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.reportOnly) {
+    // RESULTS.md and results.png again from results.json (after editing ANALYSIS.md, say)
+    const files = await writeReport(resultsFromJson(readFileSync(join(opts.outDir, 'results.json'), 'utf8')), opts.outDir, (input) => drawChart(input));
+    log(`rewrote ${files.join(', ')}`);
+    return;
+  }
+  if (!isRoot()) throw new Error('the benchmark needs root (the lab and the scale lab run as root)');
+  for (const tool of ['/usr/bin/time', '/usr/bin/ansible-playbook']) {
+    if (!existsSync(tool)) throw new Error(`${tool} is missing (apt-get install time ansible)`);
+  }
+  const started = Date.now();
+  const bench = new Bench({ value: 'linear' });
+  const results: Results = {
+    machine: machineInfo(),
+    mode: opts.quick ? 'quick' : 'full',
+    runs_per_scenario: opts.runs,
+    scale_runs: opts.scaleRuns,
+    ansible: { strategy: 'linear', forks: 'max(50, hosts)', pipelining: true, control_persist: '60s', gather_facts: false },
+    w1: { hosts: 0, scenarios: {}, equivalent: false, equivalence_checks: 0, differences: [] },
+    scale: [],
+    notes: bench.notes,
+    problems: bench.problems,
+    duration_s: 0,
+  };
+  log(`benchmark (${results.mode}): ${opts.runs} runs per W1 scenario; scale sizes ${opts.sizes.join(', ')}, ${opts.scaleRuns} runs each`);
+  if (opts.only !== 'scale') await runW1(opts, bench, results);
+  if (opts.only !== 'w1') await runScale(opts, bench, results);
+  results.duration_s = (Date.now() - started) / 1000;
+  const files = await writeReport(results, opts.outDir, (input) => drawChart(input));
+  log(`done in ${(results.duration_s / 60).toFixed(1)} min: ${files.join(', ')}`);
+  if (bench.problems.length) log(`problems:\n  ${bench.problems.join('\n  ')}`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
