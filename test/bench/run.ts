@@ -104,6 +104,10 @@ class Bench {
     }
   }
 
+  ran(engine: Engine): void {
+    this.lastRunEnd[engine] = Date.now();
+  }
+
   isWarm(engine: Engine): boolean {
     return Date.now() - this.lastRunEnd[engine] < WARM_FOR_MS;
   }
@@ -121,6 +125,7 @@ function sampleOf(run: EngineRun): Sample {
     max_rss_mb: run.maxRssMb,
     tree_rss_mb: run.treeRssMb,
     changed: totalChanged(run),
+    ...(run.packagesS !== undefined ? { packages_s: run.packagesS } : {}),
     ...(execs.length ? { execs_per_host_max: Math.max(...execs), execs_total: execs.reduce((a, b) => a + b, 0) } : {}),
     ...(connects.length ? { connects_total: connects.reduce((a, b) => a + b, 0) } : {}),
   };
@@ -194,11 +199,18 @@ async function runW1(opts: Options, bench: Bench, results: Results): Promise<voi
       ['ansible', () => ansible(bench.strategy.value)()],
     ];
     let reference: Record<string, string[]> | undefined;
+    let referenceMachines = '';
+    // The lab's machines (their nspawn pids): a suite that recreates the lab gives hosts new host
+    // keys, so the state from before is no reference any more.
+    const machines = async (): Promise<string> => JSON.stringify((await labStatus()).hosts.filter((h) => topo.all.includes(h.name)).map((h) => h.pid));
     const compare = async (label: string): Promise<void> => {
       const now = normalizeFingerprints(await fingerprintHosts(topo.all));
+      const current = await machines();
       results.w1.equivalence_checks++;
-      if (!reference) {
+      if (!reference || current !== referenceMachines) {
+        if (reference) bench.notes.push(`W1 ${label}: the lab's machines were recreated by another suite; new reference state`);
         reference = now;
+        referenceMachines = current;
         return;
       }
       const diff = fingerprintDiff(reference, now);
@@ -208,30 +220,47 @@ async function runW1(opts: Options, bench: Bench, results: Results): Promise<voi
       }
     };
 
+    /**
+     * One measured run: prepare (reset, warm-up, drift), run, check. Other suites share the main
+     * lab: a run that a foreign play run got in the way of (the host lock, a host that went away,
+     * a "no-op" that found something to do) is not a sample of the scenario; it is noted, and the
+     * preparation and the run are done again.
+     */
+    const measured = async (name: 'first_apply' | 'noop' | 'drift', engine: Engine, job: () => Promise<EngineRun>, label: string): Promise<EngineRun> => {
+      for (let attempt = 1; ; attempt++) {
+        await waitLabIdle(log);
+        if (name === 'first_apply') await locked(() => resetHosts(topo));
+        else if (!bench.isWarm(engine)) await bench.run(engine, job, false); // measured warm (ControlPersist 60 s)
+        if (name === 'drift') {
+          const r = await locked(() => labSsh('lb1', DRIFT_SCRIPT));
+          if (r.code !== 0) throw new Error(`could not make drift on lb1: ${r.stderr}`);
+        }
+        const run = await job();
+        bench.ran(engine);
+        const changed = totalChanged(run);
+        const why = lockedByOtherRun(run)
+          ? 'a host was locked by another play run'
+          : runProblems(run, topo.all).join('; ') ||
+            (name === 'noop' && changed !== 0 ? `the no-op changed ${changed} task(s)` : '') ||
+            (name !== 'noop' && changed === 0 ? 'it changed nothing' : '');
+        if (!why) return run;
+        const note = `W1 ${label}: attempt ${attempt} discarded (${why.split('\n')[0]})`;
+        log(note);
+        bench.notes.push(note);
+        if (attempt >= 5) throw new Error(`W1 ${label}: no valid run in ${attempt} attempts (${why})\n${tail(run.stdout, 30)}`);
+        await sleep(20_000);
+      }
+    };
+
     const scenario = async (name: 'first_apply' | 'noop' | 'drift'): Promise<ScenarioResult> => {
       const samples: Record<Engine, Sample[]> = { play: [], ansible: [] };
       for (let i = 0; i < opts.runs; i++) {
         for (const [engine, job] of engines) {
-          if (name === 'first_apply') {
-            await waitLabIdle(log);
-            await locked(() => resetHosts(topo));
-          } else if (!bench.isWarm(engine)) {
-            // both engines are measured with warm SSH masters (ControlPersist 60 s)
-            await bench.run(engine, job, true);
-          }
-          if (name === 'drift') {
-            await waitLabIdle(log);
-            const r = await locked(() => labSsh('lb1', DRIFT_SCRIPT));
-            if (r.code !== 0) throw new Error(`could not make drift on lb1: ${r.stderr}`);
-          }
-          const run = await bench.run(engine, job, name !== 'first_apply');
-          check(run, `${name} ${engine} run ${i + 1}`);
-          const changed = totalChanged(run);
-          if (name === 'noop' && changed !== 0) bench.problems.push(`W1 no-op: ${engine} changed ${changed} task(s) (run ${i + 1})`);
-          if (name !== 'noop' && changed === 0) bench.problems.push(`W1 ${name}: ${engine} changed nothing (run ${i + 1})`);
+          const label = `${name} ${engine} run ${i + 1}`;
+          const run = await measured(name, engine, job, label);
           samples[engine].push(sampleOf(run));
-          log(`W1 ${name} ${i + 1}/${opts.runs} ${engine}: ${run.wallS.toFixed(2)} s wall, ${run.cpuS.toFixed(2)} s cpu, changed ${changed}`);
-          if (name !== 'noop') await compare(`${name} ${engine} run ${i + 1}`);
+          log(`W1 ${name} ${i + 1}/${opts.runs} ${engine}: ${run.wallS.toFixed(2)} s wall, ${run.cpuS.toFixed(2)} s cpu, changed ${totalChanged(run)}`);
+          if (name !== 'noop') await compare(label);
         }
       }
       return { play: samples.play, ansible: samples.ansible };
@@ -246,9 +275,7 @@ async function runW1(opts: Options, bench: Bench, results: Results): Promise<voi
     const bashrc: Sample[] = [];
     const playNoShlvl = (): Promise<EngineRun> => runPlay({ playbook: W1_PLAYBOOK, inventory: W1_INVENTORY, env: { SHLVL: '0' } });
     for (let i = 0; i < (opts.quick ? 2 : 3); i++) {
-      if (!bench.isWarm('play')) await bench.run('play', play, true);
-      const run = await bench.run('play', playNoShlvl, true);
-      check(run, 'no-op with SHLVL=0');
+      const run = await measured('noop', 'play', playNoShlvl, `no-op play with SHLVL=0 run ${i + 1}`);
       bashrc.push(sampleOf(run));
       log(`W1 noop play with SHLVL=0: ${run.wallS.toFixed(2)} s wall, ${run.cpuS.toFixed(2)} s cpu`);
     }

@@ -32,6 +32,8 @@ export interface HostResult {
 export interface EngineRun extends Measurement {
   readonly engine: Engine;
   readonly hosts: Record<string, HostResult>;
+  /** play only: the longest time any host spent in package tasks (apt), from --json durations. */
+  readonly packagesS?: number;
 }
 
 export interface PlayOptions {
@@ -53,11 +55,26 @@ export async function runPlay(opts: PlayOptions): Promise<EngineRun> {
     controlDir: PLAY_CONTROL_DIR,
     timeoutMs: 15 * 60_000,
   });
-  return { ...m, engine: 'play', hosts: parsePlayJson(m.stdout) };
+  const packagesS = playPackagesSeconds(m.stdout);
+  return { ...m, engine: 'play', hosts: parsePlayJson(m.stdout), ...(packagesS !== undefined ? { packagesS } : {}) };
 }
 
 interface PlayJson {
   hosts?: Record<string, { stats?: Record<string, number>; connection?: { execs: number; connects: number } }>;
+}
+
+/** Per host, the summed duration of tasks named 'Install ...'; the largest over hosts, in s. */
+export function playPackagesSeconds(stdout: string): number | undefined {
+  let doc: { hosts?: Record<string, { tasks?: Array<{ task: string; duration_ms: number }> }> };
+  try {
+    doc = JSON.parse(stdout) as typeof doc;
+  } catch {
+    return undefined;
+  }
+  const perHost = Object.values(doc.hosts ?? {}).map((h) =>
+    (h.tasks ?? []).filter((t) => t.task.startsWith('Install ')).reduce((sum, t) => sum + t.duration_ms, 0),
+  );
+  return perHost.length ? Math.max(...perHost) / 1000 : undefined;
 }
 
 export function parsePlayJson(stdout: string): Record<string, HostResult> {

@@ -21,6 +21,8 @@ export interface Sample {
   tree_rss_mb: number;
   changed: number;
   execs_per_host_max?: number;
+  /** play: the longest time a host spent in package (apt) tasks. */
+  packages_s?: number;
   execs_total?: number;
   connects_total?: number;
 }
@@ -81,6 +83,7 @@ function summary(samples: readonly Sample[]) {
     masters_cpu_s: round(median(pick(samples, 'masters_cpu_s'))),
     machine_cpu_s: round(median(pick(samples, 'machine_cpu_s'))),
     max_rss_mb: round(max(pick(samples, 'max_rss_mb')), 1),
+    packages_s: round(median(pick(samples, 'packages_s'))),
     tree_rss_mb: round(max(pick(samples, 'tree_rss_mb')), 1),
     samples: samples.length,
   };
@@ -235,6 +238,14 @@ function markdown(results: Results, json: ReturnType<typeof Object>, targets: Ta
       );
     }
     out.push('');
+  }
+  const fa = j.w1.summary['first_apply'];
+  if (fa && Number.isFinite(fa.play.packages_s)) {
+    out.push(
+      `Of play's first apply (${fa.play.wall_s.toFixed(2)} s), **${fa.play.packages_s.toFixed(2)} s** are its package tasks on the slowest lb host ` +
+        "(`apt-get update` and the installs from the lab repository; Ansible's apt module does the same apt work): that part costs both engines the same and bounds the ratio.",
+      '',
+    );
   }
   const trial = results.ansible.strategy_trial;
   if (trial) out.push(`Ansible strategy: **${results.ansible.strategy}** (no-op medians: linear ${trial.linear_noop_median_s.toFixed(2)} s, free ${trial.free_noop_median_s.toFixed(2)} s).`, '');
