@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError, PlayError, UsageError } from '../errors.js';
@@ -19,6 +20,12 @@ function report(error: unknown, verbose: number): number {
   }
   err(`ERROR! internal error: ${error instanceof Error ? (verbose >= 3 ? error.stack : error.message) : String(error)}`);
   return 1;
+}
+
+/** dist/engine/cli/main.js sits three levels below the package root. */
+function playVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return `play ${pkg.version ?? 'unknown'} (node ${process.version})`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -106,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
     .strict()
     .help()
     .alias('h', 'help')
-    .version(false)
+    .version('version', 'print the version of play and exit', playVersion())
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((message, error) => {
       if (error instanceof PlayError) throw error;

@@ -3,6 +3,7 @@
  * base64 (so any byte survives the trip). Symlinks are followed: the state is that of the target,
  * which is what a reader of the path sees and what file() writes.
  */
+import { createHash } from 'node:crypto';
 import { sh } from '../shell.js';
 import type { ExecResult, Fact } from '../types.js';
 import { factError } from './fact-error.js';
@@ -33,12 +34,13 @@ export function fileFact(path: string): Fact<FileState> {
   return {
     id,
     // stat -L follows symlinks; a dangling link fails [ -e ] and reads as missing. %F goes last
-    // because it may contain spaces. base64 output is line-wrapped; the parser joins it.
+    // because it may contain spaces. A file small enough to send is hashed here (sha256 of the
+    // bytes received), a larger one by sha256sum there: two processes per file, not four.
     command: sh`if [ -e ${path} ]; then
-stat -L -c 'stat %a %U %G %s %F' -- ${path}
+__s=$(stat -L -c '%s stat %a %U %G %s %F' -- ${path}) || exit 1
+echo "\${__s#* }"
 if [ -f ${path} ]; then
-printf 'sha256 '; sha256sum < ${path}
-if [ "$(stat -L -c %s -- ${path})" -le ${MAX_CONTENT_BYTES} ]; then echo content; base64 < ${path}; fi
+if [ "\${__s%% *}" -le ${MAX_CONTENT_BYTES} ]; then echo content; base64 < ${path}; else printf 'sha256 '; sha256sum < ${path}; fi
 fi
 else echo missing; fi`,
     parse: (result) => parseFileFact(id, result),
@@ -54,11 +56,14 @@ export function parseFileFact(id: string, result: ExecResult): FileState {
   const [, modeText = '', owner = '', group = '', sizeText = '', type = ''] = head;
   let sha256: string | undefined;
   let content: string | undefined;
-  const hashLine = /^sha256 ([0-9a-f]{64})\b/.exec(lines[1] ?? '');
-  if (hashLine) sha256 = hashLine[1];
   // Fixed positions: the base64 body could in principle contain a line reading 'content'.
-  if (sha256 !== undefined && lines[2] === 'content') {
-    content = Buffer.from(lines.slice(3).join(''), 'base64').toString('utf8');
+  if (lines[1] === 'content') {
+    const bytes = Buffer.from(lines.slice(2).join(''), 'base64');
+    sha256 = createHash('sha256').update(bytes).digest('hex');
+    content = bytes.toString('utf8');
+  } else {
+    const hashLine = /^sha256 ([0-9a-f]{64})\b/.exec(lines[1] ?? '');
+    if (hashLine) sha256 = hashLine[1];
   }
   return {
     exists: true,

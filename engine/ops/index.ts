@@ -1,6 +1,6 @@
 /** The primitives every role uses: each a factory returning a Task (check + apply). */
 export { taskMeta, type TaskOptions, type SpecFn, type TaskMeta } from './task-options.js';
-export { file } from './file.js';
+export { file, type FileTaskSpec } from './file.js';
 export {
   planFile,
   sha256Of,

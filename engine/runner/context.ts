@@ -15,7 +15,11 @@ export interface ContextDeps {
   readonly warn: (host: string, message: string) => void;
 }
 
-export function makeContext<V>(deps: ContextDeps, hostName: string, vars: V): TaskContext<V> {
+/**
+ * `reads`, when given, records the epoch of each host at the moment a fact is first asked of it:
+ * a prefetched check is trusted only while those epochs hold.
+ */
+export function makeContext<V>(deps: ContextDeps, hostName: string, vars: V, reads?: Map<string, number>): TaskContext<V> {
   const state = deps.hosts.get(hostName);
   const ctx: TaskContext<V> = {
     host: deps.view.host(hostName),
@@ -24,6 +28,7 @@ export function makeContext<V>(deps: ContextDeps, hostName: string, vars: V): Ta
     checkMode: deps.checkMode,
     registered: state.registered,
     fact<T>(fact: Fact<T>): Promise<T> {
+      if (reads && !reads.has(hostName)) reads.set(hostName, state.epoch);
       return state.batcher.get(fact);
     },
     async run(command: string, options: RunOptions = {}): Promise<ExecResult> {
@@ -43,7 +48,7 @@ export function makeContext<V>(deps: ContextDeps, hostName: string, vars: V): Ta
       return result;
     },
     on(other: string): TaskContext<V> {
-      return makeContext(deps, other, vars);
+      return makeContext(deps, other, vars, reads);
     },
     once: (key, compute) => deps.coordination.once(key, compute),
     exclusive: (key, fn) => deps.coordination.exclusive(key, fn),

@@ -6,6 +6,7 @@ import { Coordination } from './coordination.js';
 import { emptyStats, exitCodeOf, type HostStats, type RunEvents, type RunReport, type TaskResult } from './events.js';
 import { HostFlow, type FlowDeps } from './host-flow.js';
 import { HostStates } from './host-state.js';
+import { PrefetchStore } from './prefetch.js';
 import type { Plan, PlannedPlay } from './plan.js';
 
 export interface ExecuteSettings {
@@ -23,7 +24,10 @@ export async function execute(plan: Plan, settings: ExecuteSettings, events: Run
   const results: TaskResult[] = [];
   const warnings = [...plan.warnings];
   const pool = new ConnectionPool(settings.ssh);
-  const hosts = new HostStates(pool, settings.connectionSpec, (host, count) => events.log(host, 2, `facts: ${count} in one exec`));
+  const hosts = new HostStates(pool, settings.connectionSpec, (host, batch) => {
+    events.log(host, 2, `facts: ${batch.ids.length} in one exec (${batch.ms} ms)`);
+    events.log(host, 4, `facts asked: ${batch.ids.join(', ')}`);
+  });
   const coordination = new Coordination();
   const dead = new Set<string>();
   warnings.forEach((w) => events.warn(redact(w)));
@@ -45,47 +49,71 @@ export async function execute(plan: Plan, settings: ExecuteSettings, events: Run
     events.taskEnd(clean);
   };
 
+  const deps = new Map<PlannedPlay, FlowDeps>();
+  const aborted = new Set<PlannedPlay>();
+  const depsOf = (planned: PlannedPlay): FlowDeps => {
+    let d = deps.get(planned);
+    if (!d) {
+      d = {
+        hosts,
+        view: plan.view,
+        coordination,
+        redactor: plan.redactor,
+        checkMode: settings.check,
+        log: (host, level, message) => events.log(host, level, redact(message)),
+        warn: (host, message) => {
+          const text = redact(`${host}: ${message}`);
+          warnings.push(text);
+          events.warn(text);
+        },
+        emitStart: (host, role, task) => events.taskStart(host, role, task),
+        emitEnd: record,
+        aborted: () => aborted.has(planned),
+      };
+      deps.set(planned, d);
+    }
+    return d;
+  };
+  const prefetches = new Map<string, PrefetchStore>();
+  const prefetchesOf = (host: string, first: PlannedPlay): PrefetchStore => {
+    let store = prefetches.get(host);
+    if (!store) {
+      store = new PrefetchStore(hosts);
+      prefetches.set(host, store);
+      // The host's first play: ask the checks of its later plays now, in the same batch.
+      plan.plays
+        .filter((later) => later.play.index > first.play.index && later.hosts.includes(host))
+        .forEach((later) => new HostFlow(host, later, depsOf(later), store!).prefetchAll());
+    }
+    return store;
+  };
+
   for (const planned of plan.plays) {
     const runnable = planned.hosts.filter((h) => !dead.has(h));
     const info = { name: redact(planned.play.name), hosts: runnable, index: planned.play.index };
     events.playStart(info);
     runnable.forEach(statsOf);
-    let aborted = false;
-    const deps: FlowDeps = {
-      hosts,
-      view: plan.view,
-      coordination,
-      redactor: plan.redactor,
-      checkMode: settings.check,
-      log: (host, level, message) => events.log(host, level, redact(message)),
-      warn: (host, message) => {
-        const text = redact(`${host}: ${message}`);
-        warnings.push(text);
-        events.warn(text);
-      },
-      emitStart: (host, role, task) => events.taskStart(host, role, task),
-      emitEnd: record,
-      aborted: () => aborted,
-    };
+    const flowDeps = depsOf(planned);
     for (const batch of batches(runnable, planned)) {
       const limit = pLimit(Math.max(1, settings.forks));
       const outcomes = await Promise.all(
         batch.map((host) =>
           limit(async () => {
             coordination.flowStarted();
-            const outcome = await new HostFlow(host, planned, deps).run().finally(() => coordination.flowEnded());
+            const flow = new HostFlow(host, planned, flowDeps, prefetchesOf(host, planned));
+            const outcome = await flow.run().finally(() => coordination.flowEnded());
             if (outcome === 'failed' || outcome === 'unreachable') {
               dead.add(host);
-              if (planned.play.anyErrorsFatal) aborted = true;
+              if (planned.play.anyErrorsFatal) aborted.add(planned);
             }
             return outcome;
           }),
         ),
       );
-      if (aborted || outcomes.every((o) => o === 'failed' || o === 'unreachable')) break;
+      if (aborted.has(planned) || outcomes.every((o) => o === 'failed' || o === 'unreachable')) break;
     }
     await events.playEnd(info);
-    if (aborted) break;
+    if (aborted.has(planned)) break;
   }
   await pool.closeAll();
   const connections = new Map<string, ConnectionStats>([...pool.all()].map(([h, c]) => [h, { ...c.stats }]));

@@ -1,8 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import type { Connection, ExecResult, Fact } from '../types.js';
 
 interface Pending {
+  id: string;
   command: string;
   waiters: Array<{ resolve: (r: ExecResult) => void; reject: (e: unknown) => void }>;
+}
+
+/** What one batch asked and how long its round trip took (shown with -vv / -vvvv). */
+export interface BatchReport {
+  readonly ids: readonly string[];
+  readonly ms: number;
 }
 
 /**
@@ -17,7 +25,7 @@ export class FactBatcher {
 
   constructor(
     private readonly connection: Connection,
-    private readonly onBatch?: (count: number) => void,
+    private readonly onBatch?: (batch: BatchReport) => void,
   ) {}
 
   async get<T>(fact: Fact<T>): Promise<T> {
@@ -28,7 +36,7 @@ export class FactBatcher {
     const cached = this.cache.get(id);
     if (cached) return cached;
     const promise = new Promise<ExecResult>((resolve, reject) => {
-      const entry = this.pending.get(id) ?? { command, waiters: [] };
+      const entry = this.pending.get(id) ?? { id, command, waiters: [] };
       entry.waiters.push({ resolve, reject });
       this.pending.set(id, entry);
     });
@@ -55,9 +63,10 @@ export class FactBatcher {
     const batch = [...this.pending.values()];
     this.pending = new Map();
     if (batch.length === 0) return;
-    this.onBatch?.(batch.length);
+    const started = Date.now();
     try {
       const results = await runBatch(this.connection, batch.map((p) => p.command));
+      this.onBatch?.({ ids: batch.map((p) => p.id), ms: Date.now() - started });
       batch.forEach((entry, i) => entry.waiters.forEach((w) => w.resolve(results[i]!)));
     } catch (err) {
       batch.forEach((entry) => entry.waiters.forEach((w) => w.reject(err)));
@@ -67,42 +76,47 @@ export class FactBatcher {
 
 /** Runs several read-only commands in one exec; each keeps its own stdout, stderr and exit code. */
 export async function runBatch(connection: Connection, commands: string[]): Promise<ExecResult[]> {
-  const result = await connection.exec(batchScript(commands));
+  const marker = `play-${randomBytes(12).toString('hex')}`;
+  const result = await connection.exec(batchScript(commands, marker));
   if (result.code !== 0) {
     throw new Error(`fact batch failed (exit ${result.code}): ${result.stderr.trim().slice(-500)}`);
   }
-  return parseBatchOutput(result.stdout, commands.length);
+  return parseBatchOutput(result.stdout, result.stderr, commands.length, marker);
 }
 
-export function batchScript(commands: string[]): string {
-  const lines = ['__t=$(mktemp -d) || exit 97'];
+/**
+ * Each command runs in its own subshell; after it, a line with a per-batch random marker, its
+ * index and exit code closes its section of stdout (and of stderr). No temp files and no helper
+ * processes: printf is a shell builtin, so a batch costs one fork per command beyond the
+ * commands' own processes.
+ */
+export function batchScript(commands: string[], marker: string): string {
+  const lines = [`__m=${marker}`];
   commands.forEach((command, i) => {
-    lines.push(`(\n${command}\n) >"$__t/${i}.o" 2>"$__t/${i}.e" </dev/null; echo $? >"$__t/${i}.c"`);
+    lines.push(`(\n${command}\n) </dev/null; __c=$?; printf '\\n%s ${i} %s\\n' "$__m" "$__c"; printf '\\n%s ${i}\\n' "$__m" >&2`);
   });
-  lines.push(
-    `__i=0; while [ "$__i" -lt ${commands.length} ]; do`,
-    `  printf 'F %s %s :' "$__i" "$(cat "$__t/$__i.c")"; base64 -w0 <"$__t/$__i.o"; printf ' :'; base64 -w0 <"$__t/$__i.e"; printf '\\n'`,
-    '  __i=$((__i + 1))',
-    'done',
-    'rm -rf "$__t"',
-  );
   return lines.join('\n') + '\n';
 }
 
-export function parseBatchOutput(stdout: string, count: number): ExecResult[] {
-  const results: ExecResult[] = new Array(count);
-  for (const line of stdout.split('\n')) {
-    const match = /^F (\d+) (\d+) :([A-Za-z0-9+/=]*) :([A-Za-z0-9+/=]*)$/.exec(line);
-    if (!match) continue;
-    const index = Number(match[1]);
-    results[index] = {
-      code: Number(match[2]),
-      stdout: Buffer.from(match[3] ?? '', 'base64').toString('utf8'),
-      stderr: Buffer.from(match[4] ?? '', 'base64').toString('utf8'),
-    };
-  }
+export function parseBatchOutput(stdout: string, stderr: string, count: number, marker: string): ExecResult[] {
+  const outs = sections(stdout, new RegExp(`\\n${marker} (\\d+) (\\d+)\\n`, 'g'));
+  const errs = sections(stderr, new RegExp(`\\n${marker} (\\d+)\\n`, 'g'));
+  const results: ExecResult[] = [];
   for (let i = 0; i < count; i++) {
-    if (!results[i]) throw new Error(`fact batch output is missing result ${i}`);
+    const out = outs.get(i);
+    if (!out) throw new Error(`fact batch output is missing result ${i}`);
+    results.push({ code: out.code, stdout: out.text, stderr: errs.get(i)?.text ?? '' });
   }
   return results;
+}
+
+/** Splits a stream at its marker lines: the text before each marker belongs to that index. */
+function sections(stream: string, markerLine: RegExp): Map<number, { text: string; code: number }> {
+  const found = new Map<number, { text: string; code: number }>();
+  let start = 0;
+  for (const match of stream.matchAll(markerLine)) {
+    found.set(Number(match[1]), { text: stream.slice(start, match.index), code: Number(match[2] ?? 0) });
+    start = match.index + match[0].length;
+  }
+  return found;
 }

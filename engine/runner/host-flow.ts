@@ -3,6 +3,7 @@ import type { Change, FileDiff, TaskContext } from '../types.js';
 import { makeContext, type ContextDeps } from './context.js';
 import type { TaskResult, TaskStatus } from './events.js';
 import type { PlannedPlay, PlannedRole, PlannedTask } from './plan.js';
+import type { PrefetchStore } from './prefetch.js';
 
 export type HostOutcome = 'ok' | 'failed' | 'unreachable' | 'aborted';
 
@@ -19,20 +20,15 @@ interface Step {
   readonly ctx: TaskContext<unknown>;
 }
 
-interface Prefetch {
-  readonly epoch: number;
-  readonly result: Promise<{ change: Change | null } | { error: unknown }>;
-}
-
 /** One host through one play: tasks in order, checks prefetched in one batch while nothing changed. */
 export class HostFlow {
   private readonly steps: Step[];
-  private readonly prefetched = new Map<Step, Prefetch>();
 
   constructor(
     private readonly host: string,
     private readonly play: PlannedPlay,
     private readonly deps: FlowDeps,
+    private readonly prefetches: PrefetchStore,
   ) {
     this.steps = play.roles.flatMap((role) => {
       const ctx = makeContext(deps, host, role.vars.get(host));
@@ -40,12 +36,8 @@ export class HostFlow {
     });
   }
 
-  private get epoch(): number {
-    return this.deps.hosts.get(this.host).epoch;
-  }
-
   async run(): Promise<HostOutcome> {
-    this.prefetchFrom(0);
+    if (this.needsPrefetch(0)) this.prefetchFrom(0);
     let index = 0;
     for (const role of this.play.roles) {
       const notified = new Set<string>();
@@ -62,23 +54,36 @@ export class HostFlow {
     return 'ok';
   }
 
+  /** Runs every prefetchable check of this play ahead (used before the host's first play starts). */
+  prefetchAll(): void {
+    this.prefetchFrom(0);
+  }
+
   private needsPrefetch(from: number): boolean {
     const next = this.steps[from];
-    if (!next) return false;
-    const existing = this.prefetched.get(next);
-    return !existing || existing.epoch !== this.epoch;
+    return next !== undefined && this.isPrefetchable(next) && !this.prefetches.hasFresh(next.planned);
+  }
+
+  private isPrefetchable(step: Step): boolean {
+    if (step.planned.task.prefetch === false) return false;
+    try {
+      return this.isEnabled(step);
+    } catch {
+      return false; // a condition that cannot be judged yet is judged at its turn
+    }
   }
 
   /** Speculative: checks only read, so running them early is safe; stale ones are discarded. */
   private prefetchFrom(from: number): void {
-    const epoch = this.epoch;
     for (const step of this.steps.slice(from)) {
-      if (step.planned.task.prefetch === false || !this.isEnabled(step)) continue;
-      const result = step.planned.task.check(step.ctx).then(
+      if (!this.isPrefetchable(step)) continue;
+      const reads = new Map([[this.host, this.deps.hosts.get(this.host).epoch]]);
+      const ctx = makeContext(this.deps, this.host, step.role.vars.get(this.host), reads);
+      const result = new Promise<Change | null>((resolve) => resolve(step.planned.task.check(ctx))).then(
         (change) => ({ change }),
         (error: unknown) => ({ error }),
       );
-      this.prefetched.set(step, { epoch, result });
+      this.prefetches.put(step.planned, { reads, result });
     }
   }
 
@@ -88,11 +93,10 @@ export class HostFlow {
   }
 
   private async checkOf(step: Step): Promise<Change | null> {
-    const cached = this.prefetched.get(step);
-    this.prefetched.delete(step);
-    if (cached && cached.epoch === this.epoch) {
+    const cached = this.prefetches.take(step.planned);
+    if (cached) {
       const outcome = await cached.result;
-      if (cached.epoch === this.epoch) {
+      if (this.prefetches.isFresh(cached)) {
         if ('error' in outcome) throw outcome.error;
         return outcome.change;
       }

@@ -1,6 +1,6 @@
 import type { ConnectionPool } from '../connection/index.js';
 import type { Connection, ConnectionSpec } from '../types.js';
-import { FactBatcher } from './fact-batcher.js';
+import { FactBatcher, type BatchReport } from './fact-batcher.js';
 
 /** Per-host state shared by every flow that touches the host (its own, and delegations to it). */
 export class HostState {
@@ -11,7 +11,7 @@ export class HostState {
 
   constructor(
     readonly connection: Connection,
-    onBatch: (count: number) => void,
+    onBatch: (batch: BatchReport) => void,
   ) {
     this.batcher = new FactBatcher(connection, onBatch);
   }
@@ -28,13 +28,13 @@ export class HostStates {
   constructor(
     private readonly pool: ConnectionPool,
     private readonly specOf: (host: string) => ConnectionSpec,
-    private readonly onBatch: (host: string, count: number) => void,
+    private readonly onBatch: (host: string, batch: BatchReport) => void,
   ) {}
 
   get(host: string): HostState {
     let state = this.states.get(host);
     if (!state) {
-      state = new HostState(this.pool.get(this.specOf(host)), (count) => this.onBatch(host, count));
+      state = new HostState(this.pool.get(this.specOf(host)), (batch) => this.onBatch(host, batch));
       this.states.set(host, state);
     }
     return state;

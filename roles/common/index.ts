@@ -48,10 +48,9 @@ export default defineRole<CommonVars>({
       unless: '[ -z "$(tail -n +2 /proc/swaps 2>/dev/null)" ]',
     })),
     kernelModules<CommonVars>('Load overlay and br_netfilter', () => ({ modules: [...KERNEL_MODULES], file: MODULES_FILE })),
-    // After the modules: the net.bridge keys exist only once br_netfilter is loaded.
-    sysctl<CommonVars>('Set the Kubernetes sysctls', (ctx) => ({ file: SYSCTL_FILE, values: { ...ctx.vars.sysctl } }), {
-      prefetch: false,
-    }),
+    // After the modules: the net.bridge keys exist only once br_netfilter is loaded. A check
+    // prefetched before the modules task loaded it is stale by then (that apply bumps the epoch).
+    sysctl<CommonVars>('Set the Kubernetes sysctls', (ctx) => ({ file: SYSCTL_FILE, values: { ...ctx.vars.sysctl } })),
     packages<CommonVars>('Install ufw', () => ({ names: ['ufw'], updateCache: true }), withFirewall),
     // Pods' traffic is routed through the host; ufw's default DROP for forwarded packets would cut
     // pod-to-pod traffic between nodes. kube-proxy and the CNI police forwarding themselves.

@@ -75,12 +75,13 @@ export default defineRole<KeepalivedVars>({
     ),
     file<KeepalivedVars>(
       'Write keepalived.conf',
-      async (ctx) => {
+      (ctx) => {
         const v = on(ctx);
         ctx.secret(v.authPass);
         return {
           path: KEEPALIVED_CONF,
-          content: renderKeepalivedConf(v, await vrrpInterface(ctx, v)),
+          // A promise: the file is read in the same batch as the addresses the interface needs.
+          content: vrrpInterface(ctx, v).then((iface) => renderKeepalivedConf(v, iface)),
           // Holds auth_pass: not world-readable, and its diff is never shown.
           mode: 0o640,
           owner: 'root',

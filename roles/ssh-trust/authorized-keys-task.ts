@@ -40,8 +40,8 @@ function generatedPublicKey(ctx: Ctx, master: string): Promise<PublicKey | undef
 export function authorizedKeysTask(name: string): Task<SshTrustVars, AuthorizedKeysChange> {
   return {
     name,
-    // Reads other masters' keys, which their own first task may be creating right now.
-    prefetch: false,
+    // Reads other masters' keys, which their own first task may be creating right now: a
+    // prefetched answer is dropped as soon as one of those masters runs a command (its epoch).
     async check(ctx) {
       const masters = ctx.vars.masters;
       const [state, ...keys] = await Promise.all([

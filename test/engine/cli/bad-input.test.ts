@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURE_ROLES, runPlay } from '../../helpers/run-play.js';
@@ -59,6 +59,14 @@ describe('bad input is refused before any host is contacted', function () {
       expect(run.stderr).to.match(c.message);
     });
   }
+
+  it('--version prints the package version and contacts nobody', async () => {
+    const run = await runPlay(['--version'], { cwd: dir, env });
+    expect(run.code, run.stderr).to.equal(0);
+    const { version } = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(run.stdout.trim()).to.equal(`play ${version} (node ${process.version})`);
+    expect(existsSync(marker)).to.equal(false);
+  });
 
   it('--syntax-check on a good playbook exits 0 and contacts nobody', async () => {
     const run = await runPlay(['good.yml', '-i', 'hosts.ini', '--syntax-check'], { cwd: dir, env });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,6 @@ describe('facts/file', () => {
   it('parses a captured regular file', () => {
     const stdout =
       'stat 640 root adm 3 regular file\n' +
-      'sha256 98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4  -\n' +
       'content\naGkK\n';
     expect(parseFileFact('file:/f', { code: 0, stdout, stderr: '' })).to.deep.equal({
       exists: true,
@@ -24,6 +24,20 @@ describe('facts/file', () => {
       sha256: '98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4',
       content: 'hi\n',
     });
+  });
+
+  it('takes the hash of a file too large to send from sha256sum', () => {
+    const stdout = 'stat 600 root root 2000000 regular file\nsha256 98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4  -\n';
+    const state = parseFileFact('file:/big', { code: 0, stdout, stderr: '' });
+    expect(state).to.deep.include({ size: 2000000, sha256: '98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4' });
+    expect(state.exists && state.content).to.equal(undefined);
+  });
+
+  it('hashes the bytes received, not their UTF-8 reading', () => {
+    const bytes = Buffer.from([0xff, 0xfe, 0x0a]);
+    const stdout = `stat 644 root root 3 regular file\ncontent\n${bytes.toString('base64')}\n`;
+    const state = parseFileFact('file:/bin', { code: 0, stdout, stderr: '' });
+    expect(state.exists && state.sha256).to.equal(createHash('sha256').update(bytes).digest('hex'));
   });
 
   it('parses missing and rejects garbage', () => {

@@ -41,13 +41,33 @@ describe('fact batcher', () => {
     expect(y).to.equal('0:after\n');
   });
 
+  it('keeps output without a final newline, and text that looks like a marker of another batch', async () => {
+    const batcher = new FactBatcher(local());
+    const [x, y] = await Promise.all([
+      batcher.get(echoFact('nl', "printf 'no newline'; printf 'warn' >&2")),
+      batcher.get(echoFact('fake', "printf '\\nplay-000 0 0\\nstill mine\\n'")),
+    ]);
+    expect(x).to.equal('0:no newline');
+    expect(y).to.equal('0:\nplay-000 0 0\nstill mine\n');
+  });
+
   it('parses the batch format and refuses a truncated one', () => {
-    const out = `F 0 0 :${Buffer.from('hi').toString('base64')} :\nF 1 2 : :${Buffer.from('err').toString('base64')}\n`;
-    expect(parseBatchOutput(out, 2)).to.deep.equal([
+    const m = 'play-abc';
+    const out = `hi\n${m} 0 0\n\n${m} 1 2\n`;
+    const err = `\n${m} 0\nerr\n${m} 1\n`;
+    expect(parseBatchOutput(out, err, 2, m)).to.deep.equal([
       { code: 0, stdout: 'hi', stderr: '' },
       { code: 2, stdout: '', stderr: 'err' },
     ]);
-    expect(() => parseBatchOutput(out, 3)).to.throw(/missing result 2/);
-    expect(batchScript(['true'])).to.include('mktemp -d');
+    expect(() => parseBatchOutput(out, err, 3, m)).to.throw(/missing result 2/);
+    expect(batchScript(['true'], m)).not.to.match(/mktemp|base64|cat /);
+  });
+
+  it('gives each command its own stderr', async () => {
+    const conn = local();
+    const batcher = new FactBatcher(conn);
+    const both = (id: string, text: string): Fact<string> => ({ id, command: `echo ${text} >&2`, parse: (r) => r.stderr });
+    const [a, b] = await Promise.all([batcher.get(both('ea', 'first')), batcher.get(both('eb', 'second'))]);
+    expect([a, b]).to.deep.equal(['first\n', 'second\n']);
   });
 });

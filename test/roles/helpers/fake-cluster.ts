@@ -3,7 +3,6 @@
  * facts answer from canned outputs per host (through the fact's real parser), runs are recorded
  * per host, and once() really memoizes, like the runner's coordination.
  */
-import { createHash } from 'node:crypto';
 import { CommandError } from '../../../engine/errors.js';
 import type { Change, ExecResult, Fact, InventoryView, RunOptions, Task, TaskContext } from '../../../engine/types.js';
 
@@ -103,10 +102,9 @@ export async function converge<V, C extends Change>(task: Task<V, C>, ctx: TaskC
 /** A missing file, as engine/facts fileFact reports it. */
 export const MISSING_FILE = 'missing';
 
-/** A regular file as fileFact's command prints it (stat header, sha256, base64 content). */
+/** A regular file as fileFact's command prints it (stat header, base64 content). */
 export function fileAnswer(content: string, mode = 0o644, owner = 'root', group = 'root'): string {
-  const sha = createHash('sha256').update(content, 'utf8').digest('hex');
   const size = Buffer.byteLength(content);
   const type = size === 0 ? 'regular empty file' : 'regular file';
-  return `stat ${mode.toString(8)} ${owner} ${group} ${size} ${type}\nsha256 ${sha}  -\ncontent\n${Buffer.from(content).toString('base64')}\n`;
+  return `stat ${mode.toString(8)} ${owner} ${group} ${size} ${type}\ncontent\n${Buffer.from(content).toString('base64')}\n`;
 }

@@ -1,0 +1,43 @@
+import type { Change } from '../types.js';
+import type { HostStates } from './host-state.js';
+import type { PlannedTask } from './plan.js';
+
+export type CheckOutcome = { readonly change: Change | null } | { readonly error: unknown };
+
+/** A check run ahead of its turn, with the epoch of every host it read at the moment it read it. */
+export interface Prefetch {
+  readonly reads: ReadonlyMap<string, number>;
+  readonly result: Promise<CheckOutcome>;
+}
+
+/**
+ * The checks one host ran ahead, across every play of the run: a no-op run asks all of them in
+ * one batch. An entry is only used while no host it read has run a command since (checks may
+ * read other hosts, e.g. the masters' public keys), so speculation never changes an outcome.
+ */
+export class PrefetchStore {
+  private readonly entries = new Map<PlannedTask, Prefetch>();
+
+  constructor(private readonly hosts: HostStates) {}
+
+  put(task: PlannedTask, prefetch: Prefetch): void {
+    this.entries.set(task, prefetch);
+  }
+
+  /** The entry, if it is still fresh; it is removed either way. */
+  take(task: PlannedTask): Prefetch | undefined {
+    const entry = this.entries.get(task);
+    this.entries.delete(task);
+    return entry && this.isFresh(entry) ? entry : undefined;
+  }
+
+  hasFresh(task: PlannedTask): boolean {
+    const entry = this.entries.get(task);
+    return entry !== undefined && this.isFresh(entry);
+  }
+
+  isFresh(entry: Prefetch): boolean {
+    for (const [host, epoch] of entry.reads) if (this.hosts.get(host).epoch !== epoch) return false;
+    return true;
+  }
+}

@@ -1,0 +1,63 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { changedTasks, FIXTURE_ROLES, parseJsonReport, runPlay, type JsonReportDoc } from '../../helpers/run-play.js';
+
+/** Checks asked ahead across plays, on two local hosts with their own directories. */
+describe('checks prefetched across the plays of a run', function () {
+  this.timeout(60000);
+  let dir: string;
+  const env = { PLAY_ROLES_PATH: FIXTURE_ROLES };
+
+  const inventory = (): string =>
+    ['[boxes]', ...['a', 'b'].map((h) => `${h} ansible_connection=local demo_dir=${join(dir, h, 'demo')} relay_dir=${join(dir, 'shared')}`), '', '[boxes:vars]', 'demo_password=pw', ''].join('\n');
+
+  const execsOf = (doc: JsonReportDoc): number[] => Object.values(doc.hosts).map((h) => h.connection.execs);
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'play-prefetch-'));
+    writeFileSync(join(dir, 'hosts.ini'), inventory());
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a no-op run of three plays costs each host as many execs as a run of one play', async () => {
+    const plays = (count: number): string =>
+      Array.from({ length: count }, (_, i) => `- name: demo ${i}\n  hosts: ${i === 1 ? 'a' : 'boxes'}\n  roles:\n    - { role: demo, tags: [t${i}] }\n`).join('');
+    writeFileSync(join(dir, 'one.yml'), plays(1));
+    writeFileSync(join(dir, 'three.yml'), plays(3));
+    const converge = await runPlay(['three.yml', '-i', 'hosts.ini'], { cwd: dir, env });
+    expect(converge.code, converge.stderr).to.equal(0);
+
+    const one = parseJsonReport(await runPlay(['one.yml', '-i', 'hosts.ini', '--json'], { cwd: dir, env }));
+    const three = parseJsonReport(await runPlay(['three.yml', '-i', 'hosts.ini', '--json'], { cwd: dir, env }));
+    expect(Object.values(three.hosts).every((h) => h.stats.changed === 0)).to.equal(true);
+    expect(execsOf(three)).to.deep.equal(execsOf(one));
+    expect(Math.max(...execsOf(three))).to.be.at.most(2);
+  });
+
+  it('a check that read another host is asked again once that host changed', async () => {
+    writeFileSync(
+      join(dir, 'relay.yml'),
+      '- name: write\n  hosts: boxes\n  roles:\n    - { role: relay, vars: { relay_step: write } }\n' +
+        '- name: copy\n  hosts: b\n  roles:\n    - { role: relay, vars: { relay_step: copy } }\n',
+    );
+    const first = await runPlay(['relay.yml', '-i', 'hosts.ini', '--json'], { cwd: dir, env });
+    expect(first.code, first.stderr).to.equal(0);
+    expect(readFileSync(join(dir, 'shared', 'b.copy'), 'utf8')).to.equal('made on a\n');
+    expect(changedTasks(parseJsonReport(first), 'b')).to.deep.equal(["relay : Copy the source's original"]);
+
+    const second = parseJsonReport(await runPlay(['relay.yml', '-i', 'hosts.ini', '--json'], { cwd: dir, env }));
+    expect(changedTasks(second, 'b')).to.deep.equal([]);
+    expect(second.hosts.b!.connection.execs).to.be.at.most(2);
+  });
+
+  it('a drift found by a prefetched check of a later play is corrected', async () => {
+    writeFileSync(join(dir, 'relay.yml'), '- name: write\n  hosts: boxes\n  roles: [demo]\n- name: again\n  hosts: boxes\n  roles:\n    - { role: relay, vars: { relay_step: write } }\n');
+    expect((await runPlay(['relay.yml', '-i', 'hosts.ini'], { cwd: dir, env })).code).to.equal(0);
+    writeFileSync(join(dir, 'shared', 'a.orig'), 'edited\n');
+    const fix = parseJsonReport(await runPlay(['relay.yml', '-i', 'hosts.ini', '--json'], { cwd: dir, env }));
+    expect(changedTasks(fix, 'a')).to.deep.equal(['relay : Write the original']);
+    expect(readFileSync(join(dir, 'shared', 'a.orig'), 'utf8')).to.equal('made on a\n');
+  });
+});
