@@ -36,6 +36,34 @@ export const FINISH_INTERRUPTED_DPKG = [
   'fi',
 ].join('\n');
 
+/** Touched after every successful refresh (Debian's periodic apt and Ansible read it too). */
+export const UPDATE_STAMP = '/var/lib/apt/periodic/update-success-stamp';
+
+export interface AptPaths {
+  readonly stamp: string;
+  readonly config: string;
+  readonly lists: string;
+}
+
+const APT_PATHS: AptPaths = { stamp: UPDATE_STAMP, config: '/etc/apt', lists: '/var/lib/apt/lists' };
+
+/**
+ * Refreshes the package index unless it is fresh: refreshed less than `validSec` ago, after the
+ * last change under /etc/apt (a new repository or key needs its lists at once), and the lists are
+ * there. Two roles installing in one run refresh once, as Ansible's cache_valid_time does.
+ */
+export function refreshStaleIndex(validSec: number, paths: AptPaths = APT_PATHS): string {
+  const { stamp, config, lists } = paths;
+  const minutes = String(Math.floor(validSec / 60));
+  const fresh =
+    validSec > 0
+      ? sh`[ -e ${stamp} ] && [ -z "$(find ${stamp} -mmin +${minutes})" ] && ` +
+        sh`[ -z "$(find ${config} -newer ${stamp} | head -n 1)" ] && ls ${lists} | grep -q _Packages`
+      : 'false';
+  const dir = stamp.slice(0, stamp.lastIndexOf('/'));
+  return [`if ${fresh}; then :; else`, sh`  ${APT_GET} update`, sh`  mkdir -p ${dir} && touch ${stamp}`, 'fi'].join('\n');
+}
+
 export const apt: PackageManager = {
   name: 'apt',
 
@@ -77,7 +105,7 @@ export const apt: PackageManager = {
       ...(plan.changesHeld ? ['--allow-change-held-packages'] : []),
     ];
     const install = sh`${APT_GET} install ${raw(flags.join(' '))} -- ${specs}`;
-    const steps = [FINISH_INTERRUPTED_DPKG, ...(plan.updateCache ? [sh`${APT_GET} update`] : []), install];
+    const steps = [FINISH_INTERRUPTED_DPKG, ...(plan.updateCache ? [refreshStaleIndex(plan.cacheValidSec)] : []), install];
     return steps.join('\n');
   },
 

@@ -26,6 +26,8 @@ export interface PackageRequest {
 export interface InstallPlan {
   readonly packages: readonly PackageRequest[];
   readonly updateCache: boolean;
+  /** An index refreshed less than this long ago (and after the sources last changed) is kept. */
+  readonly cacheValidSec: number;
   /** Some of the packages are held: the manager must be allowed to change them. */
   readonly changesHeld: boolean;
 }

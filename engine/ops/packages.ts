@@ -17,10 +17,17 @@ export interface PackagesSpec {
   versions?: Record<string, string>;
   /** Hold the packages against upgrades. false does not unhold: only true is enforced. */
   hold?: boolean;
-  /** Refresh the package index before installing (only when something is installed). */
+  /**
+   * Refresh the package index before installing (only when something is installed), unless it
+   * was refreshed less than cacheValidSec ago and nothing under /etc/apt changed since.
+   */
   updateCache?: boolean;
+  /** Default 3600 (Ansible's usual cache_valid_time); 0 refreshes on every install. */
+  cacheValidSec?: number;
   manager?: PackageManagerName;
 }
+
+export const DEFAULT_CACHE_VALID_SEC = 3600;
 
 export interface PackagesChange extends Change {
   readonly manager: PackageManagerName;
@@ -30,6 +37,7 @@ export interface PackagesChange extends Change {
   /** A package to install or remove is held: the manager must be allowed to move it. */
   readonly changesHeld: boolean;
   readonly updateCache: boolean;
+  readonly cacheValidSec: number;
 }
 
 /** Pure: what must change for the packages to be as the spec says. */
@@ -86,6 +94,7 @@ export function planPackages(
     hold,
     changesHeld,
     updateCache: (spec.updateCache ?? false) && install.length > 0,
+    cacheValidSec: spec.cacheValidSec ?? DEFAULT_CACHE_VALID_SEC,
   };
 }
 
@@ -94,7 +103,7 @@ export function packagesScript(change: PackagesChange): string {
   const pm = packageManager(change.manager);
   const parts: string[] = ['set -e'];
   if (change.install.length) {
-    parts.push(pm.installScript({ packages: change.install, updateCache: change.updateCache, changesHeld: change.changesHeld }));
+    parts.push(pm.installScript({ packages: change.install, updateCache: change.updateCache, cacheValidSec: change.cacheValidSec, changesHeld: change.changesHeld }));
   }
   if (change.remove.length) parts.push(pm.removeScript(change.remove, change.changesHeld));
   if (change.hold.length) parts.push(pm.holdScript(change.hold));

@@ -158,7 +158,7 @@ describe('crio-or-docker', () => {
         'Point crictl at the runtime: create (4 lines)',
       ]);
       const scripts = cluster.scripts('worker1');
-      expect(scripts[0]).to.match(/apt-get -y .* update\n.*apt-get -y .* install --no-install-recommends -- containerd/);
+      expect(scripts[0]).to.match(/apt-get -y .* update\n(.*\n)+.*apt-get -y .* install --no-install-recommends -- containerd/);
       expect(crioOrDocker.tasks.find((t) => t.name === 'Write /etc/containerd/config.toml for kubelet')?.notify).to.deep.equal(['restart containerd']);
     });
 

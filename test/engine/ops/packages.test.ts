@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { TaskError } from '../../../engine/errors.js';
-import { packages } from '../../../engine/ops/packages.js';
-import { FINISH_INTERRUPTED_DPKG } from '../../../engine/facts/apt.js';
+import { DEFAULT_CACHE_VALID_SEC, packages } from '../../../engine/ops/packages.js';
+import { FINISH_INTERRUPTED_DPKG, refreshStaleIndex } from '../../../engine/facts/apt.js';
 import { FakeContext, converge } from './fake-context.js';
 
 // dpkg-query lines as the apt fact asks for them (see test/engine/facts/packages.test.ts).
@@ -18,7 +18,7 @@ describe('ops/packages (apt, canned facts)', () => {
         'set -e',
         // an install first finishes what an interrupted dpkg left (a host that lost power mid-install)
         FINISH_INTERRUPTED_DPKG,
-        `${APT} update`,
+        refreshStaleIndex(DEFAULT_CACHE_VALID_SEC),
         `${APT} install --no-install-recommends -- haproxy`,
         'apt-mark hold -- haproxy keepalived',
         '',
