@@ -90,6 +90,23 @@ export interface Fact<T> {
   readonly id: string;
   readonly command: string;
   parse(result: ExecResult): T;
+  /** Facts of one kind asked in the same batch may be answered by a single command. */
+  readonly group?: FactGroup;
+}
+
+/**
+ * How several facts of one kind share one command (one `systemctl show` for three units): the
+ * batch runs `command(args)` once and hands each member the result `split` cut out for it, which
+ * must be exactly what that member's own command would have printed.
+ */
+export interface FactGroup {
+  /** Facts with equal keys are grouped; the key covers everything but the arg. */
+  readonly key: string;
+  /** This fact's part of the grouped command (a unit name, a path). */
+  readonly arg: string;
+  command(args: readonly string[]): string;
+  /** One result per arg, in order; may throw when the output does not fit (each member then fails). */
+  split(result: ExecResult, args: readonly string[]): ExecResult[];
 }
 
 export interface FileDiff {

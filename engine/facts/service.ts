@@ -19,13 +19,32 @@ export interface ServiceState {
   readonly needDaemonReload: boolean;
 }
 
+const PROPERTIES = 'LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload';
+
+/** systemctl starts in ~8 ms: the units asked in one batch share one `systemctl show`. */
+const SHOW_GROUP = {
+  key: 'systemctl-show',
+  command: (units: readonly string[]): string => sh`systemctl show -p ${PROPERTIES} -- ${units}`,
+  split: splitShowOutput,
+};
+
 export function serviceFact(name: string): Fact<ServiceState> {
   const id = `service:${name}`;
   return {
     id,
-    command: sh`systemctl show -p LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload -- ${name}`,
+    command: SHOW_GROUP.command([name]),
     parse: (result) => parseServiceFact(id, result),
+    group: { ...SHOW_GROUP, arg: name },
   };
+}
+
+/** `systemctl show` of several units prints one block per unit, in order, between blank lines. */
+export function splitShowOutput(result: ExecResult, units: readonly string[]): ExecResult[] {
+  const count = units.length;
+  if (result.code !== 0) return Array.from({ length: count }, () => result);
+  const blocks = result.stdout.replace(/\n+$/, '').split(/\n\n/);
+  if (blocks.length !== count) throw new Error(`systemctl show printed ${blocks.length} blocks for ${count} units`);
+  return blocks.map((block) => ({ code: 0, stdout: `${block}\n`, stderr: result.stderr }));
 }
 
 export function parseServiceFact(id: string, result: ExecResult): ServiceState {

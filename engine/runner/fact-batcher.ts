@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Connection, ExecResult, Fact } from '../types.js';
+import { errorMessage } from '../errors.js';
+import type { Connection, ExecResult, Fact, FactGroup } from '../types.js';
 
 interface Pending {
   id: string;
   command: string;
+  group?: FactGroup;
   waiters: Array<{ resolve: (r: ExecResult) => void; reject: (e: unknown) => void }>;
 }
 
@@ -29,14 +31,14 @@ export class FactBatcher {
   ) {}
 
   async get<T>(fact: Fact<T>): Promise<T> {
-    return fact.parse(await this.raw(fact.id, fact.command));
+    return fact.parse(await this.raw(fact.id, fact.command, fact.group));
   }
 
-  raw(id: string, command: string): Promise<ExecResult> {
+  raw(id: string, command: string, group?: FactGroup): Promise<ExecResult> {
     const cached = this.cache.get(id);
     if (cached) return cached;
     const promise = new Promise<ExecResult>((resolve, reject) => {
-      const entry = this.pending.get(id) ?? { id, command, waiters: [] };
+      const entry = this.pending.get(id) ?? { id, command, ...(group ? { group } : {}), waiters: [] };
       entry.waiters.push({ resolve, reject });
       this.pending.set(id, entry);
     });
@@ -65,13 +67,56 @@ export class FactBatcher {
     if (batch.length === 0) return;
     const started = Date.now();
     try {
-      const results = await runBatch(this.connection, batch.map((p) => p.command));
+      const units = groupUnits(batch);
+      const unitResults = await runBatch(this.connection, units.map((u) => u.command));
       this.onBatch?.({ ids: batch.map((p) => p.id), ms: Date.now() - started });
-      batch.forEach((entry, i) => entry.waiters.forEach((w) => w.resolve(results[i]!)));
+      units.forEach((unit, i) => unit.settle(unitResults[i]!));
     } catch (err) {
       batch.forEach((entry) => entry.waiters.forEach((w) => w.reject(err)));
     }
   }
+}
+
+/** One command of a batch and how its result reaches the facts it answers. */
+interface BatchUnit {
+  readonly command: string;
+  settle(result: ExecResult): void;
+}
+
+/** Facts alone run their own command; two or more of one group share the group's command. */
+function groupUnits(batch: readonly Pending[]): BatchUnit[] {
+  const units: BatchUnit[] = [];
+  const groups = new Map<string, Pending[]>();
+  for (const entry of batch) {
+    if (!entry.group) units.push(singleUnit(entry));
+    else groups.set(entry.group.key, [...(groups.get(entry.group.key) ?? []), entry]);
+  }
+  for (const members of groups.values()) {
+    if (members.length === 1) {
+      units.push(singleUnit(members[0]!));
+      continue;
+    }
+    const group = members[0]!.group!;
+    const args = members.map((m) => m.group!.arg);
+    units.push({
+      command: group.command(args),
+      settle(result) {
+        let parts: ExecResult[];
+        try {
+          parts = group.split(result, args);
+        } catch (err) {
+          // Each member's parse then fails with this message, as if its own command had.
+          parts = members.map(() => ({ code: 1, stdout: '', stderr: `grouped fact: ${errorMessage(err)}` }));
+        }
+        members.forEach((m, i) => m.waiters.forEach((w) => w.resolve(parts[i]!)));
+      },
+    });
+  }
+  return units;
+}
+
+function singleUnit(entry: Pending): BatchUnit {
+  return { command: entry.command, settle: (result) => entry.waiters.forEach((w) => w.resolve(result)) };
 }
 
 /** Runs several read-only commands in one exec; each keeps its own stdout, stderr and exit code. */

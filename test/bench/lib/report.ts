@@ -263,15 +263,15 @@ function markdown(results: Results, json: ReturnType<typeof Object>, targets: Ta
     out.push(
       `play's no-op started with SHLVL=0 (as from cron, a CI runner or a nohup'd job) instead of from an interactive shell: ` +
         `**${s0.wall_s.toFixed(2)} s** wall and ${s0.cpu_s.toFixed(2)} s controller CPU, against ${s1.wall_s.toFixed(2)} s and ${s1.cpu_s.toFixed(2)} s ` +
-        '(every SSH exec goes through a bash that then reads ~/.bashrc; see the analysis).',
+        "(a local bash started with SHLVL=0 reads ~/.bashrc; play's execs start ssh through /bin/sh, which reads no rc file, so the two should match).",
       '',
     );
   }
   const noop = results.w1.scenarios.noop?.play ?? [];
   if (noop.length) {
     out.push('### Round trips (play, no-op)', '');
-    out.push(`Per host, from \`--json\`: at most **${median(pick(noop, 'execs_per_host_max'))}** execs on any host (the run lock session + one batch of every check of the play); ` +
-      `${median(pick(noop, 'execs_total'))} execs for the 7 hosts in all (the 3 plays of lb.yml each batch their checks), ${median(pick(noop, 'connects_total'))} new connections (control masters warm).`, '');
+    out.push(`Per host, from \`--json\`: at most **${median(pick(noop, 'execs_per_host_max'))}** execs on any host (the run lock session + one batch holding the checks of every play of lb.yml that includes the host); ` +
+      `${median(pick(noop, 'execs_total'))} execs for the 7 hosts in all, ${median(pick(noop, 'connects_total'))} new connections (control masters warm).`, '');
   }
 
   if (j.scale_detail.length) {

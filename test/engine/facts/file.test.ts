@@ -99,4 +99,41 @@ describe('facts/file', () => {
       expect(state.exists && state.content).to.equal(undefined);
     });
   });
+
+  describe('grouped: several files in one command', () => {
+    let dir: string;
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), 'play-filegroup-'));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("gives each file exactly what its own command prints, whatever the file", async () => {
+      writeFileSync(join(dir, 'plain'), 'hello\n');
+      writeFileSync(join(dir, 'empty'), '');
+      writeFileSync(join(dir, "it's |stat 1 a b 2 x"), Buffer.from([0xff, 0x00, 0x0a]));
+      writeFileSync(join(dir, 'big'), 'y'.repeat(MAX_CONTENT_BYTES + 1));
+      writeFileSync(join(dir, 'edge'), 'z'.repeat(MAX_CONTENT_BYTES));
+      chmodSync(join(dir, 'plain'), 0o4750);
+      mkdirSync(join(dir, 'sub dir'));
+      symlinkSync(join(dir, 'plain'), join(dir, 'link'));
+      symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
+      const names = ['plain', 'empty', "it's |stat 1 a b 2 x", 'big', 'edge', 'sub dir', 'link', 'dangling', 'missing', 'plain'];
+      const paths = names.map((n) => join(dir, n));
+      const group = fileFact(paths[0]!).group!;
+      const parts = group.split(await runSh(group.command(paths)), paths);
+      const alone = await Promise.all(paths.map((p) => runSh(fileFact(p).command)));
+      expect(parts.map((r) => r.stdout)).to.deep.equal(alone.map((r) => r.stdout));
+      expect(parts.map((r, i) => parseFileFact(paths[i]!, r))).to.deep.equal(alone.map((r, i) => parseFileFact(paths[i]!, r)));
+    });
+
+    it('refuses output with a section missing', () => {
+      const group = fileFact('/a').group!;
+      expect(() => group.split({ code: 0, stdout: '/a|stat 644 root root 1 regular file\n', stderr: '' }, ['/a'])).to.throw(/0 sections for 1 paths/);
+    });
+
+    it('leaves relative and multi-line paths to their own command', () => {
+      expect(fileFact('relative/path').group).to.equal(undefined);
+      expect(fileFact('/a\nb').group).to.equal(undefined);
+    });
+  });
 });

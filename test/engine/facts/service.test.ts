@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseServiceFact, serviceFact } from '../../../engine/facts/service.js';
+import { parseServiceFact, serviceFact, splitShowOutput } from '../../../engine/facts/service.js';
 
 // systemctl is present on the controller but systemd is not PID 1, so `systemctl show` cannot
 // answer here. These outputs follow systemctl(1)'s show format: one Property=value per line, in
@@ -16,6 +16,18 @@ describe('facts/service', () => {
     expect(serviceFact('haproxy').command).to.equal(
       'systemctl show -p LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload -- haproxy',
     );
+  });
+
+  it('asks several units in one systemctl show and splits its blocks back (format seen on a lab host)', () => {
+    const group = serviceFact('ssh').group!;
+    expect(group.command(['ssh', 'nosuch.service'])).to.equal(
+      'systemctl show -p LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload -- ssh nosuch.service',
+    );
+    const parts = splitShowOutput({ code: 0, stdout: `${RUNNING}\n${NOT_FOUND}`, stderr: '' }, ['ssh', 'nosuch.service']);
+    expect(parts.map((p) => parse(p.stdout))).to.deep.equal([parse(RUNNING), parse(NOT_FOUND)]);
+    expect(() => splitShowOutput({ code: 0, stdout: RUNNING, stderr: '' }, ['a', 'b'])).to.throw(/1 blocks for 2 units/);
+    const failed = { code: 1, stdout: '', stderr: 'Failed to connect to bus' };
+    expect(splitShowOutput(failed, ['a', 'b', 'c'])).to.deep.equal([failed, failed, failed]);
   });
 
   it('parses a running enabled unit', () => {

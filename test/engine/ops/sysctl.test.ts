@@ -22,7 +22,7 @@ describe('ops/sysctl', () => {
     const file = '/etc/sysctl.d/99-kubernetes.conf';
     const keys = ['net.ipv4.ip_forward', 'net.bridge.bridge-nf-call-iptables'];
     const content = renderSysctlFile({ 'net.ipv4.ip_forward': 1, 'net.bridge.bridge-nf-call-iptables': 1 });
-    const facts = { [`file:${file}`]: 'missing\n', [`sysctl:${keys.join(',')}`]: '=0\n=1\n' };
+    const facts = { [`file:${file}`]: 'missing\n', [`sysctl:${keys.join(',')}`]: '==> /proc/sys/net/ipv4/ip_forward <==\n0\n\n==> /proc/sys/net/bridge/bridge-nf-call-iptables <==\n1\n' };
     const ctx = new FakeContext({ facts });
     const task = sysctl('k8s', () => ({ file, values: { 'net.ipv4.ip_forward': 1, 'net.bridge.bridge-nf-call-iptables': 1 } }));
     const change = await converge(task, ctx);

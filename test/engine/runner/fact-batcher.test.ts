@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { LocalConnection } from '../../../engine/connection/local.js';
 import { batchScript, FactBatcher, parseBatchOutput } from '../../../engine/runner/fact-batcher.js';
-import type { Fact } from '../../../engine/types.js';
+import type { Fact, FactGroup } from '../../../engine/types.js';
 
 const local = (): LocalConnection =>
   new LocalConnection({ kind: 'local', host: 'local', address: 'localhost', become: false, commonArgs: [] });
@@ -61,6 +61,47 @@ describe('fact batcher', () => {
     ]);
     expect(() => parseBatchOutput(out, err, 3, m)).to.throw(/missing result 2/);
     expect(batchScript(['true'], m)).not.to.match(/mktemp|base64|cat /);
+  });
+
+  it('answers facts of one group with one command, each member getting its own part', async () => {
+    const conn = local();
+    const batcher = new FactBatcher(conn);
+    const commands: string[] = [];
+    const group = (arg: string): FactGroup => ({
+      key: 'echo-lines',
+      arg,
+      command(args) {
+        commands.push(args.join(','));
+        return `printf '%s\\n' ${args.join(' ')}; echo grouped >&2`;
+      },
+      split: (result, args) => result.stdout.trim().split('\n').slice(0, args.length).map((line) => ({ code: 0, stdout: line, stderr: result.stderr })),
+    });
+    const member = (arg: string): Fact<string> => ({ id: `g:${arg}`, command: `echo alone-${arg}`, parse: (r) => `${r.stdout}|${r.stderr.trim()}`, group: group(arg) });
+    const [a, b, c, lone] = await Promise.all([
+      batcher.get(member('a')),
+      batcher.get(member('b')),
+      batcher.get(member('c')),
+      batcher.get(echoFact('lone', 'echo lone')),
+    ]);
+    expect([a, b, c]).to.deep.equal(['a|grouped', 'b|grouped', 'c|grouped']);
+    expect(lone).to.equal('0:lone\n');
+    expect(commands).to.deep.equal(['a,b,c']);
+    expect(conn.stats.execs).to.equal(1);
+    // A group of one runs the fact's own command.
+    expect(await new FactBatcher(conn).get(member('z'))).to.equal('alone-z\n|');
+  });
+
+  it('a group whose output cannot be split fails its members, not the batch', async () => {
+    const batcher = new FactBatcher(local());
+    const broken = (arg: string): Fact<string> => ({
+      id: `b:${arg}`,
+      command: 'true',
+      parse: (r) => (r.code === 0 ? 'ok' : r.stderr),
+      group: { key: 'broken', arg, command: () => 'true', split: () => { throw new Error('cannot split'); } },
+    });
+    const [x, y, z] = await Promise.all([batcher.get(broken('x')), batcher.get(broken('y')), batcher.get(echoFact('fine', 'echo fine'))]);
+    expect([x, y]).to.deep.equal(['grouped fact: cannot split', 'grouped fact: cannot split']);
+    expect(z).to.equal('0:fine\n');
   });
 
   it('gives each command its own stderr', async () => {

@@ -21,7 +21,7 @@ function freshAnswer(fact: Fact<unknown>, host: HostView): ExecResult {
   if (id.startsWith('file:')) return ok('missing\n');
   if (id.startsWith('exists:')) return ok('no\n');
   if (id.startsWith('kmod:')) return ok('absent\n');
-  if (id.startsWith('sysctl:')) return ok(id.slice('sysctl:'.length).split(',').map(() => '!').join('\n') + '\n');
+  if (id.startsWith('sysctl:')) return { code: 1, stdout: '', stderr: '' }; // head printed no key: all missing
   if (id.startsWith('packages:')) return { code: 1, stdout: '', stderr: 'dpkg-query: no packages found matching' };
   if (id.startsWith('service:')) return ok('LoadState=not-found\nActiveState=inactive\nSubState=dead\nUnitFileState=\nNeedDaemonReload=no\n');
   if (id.startsWith('command:')) return { code: 1, stdout: '', stderr: '' };
