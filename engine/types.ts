@@ -202,7 +202,14 @@ export interface Task<V = Vars, C extends Change = Change> {
   readonly register?: string;
 }
 
-export type Handler<V = Vars> = (ctx: TaskContext<V>) => Promise<void>;
+/** What a handler found it had to do; nothing returned means it ran. */
+export interface HandlerOutcome {
+  /** false: nothing needed doing (reported ok, not changed). */
+  readonly changed: boolean;
+  readonly summary: string;
+}
+
+export type Handler<V = Vars> = (ctx: TaskContext<V>) => Promise<void | HandlerOutcome>;
 
 export interface VarsReader {
   /** Raw value after precedence (role defaults < inventory < play < role params < extra vars). */

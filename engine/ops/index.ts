@@ -29,3 +29,4 @@ export { formatMode } from './mode.js';
 export { maskSecretText } from './secret-mask.js';
 export { requireAbsolute } from './paths.js';
 export { OWNED_FILE_HEADER, ownedFileContent } from './owned-file.js';
+export { restartIfStale, restartIfStaleScript } from './restart.js';

@@ -59,9 +59,10 @@ export class HostFlow {
     this.prefetchFrom(0);
   }
 
+  /** The next check that may run ahead has no fresh answer (a task with prefetch: false is passed over). */
   private needsPrefetch(from: number): boolean {
-    const next = this.steps[from];
-    return next !== undefined && this.isPrefetchable(next) && !this.prefetches.hasFresh(next.planned);
+    const next = this.steps.slice(from).find((step) => this.isPrefetchable(step));
+    return next !== undefined && !this.prefetches.hasFresh(next.planned);
   }
 
   private isPrefetchable(step: Step): boolean {
@@ -144,8 +145,10 @@ export class HostFlow {
       this.deps.emitStart(this.host, role.role.name, name);
       const base = { host: this.host, play: this.play.play.name, role: role.role.name, task: name, handler: true };
       try {
-        if (!this.deps.checkMode) await handler(makeContext(this.deps, this.host, role.vars.get(this.host)));
-        this.deps.emitEnd({ ...base, status: 'changed', summary: this.deps.checkMode ? 'would run' : 'ran', durationMs: Date.now() - started, checkOnly: this.deps.checkMode });
+        const outcome = this.deps.checkMode ? undefined : await handler(makeContext(this.deps, this.host, role.vars.get(this.host)));
+        const status = outcome && !outcome.changed ? 'ok' : 'changed';
+        const summary = outcome?.summary ?? (this.deps.checkMode ? 'would run' : 'ran');
+        this.deps.emitEnd({ ...base, status, summary, durationMs: Date.now() - started, checkOnly: this.deps.checkMode });
       } catch (err) {
         const unreachable = err instanceof ConnectionError;
         this.deps.emitEnd({ ...base, status: unreachable ? 'unreachable' : 'failed', error: errorMessage(err), durationMs: Date.now() - started });

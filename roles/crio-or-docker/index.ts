@@ -7,7 +7,7 @@
  * crictl is pointed at the chosen socket. A config change restarts the runtime (handler); an
  * unchanged one never does.
  */
-import { file, packages, service } from '../../engine/ops/index.js';
+import { file, packages, restartIfStale, service } from '../../engine/ops/index.js';
 import { defineRole } from '../../engine/role.js';
 import type { TaskContext } from '../../engine/types.js';
 import { aptRepoTasks } from '../kubeadm/apt-repo-tasks.js';
@@ -16,6 +16,7 @@ import { defaults } from './defaults.js';
 import { checkDockerStorage } from './docker-storage.js';
 import { usesContainerd } from './runtime.js';
 import { CRICTL_YAML, renderCrictlYaml } from './templates/crictl-yaml.js';
+import { CONTAINERD_CONFIG } from './templates/containerd-config.js';
 import { DAEMON_JSON, renderDaemonJson } from './templates/daemon-json.js';
 import { resolveRuntime, type RuntimeVars } from './vars.js';
 
@@ -35,12 +36,8 @@ export default defineRole<RuntimeVars>({
   handlers: {
     // Declared in this order on purpose: handlers run in declaration order, and dockerd needs
     // its containerd back before it restarts.
-    [RESTART_CONTAINERD]: async (ctx) => {
-      await ctx.run('systemctl restart containerd', { label: 'systemctl restart containerd' });
-    },
-    [RESTART_DOCKER]: async (ctx) => {
-      await ctx.run('systemctl restart docker', { label: 'systemctl restart docker' });
-    },
+    [RESTART_CONTAINERD]: (ctx) => restartIfStale(ctx, 'containerd', [CONTAINERD_CONFIG]),
+    [RESTART_DOCKER]: (ctx) => restartIfStale(ctx, 'docker', [DAEMON_JSON]),
   },
   tasks: [
     packages<RuntimeVars>('Install containerd', () => ({ names: ['containerd'], updateCache: true }), {

@@ -2,6 +2,7 @@
  * The haproxy and keepalived roles run end to end against canned facts: what a fresh host gets
  * (the commands apply would send), and an already converged host, on which nothing runs.
  */
+import { restartIfStaleScript } from '../../engine/ops/restart.js';
 import { expect } from 'chai';
 import { inventoryView } from '../../engine/runner/host-view.js';
 import type { Change, Role } from '../../engine/types.js';
@@ -69,7 +70,7 @@ describe('LB roles end to end (canned facts)', () => {
     const cluster = (facts: FakeHost['facts']) =>
       new FakeCluster<KeepalivedVars>({ lb2: { facts: { 'addresses:ipv4': addresses, ...facts } } }, inventoryView(inventory), () => v);
 
-    it('on a fresh host: writes a config checked by keepalived -t, starts, restarts once; the password stays out of labels', async () => {
+    it('on a fresh host: writes a config checked by keepalived -t, starts, restarts once if stale; the password stays out of labels', async () => {
       const c = cluster({ 'packages:apt:keepalived,psmisc': NOT_INSTALLED, 'file:/etc/keepalived/keepalived.conf': 'missing\n', 'service:keepalived': NOT_FOUND });
       const run = await runRole(keepalived, c, 'lb2');
       expect(run.changed).to.deep.equal(['Install keepalived', 'Write keepalived.conf', 'Enable and start keepalived']);
@@ -80,7 +81,7 @@ describe('LB roles end to end (canned facts)', () => {
       // The content travels base64-encoded inside the script; labels stand in for it in output.
       expect(scripts[1]).not.to.contain('pass1234');
       expect(c.labels.get('lb2')?.[1]).to.equal('write /etc/keepalived/keepalived.conf');
-      expect(scripts[3]).to.equal('systemctl restart keepalived');
+      expect(scripts[3]).to.equal(restartIfStaleScript('keepalived', ['/etc/keepalived/keepalived.conf']));
       expect(c.secrets).to.include('pass1234');
     });
 
