@@ -121,6 +121,11 @@ export interface FileDiff {
 export interface Change {
   readonly summary: string;
   readonly diffs?: readonly FileDiff[];
+  /**
+   * The task only waits for a state other hosts or daemons bring about (nodes Ready): reported
+   * ok with its summary, never changed, and it notifies nothing.
+   */
+  readonly waitOnly?: boolean;
 }
 
 export interface RunOptions {
@@ -190,8 +195,10 @@ export interface Task<V = Vars, C extends Change = Change> {
   /** Handlers to run at role end when this task changed something. */
   readonly notify?: readonly string[];
   /**
-   * Checks may run ahead of their turn, batched with the other checks of the host, while no
-   * apply has changed the host. Set false for checks that depend on earlier tasks' results.
+   * Checks may run ahead of their turn (from the host's first play on), batched with the other
+   * checks of the host; an answer is used only while no host the check read has run a command
+   * since. Set false for checks that depend on anything else that earlier tasks produce:
+   * ctx.registered values, ctx.once values, or state outside the hosts (a cluster's nodes).
    */
   readonly prefetch?: boolean;
   /** Reads only. Returns null when the host is already as desired. */

@@ -127,6 +127,10 @@ export class HostFlow {
         const value = await task.apply(step.ctx, change);
         if (task.register) step.ctx.registered.set(task.register, value);
       }
+      if (change.waitOnly) {
+        finish('ok', { summary: change.summary, checkOnly: this.deps.checkMode });
+        return 'ok';
+      }
       task.notify?.forEach((h) => notified.add(h));
       finish('changed', { summary: change.summary, diffs: change.diffs as FileDiff[] | undefined, checkOnly: this.deps.checkMode });
       return 'ok';

@@ -33,14 +33,18 @@ export function waitReadyTask(name: string): Task<CalicoVars, WaitChange> {
       const first = ctx.on(ctx.vars.firstMaster);
       const [cluster, result] = await Promise.all([first.fact(pathExistsFact(ADMIN_CONF)), first.fact(commandFact(GET_NODES))]);
       if (!cluster) {
-        if (ctx.checkMode) return { summary: 'wait for the nodes to be Ready (no cluster to ask yet)', waitingFor: [] };
+        if (ctx.checkMode) return { summary: 'wait for the nodes to be Ready (no cluster to ask yet)', waitingFor: [], waitOnly: true };
         // Nothing to wait for: fail now rather than after calico_ready_timeout.
         throw new TaskError(`no cluster on ${ctx.vars.firstMaster} (${ADMIN_CONF} is missing): the kubeadm role makes it`);
       }
-      if (result.code !== 0) return { summary: `kubectl get nodes failed on ${ctx.vars.firstMaster}: will retry`, waitingFor: [] };
+      if (result.code !== 0) return { summary: `kubectl get nodes failed on ${ctx.vars.firstMaster}: will retry`, waitingFor: [], waitOnly: true };
       const state = judge(ctx, result.stdout);
       // The summary names the nodes only; the reasons are for the failure, should it come.
-      return state.done ? null : { summary: `waiting for ${state.waitingFor.map((w) => w.split(':')[0]).join(', ')} to be Ready`, waitingFor: state.waitingFor };
+      // A wait changes nothing on the host: after a runtime restart the node is briefly NotReady,
+      // and the run that waits it out is still a run that changed only the runtime.
+      return state.done
+        ? null
+        : { summary: `waited for ${state.waitingFor.map((w) => w.split(':')[0]).join(', ')} to be Ready`, waitingFor: state.waitingFor, waitOnly: true };
     },
     async apply(ctx, change) {
       const first = ctx.on(ctx.vars.firstMaster);

@@ -60,4 +60,13 @@ describe('checks prefetched across the plays of a run', function () {
     expect(changedTasks(fix, 'a')).to.deep.equal(['relay : Write the original']);
     expect(readFileSync(join(dir, 'shared', 'a.orig'), 'utf8')).to.equal('made on a\n');
   });
+
+  it('a task that only waits is reported ok with its summary and notifies nothing', async () => {
+    writeFileSync(join(dir, 'wait.yml'), '- name: wait\n  hosts: a\n  roles:\n    - { role: relay, vars: { relay_step: wait } }\n');
+    const doc = parseJsonReport(await runPlay(['wait.yml', '-i', 'hosts.ini', '--json'], { cwd: dir, env }));
+    const wait = doc.hosts.a!.tasks.find((t) => t.task === 'Wait for something');
+    expect(wait).to.deep.include({ status: 'ok', summary: 'waited for the thing' });
+    expect(doc.hosts.a!.stats.changed).to.equal(0);
+    expect(doc.hosts.a!.tasks.some((t) => t.handler)).to.equal(false);
+  });
 });
