@@ -26,7 +26,8 @@ export async function execute(plan: Plan, settings: ExecuteSettings, events: Run
   const pool = new ConnectionPool(settings.ssh);
   const hosts = new HostStates(pool, settings.connectionSpec, (host, batch) => {
     events.log(host, 2, `facts: ${batch.ids.length} in one exec (${batch.ms} ms)`);
-    events.log(host, 4, `facts asked: ${batch.ids.join(', ')}`);
+    // Fact ids hold command text: masked like every other log line.
+    events.log(host, 4, redact(`facts asked: ${batch.ids.join(', ')}`));
   });
   const coordination = new Coordination();
   const dead = new Set<string>();
