@@ -13,12 +13,12 @@
 import { expect } from 'chai';
 import { createHmac } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { REPO_ROOT, type JsonReportDoc, type PlayRun } from '../helpers/run-play.js';
 import { describeLab } from './harness.js';
+import { nodesThroughVip } from './kube-api.js';
 import { LAB, labAddHost, labHosts } from './lab.js';
 import { changedByHost, measure, playJson, playOutput, playText, sh, sleep } from './lb-helpers.js';
 
@@ -161,38 +161,6 @@ function inventoryWith(extra: Array<{ name: string; group: string; address: stri
   return join(dir, 'hosts.ini');
 }
 
-/** The fetched admin.conf: a GET /api/v1/nodes with its client certificate, through the VIP. */
-function apiThroughVip(kubeconfig: string): Promise<{ status: number; nodes: number; server: string }> {
-  const doc = load(kubeconfig) as {
-    clusters: Array<{ cluster: { server: string; 'certificate-authority-data': string } }>;
-    users: Array<{ user: { 'client-certificate-data': string; 'client-key-data': string } }>;
-  };
-  const server = new URL(doc.clusters[0]!.cluster.server);
-  const b64 = (s: string): Buffer => Buffer.from(s, 'base64');
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        // The name (k8s-lb) lives in the hosts' /etc/hosts, not the controller's: connect to the VIP, verify the name.
-        host: LAB.vip,
-        port: Number(server.port || 443),
-        servername: server.hostname,
-        path: '/api/v1/nodes',
-        ca: b64(doc.clusters[0]!.cluster['certificate-authority-data']),
-        cert: b64(doc.users[0]!.user['client-certificate-data']),
-        key: b64(doc.users[0]!.user['client-key-data']),
-        timeout: 10_000,
-      },
-      (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, nodes: (JSON.parse(body) as { items?: unknown[] }).items?.length ?? -1, server: server.href }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 function readJson<T>(path: string): T | undefined {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : undefined;
 }
@@ -243,10 +211,10 @@ describeLab('issue 5: site.yml builds the HA cluster on the lab', function () {
     const name = groupVars.control_plane_endpoint_name ?? LAB.vip;
     expect(text).to.contain(`server: https://${name}:6443`);
     if (name !== LAB.vip) expect(await sh('master1', `getent hosts ${name}`)).to.match(new RegExp(`^${LAB.vip.replace(/\./g, '\\.')}\\s`));
-    const api = await apiThroughVip(text);
+    const api = await nodesThroughVip(text, LAB.vip);
     expect(api.status).to.equal(200);
-    expect(api.nodes).to.equal(5);
-    console.log(`      [info] ${KUBECONFIG_PATH}: ${api.server} -> ${LAB.vip}:6443, GET /api/v1/nodes = ${api.status}, ${api.nodes} nodes`);
+    expect(api.nodes.length).to.equal(5);
+    console.log(`      [info] ${KUBECONFIG_PATH}: ${api.server} -> ${LAB.vip}:6443, GET /api/v1/nodes = ${api.status}, ${api.nodes.length} nodes`);
     // root and the kubeadm config on the first master.
     expect(await sh('master1', 'stat -c %a /root/.kube/config; grep -c controlPlaneEndpoint /etc/kubernetes/kubeadm-config.yaml')).to.equal('600\n1\n');
   });

@@ -5,6 +5,7 @@ import { shellQuote } from './ssh.js';
 import { nextFreeAddress } from './state.js';
 import { DEFAULT_HOSTS } from './constants.js';
 import { inCgroups } from './machine.js';
+import { allHosts, fetchedKubeconfig, groupHosts, noChangeProblems, parseRecap, type InventoryListing } from './demo-verify.js';
 
 describe('lab machinery (pure parts)', () => {
   it('reads apt-get -s output: new installs, upgrades, arch all', () => {
@@ -56,5 +57,34 @@ describe('lab machinery (pure parts)', () => {
     expect(cmd).to.equal('sh');
     expect(args.slice(2)).to.deep.equal(['sh', '1', '/sys/fs/cgroup/x y', 'prog', '$(rm -rf /)']);
     expect(args[1]).to.not.contain('x y');
+  });
+
+  describe("the demo's last check (demo-verify)", () => {
+    const listing = {
+      _meta: { hostvars: { lb1: {}, master1: { kubeconfig_fetch_dir: '~/.kube/x' }, worker1: {}, worker2: {} } },
+      all: { children: ['ungrouped', 'lb', 'k8s'] },
+      lb: { hosts: ['lb1'] },
+      k8s: { children: ['masters', 'workers'] },
+      masters: { hosts: ['master1'] },
+      workers: { hosts: ['worker1', 'worker2'] },
+    } as unknown as InventoryListing;
+    const recap = (changed: Record<string, number>): string =>
+      `ok: [lb1] x\n\nPLAY RECAP ****\n${Object.entries(changed).map(([h, c]) => `${h.padEnd(27)}: ok=3    changed=${c}    unreachable=0    failed=0    skipped=1`).join('\n')}\n`;
+
+    it('takes hosts and groups from the listing, children included', () => {
+      expect(groupHosts(listing, 'k8s')).to.deep.equal(['master1', 'worker1', 'worker2']);
+      expect(allHosts(listing)).to.deep.equal(['lb1', 'master1', 'worker1', 'worker2']);
+      expect(fetchedKubeconfig(listing, ['master1'])).to.match(/\/\.kube\/x\/admin\.conf$/);
+    });
+
+    it('passes a second run only when every host has changed=0 in the recap', () => {
+      const hosts = allHosts(listing);
+      expect(noChangeProblems(parseRecap(recap({ lb1: 0, master1: 0, worker1: 0, worker2: 0 })), hosts)).to.deep.equal([]);
+      expect(noChangeProblems(parseRecap(recap({ lb1: 0, master1: 1, worker1: 0, worker2: 0 })), hosts)).to.deep.equal([
+        'master1: changed=1 failed=0 unreachable=0',
+      ]);
+      expect(noChangeProblems(parseRecap(recap({ lb1: 0, master1: 0, worker1: 0 })), hosts)).to.deep.equal(['worker2: no PLAY RECAP line']);
+      expect(noChangeProblems(parseRecap('ERROR! something\n'), ['lb1'])).to.deep.equal(['lb1: no PLAY RECAP line']);
+    });
   });
 });
