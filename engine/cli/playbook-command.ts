@@ -1,7 +1,8 @@
 import { loadInventory } from '../inventory/index.js';
 import { connectionSpec } from '../inventory/connection-vars.js';
 import { UsageError } from '../errors.js';
-import { loadPlaybook, resolvePlaybookPath } from '../playbook/load.js';
+import { loadPlaybook } from '../playbook/load.js';
+import { describeLocated, locatePlaybook } from '../playbook/locate.js';
 import type { TagFilter } from '../playbook/tags.js';
 import { JsonReporter } from '../report/json-reporter.js';
 import { ListrReporter } from '../report/listr.js';
@@ -50,7 +51,9 @@ export async function runPlaybooks(args: PlaybookArgs, out: (l: string) => void,
   const extraVars = parseExtraVars(args.extraVars);
   const plans: Array<{ file: string; plan: Plan }> = [];
   for (const given of args.playbooks) {
-    const file = resolvePlaybookPath(given);
+    const found = locatePlaybook(given);
+    if (args.verbose >= 1) (args.json ? err : out)(describeLocated(given, found));
+    const file = found.path;
     plans.push({ file, plan: await buildPlan(inventory, loadPlaybook(file), { limit: args.limit, tags, extraVars }) });
   }
   const dryRun = args.syntaxCheck || args.listHosts || args.listTasks || args.listTags;

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import { PlaybookError } from '../errors.js';
 import type { Vars, VarOrigins } from '../types.js';
 import { readYamlFile, type KeyPath, type YamlDocument } from '../yaml.js';
@@ -7,17 +5,6 @@ import type { Play, Playbook, RoleEntry } from './types.js';
 
 const PLAY_KEYS = new Set(['name', 'hosts', 'roles', 'vars', 'tags', 'serial', 'any_errors_fatal', 'become', 'gather_facts']);
 const ROLE_KEYS = new Set(['role', 'name', 'tags', 'vars']);
-
-/** `play site.yml` finds playbooks/site.yml when the path does not exist as given. */
-export function resolvePlaybookPath(given: string, cwd = process.cwd()): string {
-  const direct = isAbsolute(given) ? given : join(cwd, given);
-  if (existsSync(direct)) return given;
-  const inPlaybooks = join('playbooks', given);
-  if (!isAbsolute(given) && existsSync(join(cwd, inPlaybooks))) return inPlaybooks;
-  const withExt = [`${given}.yml`, `${given}.yaml`, join('playbooks', `${given}.yml`)].find((p) => existsSync(join(cwd, p)));
-  if (withExt) return withExt;
-  throw new PlaybookError('playbook not found (looked here and in playbooks/)', { file: given });
-}
 
 export function loadPlaybook(file: string): Playbook {
   const doc = readYamlFile(file, PlaybookError);

@@ -8,10 +8,15 @@ import type { RoleEntry } from './types.js';
 /** Compiled roles sit beside the compiled engine: dist/roles/<name>/index.js. */
 export const BUILTIN_ROLES_DIR = fileURLToPath(new URL('../../roles/', import.meta.url));
 
-/** PLAY_ROLES_PATH (like ANSIBLE_ROLES_PATH) is searched before the built-in roles. */
-export function rolesSearchPath(env: NodeJS.ProcessEnv = process.env): string[] {
-  const extra = (env.PLAY_ROLES_PATH ?? '').split(delimiter).filter(Boolean).map((d) => resolve(d));
-  return [...extra, BUILTIN_ROLES_DIR];
+/**
+ * Where a role name is looked up, first match wins: the project's roles/ (in the current folder,
+ * as Ansible looks in roles/ beside the playbook first), then PLAY_ROLES_PATH (like
+ * ANSIBLE_ROLES_PATH), then the roles bundled with play. Only compiled roles count
+ * (NAME/index.js): play's own TypeScript sources in a clone's roles/ are not one.
+ */
+export function rolesSearchPath(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string[] {
+  const extra = (env.PLAY_ROLES_PATH ?? '').split(delimiter).filter(Boolean).map((d) => resolve(cwd, d));
+  return [join(cwd, 'roles'), ...extra, BUILTIN_ROLES_DIR];
 }
 
 export function availableRoles(dirs = rolesSearchPath()): string[] {
