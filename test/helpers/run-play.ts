@@ -14,12 +14,13 @@ export interface PlayRun {
 
 /** Runs the real `play` command as a user would (not a function call): exit codes, streams and all. */
 export function runPlay(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<PlayRun> {
+  return runCaptured(process.execPath, [PLAY_BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, CI: 'true', NO_COLOR: '1', ...options.env } });
+}
+
+/** Runs a program (no shell, no stdin) and captures its exit code and both streams. */
+export function runCaptured(file: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<PlayRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PLAY_BIN, ...args], {
-      cwd: options.cwd ?? REPO_ROOT,
-      env: { ...process.env, CI: 'true', NO_COLOR: '1', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,7 +1,8 @@
 // Issue 5's acceptance on the lab: `play site.yml` builds the whole HA cluster (keepalived +
 // haproxy on lb1/lb2, the runtime, kubeadm init/joins through the VIP, calico) on real Debian
 // hosts with the kubeadm/kubelet/kubectl/cri-o stand-ins, then:
-//   a second run changes nothing; --tags calico and --limit worker1 work; worker3 and (after the
+//   a second run changes nothing; the README's lab commands do what it says (readme-lab.ts);
+//   --tags calico and --limit worker1 work; worker3 and (after the
 //   certificate key expired) master4 join an existing cluster; no token, certificate key or
 //   keepalived password appears in any output (-vvv, --diff, --json); docker and cri-o build a
 //   cluster too (after reset.yml).
@@ -19,6 +20,7 @@ import { load } from 'js-yaml';
 import { REPO_ROOT, type JsonReportDoc, type PlayRun } from '../helpers/run-play.js';
 import { describeLab } from './harness.js';
 import { nodesThroughVip } from './kube-api.js';
+import { runReadmeLabCommands } from './readme-lab.js';
 import { LAB, labAddHost, labHosts } from './lab.js';
 import { changedByHost, measure, playJson, playOutput, playText, sh, sleep } from './lb-helpers.js';
 
@@ -225,6 +227,13 @@ describeLab('issue 5: site.yml builds the HA cluster on the lab', function () {
     const doc = await siteJson('site.yml, second run', ['-i', HOSTS_INI]);
     measure('second run', (Date.now() - started) / 1000, 's');
     expect(changedByHost(doc)).to.deep.equal(Object.fromEntries(['lb1', 'lb2', ...NODES].map((h) => [h, []])));
+  });
+
+  it("runs the README's lab commands as documented (worker2 reset and joined again at the end)", async function () {
+    this.timeout(900_000);
+    const ran = await runReadmeLabCommands(keep);
+    expect(ran.length, 'README commands run on the lab').to.be.greaterThan(4);
+    await expectReady(NODES, 'containerd://');
   });
 
   it('--tags calico runs only calico tasks', async function () {

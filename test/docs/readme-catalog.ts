@@ -1,0 +1,103 @@
+// Where each example command of the README is run, and what it must do there. The README guard
+// (readme.test.ts) fails when the README has a command that is not here (or this lists one the
+// README lost), so a new example cannot rot unseen:
+//   unit      run by readme.test.ts (needs no lab: help, listings, inventory views, bad input)
+//   package   run by test/package/install.test.ts in a temp folder, from `npm pack`'s tarball
+//   lab       run by the lab suite on the built cluster (cluster.test.ts, via lab/readme-lab.ts)
+//   ci        a line of .ci/run itself (the guard checks it is there)
+//   excluded  not run by any test, for the reason given
+// `expect.output` must match stdout + stderr; `expect.absent` must not.
+
+export interface Expectation {
+  readonly code: number;
+  readonly output?: RegExp;
+  readonly absent?: RegExp;
+}
+
+/** Where a package-test command runs: the clone, the folder the tarball goes to, the project. */
+export type PackageFolder = 'clone' | 'packdir' | 'project';
+
+export type Coverage =
+  | { readonly by: 'unit'; readonly expect: Expectation }
+  | {
+      readonly by: 'package';
+      readonly cwd: PackageFolder;
+      /** Words the test adds right after the program (a temp prefix, --offline): never others. */
+      readonly addArgs?: readonly string[];
+      readonly expect: Expectation;
+    }
+  | { readonly by: 'lab'; readonly expect: Expectation }
+  | { readonly by: 'ci'; readonly why: string }
+  | { readonly by: 'excluded'; readonly why: string };
+
+/** A recap where some host changed something. */
+const ANY_CHANGE = /changed=[1-9]/;
+/** A task line or recap line of any host but worker2. */
+const ONLY_WORKER2 = /^\w+: \[(?!worker2\])|^(?!worker2 )[\w-]+ +: ok=/m;
+const NPM_OFFLINE = ['--offline', '--no-audit', '--no-fund'];
+
+export const README_COMMANDS: Readonly<Record<string, Coverage>> = {
+  // Quick start and Tests
+  'npm run demo': { by: 'ci', why: 'the README’s first command: .ci/run runs it after the test suite, on the lab the suite booted' },
+  'npm test': { by: 'ci', why: '.ci/run runs it' },
+  'npm run test:unit': { by: 'excluded', why: 'the unit suite itself (running it from inside would recurse); npm test runs the same files' },
+
+  // Install, from a clone and as a package
+  'npm ci': { by: 'excluded', why: 'reinstalls the clone’s node_modules under the running tests; .ci/run runs it first' },
+  'npx play --help': { by: 'unit', expect: { code: 0, output: /--inventory/ } },
+  'npm pack': {
+    by: 'package',
+    cwd: 'clone',
+    // dist/ is built by the suite's own tsc; recompiling (the prepare script) would rewrite it under the running tests
+    addArgs: ['--ignore-scripts', '--pack-destination', '{packdir}'],
+    expect: { code: 0, output: /play-0\.1\.0\.tgz/ },
+  },
+  'npm install -g ./play-0.1.0.tgz': { by: 'package', cwd: 'packdir', addArgs: ['--prefix', '{prefix}', ...NPM_OFFLINE], expect: { code: 0, output: /added \d+ package/ } },
+  'play --version': { by: 'package', cwd: 'project', expect: { code: 0, output: /^play 0\.1\.0 \(node v/ } },
+  'npx --package ./play-0.1.0.tgz play --help': { by: 'package', cwd: 'packdir', addArgs: ['--yes', ...NPM_OFFLINE], expect: { code: 0, output: /--inventory/ } },
+
+  // Using play, on the lab
+  'play site.yml -i inventories/lab': { by: 'lab', expect: { code: 0, output: /PLAY RECAP/, absent: ANY_CHANGE } },
+  'play site.yml -i inventories/lab --tags haproxy': { by: 'lab', expect: { code: 0, output: /ok: \[lb1\] haproxy : /, absent: /\] (?!haproxy)[\w-]+ : |changed=[1-9]/ } },
+  'play site.yml -i inventories/lab --check --diff': { by: 'lab', expect: { code: 0, output: /check mode: nothing was changed/, absent: ANY_CHANGE } },
+  'play lb.yml -i inventories/lab --limit lb1 -v': { by: 'lab', expect: { code: 0, output: /^lb1 +: ok=\d+ +changed=0[\s\S]*execs=\d+/m, absent: /^lb2 +: ok=/m } },
+
+  // Look before you run (no host contacted)
+  'play site.yml -i inventories/lab --syntax-check': { by: 'unit', expect: { code: 0, output: /^playbook: playbooks\/site\.yml$/m } },
+  'play site.yml -i inventories/lab --list-hosts': { by: 'unit', expect: { code: 0, output: /play #6 \(masters:workers\): Pod network[\s\S]*hosts \(5\):/ } },
+  'play site.yml -i inventories/lab --tags calico --list-tasks': { by: 'unit', expect: { code: 0, output: /calico : /, absent: /haproxy : / } },
+  'play site.yml -i inventories/lab --list-tags': { by: 'unit', expect: { code: 0, output: /TASK TAGS: \[.*keepalived.*\]/ } },
+
+  // In your own project folder (the package test builds my-cluster/ as the README draws it)
+  'play site.yml -i hosts --syntax-check': { by: 'package', cwd: 'project', expect: { code: 0, output: /^playbook: \/.*\/node_modules\/play\/playbooks\/site\.yml$/m } },
+  'play site.yml -i hosts --list-tasks -v': {
+    by: 'package',
+    cwd: 'project',
+    expect: { code: 0, output: /playbook site\.yml: .*\/node_modules\/play\/playbooks\/site\.yml \(bundled with play[\s\S]*haproxy : Write haproxy\.cfg/ },
+  },
+  'play motd.yml -i hosts --limit lb1': { by: 'package', cwd: 'project', expect: { code: 0, output: /changed: \[lb1\] motd : Write the message of the day/, absent: /\[lb2\]/ } },
+  'PLAY_ROLES_PATH=~/shared-roles play site.yml -i hosts --list-tasks': {
+    by: 'package',
+    cwd: 'project',
+    expect: { code: 0, output: /haproxy : Shared haproxy, from PLAY_ROLES_PATH/, absent: /haproxy : Write haproxy\.cfg/ },
+  },
+
+  // Inventory views
+  'play inventory -i inventories/lab --list': { by: 'unit', expect: { code: 0, output: /"masters": \{\s*"hosts": \[\s*"master1",\s*"master2",\s*"master3"/ } },
+  'play inventory -i inventories/lab --graph': { by: 'unit', expect: { code: 0, output: /^@all:\n[\s\S]*\|--@workers:\n {2}\| {2}\|--worker1/m } },
+  'play inventory -i inventories/lab --host lb1': { by: 'unit', expect: { code: 0, output: /"ansible_host": "172\.29\.10\.11"/ } },
+
+  // Exit codes: bad input
+  'play site.yml -i inventories/lab --limit nosuchhost': { by: 'unit', expect: { code: 2, output: /^ERROR! --limit.*nosuchhost/m } },
+
+  // The playbooks, on the lab: worker2 out and in again
+  'play reset.yml -i inventories/lab -l worker2 -e reset_confirm=yes': {
+    by: 'lab',
+    expect: { code: 0, output: /changed: \[worker2\] kubeadm : Reset kubeadm on this node/, absent: ONLY_WORKER2 },
+  },
+  'play site.yml -i inventories/lab --limit worker2': { by: 'lab', expect: { code: 0, output: /changed: \[worker2\] kubeadm : Join the cluster/, absent: ONLY_WORKER2 } },
+
+  // Benchmarks
+  'npm run bench': { by: 'excluded', why: 'about 50 minutes of lab time; its parts have unit tests in test/bench, its results are in test/bench/RESULTS.md' },
+  'npm run bench -- --quick': { by: 'excluded', why: 'still many minutes of lab time, with ansible-playbook; test/bench’s unit tests cover its parts' },
+};

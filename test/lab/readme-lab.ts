@@ -1,0 +1,24 @@
+// The README's commands that need the lab (catalogue entries `lab`), run literally on the built
+// cluster by cluster.test, in README order, each once: the Using play examples on the converged
+// cluster (they change nothing), then reset.yml on worker2 and the run that joins it again.
+import { homedir } from 'node:os';
+import { PLAY_BIN, REPO_ROOT, type PlayRun } from '../helpers/run-play.js';
+import { README_COMMANDS } from '../docs/readme-catalog.js';
+import { expectOutcome, readmeCommands, readReadme, runReadmeCommand } from '../docs/readme.js';
+import { measure } from './lb-helpers.js';
+
+/** Runs each `lab` command of the README; `seen` gets every run (for the secrets check) before it is judged. */
+export async function runReadmeLabCommands(seen: (run: PlayRun) => void): Promise<string[]> {
+  const done: string[] = [];
+  for (const { command } of readmeCommands(readReadme())) {
+    const coverage = README_COMMANDS[command];
+    if (coverage?.by !== 'lab' || done.includes(command)) continue;
+    const started = Date.now();
+    const run = await runReadmeCommand(command, { cwd: REPO_ROOT, home: homedir(), programs: { play: [process.execPath, PLAY_BIN] } });
+    measure(`README: ${command} (exit ${run.code})`, (Date.now() - started) / 1000, 's');
+    seen(run);
+    expectOutcome(command, run, coverage.expect);
+    done.push(command);
+  }
+  return done;
+}
