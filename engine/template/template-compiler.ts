@@ -33,10 +33,21 @@ interface CompilerInstance {
 
 type CompilerClass = new (name: string, throwOnUndefined: boolean) => CompilerInstance;
 
+interface Token {
+  readonly type: string;
+  readonly lineno: number;
+  readonly colno: number;
+}
+
+interface ParserInstance {
+  peekToken(): Token | null;
+  parseAsRoot(): AstNode;
+}
+
 interface NunjucksInternals {
   compiler: { Compiler: CompilerClass };
-  parser: { parse(src: string, extensions: unknown[], opts: object): AstNode };
-  nodes: { Node: { new (...args: unknown[]): AstNode } };
+  parser: { Parser: new (tokens: unknown) => ParserInstance };
+  lexer: { lex(src: string, opts: object): unknown; TOKEN_FLOAT: string };
 }
 
 const internals = nunjucks as unknown as NunjucksInternals;
@@ -68,9 +79,31 @@ export function expressionLabel(node: AstNode): string {
   }
 }
 
+/**
+ * nunjucks' parser, noting where float literals are: it turns `2.0` into the number 2, and
+ * Python prints a float with its `.0`.
+ */
+class FloatNotingParser extends (internals.parser.Parser as unknown as new (tokens: unknown) => ParserInstance & Record<string, unknown>) {
+  readonly floats = new Set<string>();
+
+  parsePrimary(noPostfix: boolean): AstNode {
+    const tok = this.peekToken();
+    if (tok && tok.type === internals.lexer.TOKEN_FLOAT) this.floats.add(`${tok.lineno}:${tok.colno}`);
+    return (internals.parser.Parser.prototype as unknown as Record<string, (this: unknown, n: boolean) => AstNode>).parsePrimary!.call(this, noPostfix);
+  }
+}
+
 const Base = internals.compiler.Compiler as unknown as new (...args: unknown[]) => CompilerInstance & Record<string, unknown>;
 
 class PythonCompiler extends Base {
+  /** Positions (line:column) of float literals in the source. */
+  floats: ReadonlySet<string> = new Set();
+
+  compileLiteral(node: AstNode, frame: CompileFrame): void {
+    if (typeof node.value === 'number' && this.floats.has(`${node.lineno}:${node.colno}`)) this._emit(`env.py.float(${node.value})`);
+    else (Base.prototype as unknown as Record<string, (...a: unknown[]) => void>).compileLiteral!.call(this, node, frame);
+  }
+
   call(fn: string, args: readonly AstNode[], frame: CompileFrame): void {
     this._emit(`env.py.${fn}(`);
     args.forEach((arg, i) => {
@@ -287,8 +320,10 @@ function keepsText(root: AstNode): boolean {
 
 /** Parses with nunjucks (throws its TemplateError on bad syntax) and generates the code. */
 export function compileTemplate(source: string, opts: object): CompiledSource {
-  const ast = internals.parser.parse(source, [], opts);
+  const parser = new FloatNotingParser(internals.lexer.lex(source, opts));
+  const ast = parser.parseAsRoot();
   const compiler = new PythonCompiler(undefined, false);
+  compiler.floats = parser.floats;
   compiler.compile(ast, undefined as unknown as CompileFrame);
   // The same step nunjucks' own Template takes with its generated code.
   const props = new Function(compiler.getCode())() as Record<string, unknown>;

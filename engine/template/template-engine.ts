@@ -15,7 +15,7 @@ import { parsePythonLiteral } from '../inventory/python-literal.js';
 import { makeFilters, type Filter, type Registry, type Test } from './filters.js';
 import { Args } from './py-args.js';
 import * as ops from './py-ops.js';
-import { defined, pyStr, TemplateFailure, truthy, Undefined, UndefinedUse } from './py-values.js';
+import { defined, float, pyStr, TemplateFailure, truthy, Undefined, UndefinedUse } from './py-values.js';
 import { makeTests } from './tests.js';
 import { compileTemplate, NunjucksTemplate, type CompiledSource } from './template-compiler.js';
 
@@ -151,8 +151,8 @@ export class TemplateEngine {
   private helpers(): Record<string, (...args: never[]) => unknown> {
     return {
       ...ops,
-      iterate: ops.iterate,
       truthy,
+      float,
       and: (left: unknown, right: () => unknown) => (truthy(left) ? right() : left),
       or: (left: unknown, right: () => unknown) => (truthy(left) ? left : right()),
       output: (value: unknown) => (value === null || value === undefined ? '' : pyStr(value)),
