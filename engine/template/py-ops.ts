@@ -37,7 +37,7 @@ export function add(a: unknown, b: unknown): unknown {
   defined(b);
   if (typeof a === 'string' && typeof b === 'string') return a + b;
   if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
-  if (typeof a === 'string' || typeof b === 'string') {
+  if (typeof a === 'string' || Array.isArray(a)) {
     throw new TemplateFailure(`can only concatenate ${typeName(a)} (not "${typeName(b)}") to ${typeName(a)}`);
   }
   return arithmetic('+', a, b, (x, y) => x + y);
