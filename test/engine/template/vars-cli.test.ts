@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURE_ROLES, runPlay, type PlayRun } from '../../helpers/run-play.js';
+import { FIXTURE_ROLES, REPO_ROOT, runPlay, type PlayRun } from '../../helpers/run-play.js';
 
 const env = { PLAY_ROLES_PATH: FIXTURE_ROLES };
 
@@ -103,6 +103,27 @@ describe('templates through the CLI', function () {
     expect(JSON.parse(shown.stdout)).to.deep.equal({ derived: 'x-hunter2-secret' });
     const missing = await runPlay(['vars', '-i', 'inv/hosts.ini', 'box1', 'nope'], { cwd: dir });
     expect(missing.code).to.equal(2);
+  });
+
+  describe("the README's examples", () => {
+    it('play vars on the dedicated-lb-pair example', async () => {
+      const run = await runPlay(['vars', '-i', 'inventories/examples/dedicated-lb-pair', 'lb1', 'keepalived_vips', 'control_plane_endpoint_name'], { cwd: REPO_ROOT });
+      expect(run.code, run.stderr).to.equal(0);
+      expect(JSON.parse(run.stdout)).to.deep.equal({
+        keepalived_vips: [{ address: '192.168.0.10', prefix: 24, device: 'ens33' }],
+        control_plane_endpoint_name: 'k8s-api',
+      });
+    });
+
+    it('the group_vars example of the inventory section renders as it says', async () => {
+      const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+      const example = /```yaml\n# group_vars\/all\.yml\n([\s\S]*?)```/.exec(readme)?.[1];
+      expect(example, 'the README lost its group_vars example').to.be.a('string');
+      write({ 'inv/hosts.ini': '[lb]\nlb1 ansible_host=192.0.2.11\n', 'inv/group_vars/all.yml': example! });
+      const run = await runPlay(['vars', '-i', 'inv/hosts.ini', '-e', 'vault_keepalived_pass=pw-from-vault', 'lb1', 'control_plane_endpoint_name', 'keepalived_auth_pass', 'apiserver_vip'], { cwd: dir });
+      expect(run.code, run.stderr).to.equal(0);
+      expect(JSON.parse(run.stdout)).to.deep.equal({ control_plane_endpoint_name: 'api.k8s.example.com', keepalived_auth_pass: '********', apiserver_vip: '192.0.2.10' });
+    });
   });
 
   describe('connection variables', () => {
