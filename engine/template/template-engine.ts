@@ -10,14 +10,14 @@
  * synchronously, and hooks to define filters and tests; we only swap JavaScript semantics for
  * Python's where they differ. Templates never read files: the environment has no loaders.
  */
-import nunjucks from 'nunjucks';
+import type nunjucks from 'nunjucks';
 import { parsePythonLiteral } from '../inventory/python-literal.js';
 import { makeFilters, type Filter, type Registry, type Test } from './filters.js';
 import { Args } from './py-args.js';
 import * as ops from './py-ops.js';
 import { defined, float, pyStr, TemplateFailure, truthy, Undefined, UndefinedUse } from './py-values.js';
 import { makeTests } from './tests.js';
-import { compileTemplate, NunjucksTemplate, type CompiledSource } from './template-compiler.js';
+import { compileTemplate, nunjucksLib, type CompiledSource } from './template-compiler.js';
 
 /** What a template's names resolve to: a variable's (rendered) value, or Undefined. */
 export interface TemplateScope {
@@ -108,21 +108,28 @@ function trailingNewlines(text: string): number {
 }
 
 export class TemplateEngine {
-  private readonly env: nunjucks.Environment;
+  private nunjucksEnv: nunjucks.Environment | undefined;
   private readonly compiled = new Map<string, Compiled>();
   private readonly filters: Record<string, Filter>;
   private readonly tests: Record<string, Test>;
 
   constructor() {
-    // No loaders: a variable's template can neither include nor import files.
-    this.env = new nunjucks.Environment([], { autoescape: false, trimBlocks: true, throwOnUndefined: false });
     const registry: Registry = {
       filter: (name) => this.filterByName(name),
       test: (name) => this.testByName(name),
     };
     this.filters = makeFilters(registry);
     this.tests = makeTests();
-    this.install();
+  }
+
+  /** Made on the first template, so that inventories without templates never load nunjucks. */
+  private get env(): nunjucks.Environment {
+    if (!this.nunjucksEnv) {
+      // No loaders: a variable's template can neither include nor import files.
+      this.nunjucksEnv = new (nunjucksLib().Environment)([], { autoescape: false, trimBlocks: true, throwOnUndefined: false });
+      this.install(this.nunjucksEnv);
+    }
+    return this.nunjucksEnv;
   }
 
   private filterByName(name: string): Filter {
@@ -138,8 +145,8 @@ export class TemplateEngine {
     return own;
   }
 
-  private install(): void {
-    const env = this.env as unknown as { filters: Record<string, (...a: unknown[]) => unknown>; tests: Record<string, (...a: unknown[]) => unknown>; py: object };
+  private install(nunjucksEnv: nunjucks.Environment): void {
+    const env = nunjucksEnv as unknown as { filters: Record<string, (...a: unknown[]) => unknown>; tests: Record<string, (...a: unknown[]) => unknown>; py: object };
     // nunjucks' own filters and tests that we do not replace still refuse undefined values.
     for (const [name, fn] of Object.entries(env.filters)) env.filters[name] = guard((value: unknown, ...rest: unknown[]) => fn(defined(value), ...rest));
     for (const [name, fn] of Object.entries(env.tests)) env.tests[name] = guard((value: unknown, ...rest: unknown[]) => fn(defined(value), ...rest));
@@ -176,7 +183,7 @@ export class TemplateEngine {
       } catch (err) {
         throw new TemplateSyntaxError(`template syntax error: ${sanitizeMessage(err instanceof Error ? err.message : String(err))}`);
       }
-      const Template = NunjucksTemplate as unknown as new (src: object, env: nunjucks.Environment, path: string, eager: boolean) => Compiled['template'];
+      const Template = nunjucksLib().Template as unknown as new (src: object, env: nunjucks.Environment, path: string, eager: boolean) => Compiled['template'];
       compiled = { template: new Template({ type: 'code', obj: code.props }, this.env, 'template', true), keepsText: code.keepsText };
       this.compiled.set(source, compiled);
     }
