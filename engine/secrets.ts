@@ -23,6 +23,11 @@ export class Redactor {
     this.values.sort((a, b) => b.length - a.length);
   }
 
+  /** Whether `value` is registered as secret (templates built from it become secret too). */
+  has(value: string): boolean {
+    return this.values.includes(value);
+  }
+
   /** Registers the values of secret-named keys found anywhere in a vars tree. */
   addFromVars(vars: unknown, depth = 0): void {
     if (depth > 8 || vars === null || typeof vars !== 'object') return;

@@ -51,6 +51,8 @@ export interface ConnectionSpec {
   readonly user?: string;
   readonly become: boolean;
   readonly becomeUser?: string;
+  /** sudo's password (ansible_become_password or -K): secret, reaches sudo only on stdin. */
+  readonly becomePassword?: string;
   readonly privateKeyFile?: string;
   readonly commonArgs: readonly string[];
 }
@@ -140,8 +142,12 @@ export interface RunOptions {
 
 export interface HostView {
   readonly name: string;
+  /** The address play connects to (ansible_host, else the name), rendered. */
   readonly address: string;
+  /** The SSH port play connects to, when one is set (ansible_port). */
+  readonly port?: number;
   readonly groups: readonly string[];
+  /** The host's inventory variables (and -e), each rendered in the host's own context when read. */
   readonly vars: Vars;
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { UsageError } from '../errors.js';
-import type { VarsLayer } from '../runner/layered-vars.js';
+import type { VarsLayer } from '../template/index.js';
 import type { Vars, VarOrigins } from '../types.js';
 import { parseYaml } from '../yaml.js';
 

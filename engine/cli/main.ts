@@ -5,6 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { InputError, PlayError, UsageError } from '../errors.js';
 import { runInventory } from './inventory-command.js';
 import { runPlaybooks, type PlaybookArgs } from './playbook-command.js';
+import { runVars } from './vars-command.js';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -33,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
   let verbose = 0;
   const parser = yargs(argv)
     .scriptName('play')
-    .usage('play PLAYBOOK... -i INVENTORY [options]\nplay inventory -i INVENTORY --list|--graph|--host HOST')
+    .usage('play PLAYBOOK... -i INVENTORY [options]\nplay inventory -i INVENTORY --list|--graph|--host HOST\nplay vars -i INVENTORY HOST [VAR...]')
     .command(
       'inventory',
       'show the inventory as ansible-inventory does',
@@ -48,6 +49,22 @@ async function main(argv: string[]): Promise<number> {
           .example('play inventory -i inventories/lab --graph', ''),
       async (a) => {
         code = await runInventory({ inventory: a.inventory, list: a.list, graph: a.graph, host: a.host, group: a._[1] === undefined ? undefined : String(a._[1]) }, out);
+      },
+    )
+    .command(
+      'vars <host> [names..]',
+      "show a host's variables after templating, as ansible -m debug does",
+      (y) =>
+        y
+          .positional('host', { type: 'string', demandOption: true, describe: 'inventory host' })
+          .positional('names', { type: 'string', array: true, default: [] as string[], describe: 'variables to show (default: all the inventory sets)' })
+          // One value per flag (repeat the flag for more): a list would swallow HOST and VARs.
+          .option('inventory', { alias: 'i', type: 'string', array: true, nargs: 1, default: [] as string[], describe: 'inventory file or directory (repeatable)' })
+          .option('extra-vars', { alias: 'e', type: 'string', array: true, nargs: 1, default: [] as string[], describe: 'variables: key=value, YAML/JSON, or @file (highest precedence)' })
+          .option('show-secrets', { type: 'boolean', default: false, describe: 'print secret values instead of ********' })
+          .example('play vars -i inventories/lab master1 kube_api_endpoint group_names', ''),
+      async (a) => {
+        code = await runVars({ inventory: a.inventory, host: a.host, names: a.names, extraVars: a['extra-vars'], showSecrets: a['show-secrets'] }, out);
       },
     )
     .command(

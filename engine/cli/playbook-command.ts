@@ -1,5 +1,4 @@
 import { loadInventory } from '../inventory/index.js';
-import { connectionSpec } from '../inventory/connection-vars.js';
 import { UsageError } from '../errors.js';
 import { loadPlaybook } from '../playbook/load.js';
 import { describeLocated, locatePlaybook } from '../playbook/locate.js';
@@ -11,7 +10,9 @@ import type { Reporter, ReporterOptions } from '../report/reporter.js';
 import { defaultSshSettings } from '../connection/ssh.js';
 import { execute } from '../runner/execute.js';
 import { buildPlan, type Plan } from '../runner/plan.js';
-import type { ConnectionSpec } from '../types.js';
+import { Redactor } from '../secrets.js';
+import { RunVars, type VarsLayer } from '../template/index.js';
+import type { Vars, VarOrigins } from '../types.js';
 import { parseExtraVars } from './extra-vars.js';
 import { listPlan } from './listing.js';
 
@@ -49,12 +50,14 @@ export async function runPlaybooks(args: PlaybookArgs, out: (l: string) => void,
   const inventory = await loadInventory([...args.inventory]);
   const tags: TagFilter = { only: args.tags.length ? splitList(args.tags) : ['all'], skip: splitList(args.skipTags) };
   const extraVars = parseExtraVars(args.extraVars);
+  const redactor = new Redactor();
+  const vars = new RunVars(inventory, { extraVars, connectionFlags: connectionFlags(args), secrets: redactor });
   const plans: Array<{ file: string; plan: Plan }> = [];
   for (const given of args.playbooks) {
     const found = locatePlaybook(given);
     if (args.verbose >= 1) (args.json ? err : out)(describeLocated(given, found));
     const file = found.path;
-    plans.push({ file, plan: await buildPlan(inventory, loadPlaybook(file), { limit: args.limit, tags, extraVars }) });
+    plans.push({ file, plan: await buildPlan(inventory, loadPlaybook(file), { limit: args.limit, tags, extraVars, vars, redactor }) });
   }
   const dryRun = args.syntaxCheck || args.listHosts || args.listTasks || args.listTags;
   if (dryRun) plans.forEach(({ plan }) => plan.warnings.forEach((w) => err(`[WARNING]: ${plan.redactor.redact(w)}`)));
@@ -66,12 +69,11 @@ export async function runPlaybooks(args: PlaybookArgs, out: (l: string) => void,
     plans.forEach(({ file, plan }) => listPlan(plan, file, { hosts: args.listHosts, tasks: args.listTasks, tags: args.listTags }).forEach(out));
     return 0;
   }
-  const specOf = (host: string): ConnectionSpec => withOverrides(connectionSpec(inventory.hosts.get(host)!), args);
   const ssh = { ...defaultSshSettings(), hostKeyChecking: args.strictHostKeys ? ('yes' as const) : ('accept-new' as const), connectTimeoutSec: args.timeout };
   let exitCode = 0;
   for (const { plan } of plans) {
     const reporter = makeReporter(args, out, err);
-    const report = await execute(plan, { check: args.check, forks: args.forks, ssh, connectionSpec: specOf }, reporter);
+    const report = await execute(plan, { check: args.check, forks: args.forks, ssh, connectionSpec: plan.connectionSpec }, reporter);
     reporter.finish(report);
     exitCode = Math.max(exitCode, report.exitCode);
     if (report.exitCode !== 0) break;
@@ -79,13 +81,22 @@ export async function runPlaybooks(args: PlaybookArgs, out: (l: string) => void,
   return exitCode;
 }
 
-function withOverrides(spec: ConnectionSpec, args: PlaybookArgs): ConnectionSpec {
-  return {
-    ...spec,
-    ...(args.user ? { user: args.user } : {}),
-    ...(args.privateKey ? { privateKeyFile: args.privateKey } : {}),
-    ...(args.become ? { become: true } : {}),
+/**
+ * -u, --private-key and -b as the connection variables they stand for, in a layer above the
+ * inventory and below -e: play's rule is that a flag beats the inventory (Ansible puts
+ * ansible_user above -u), and -e beats both, as in Ansible. Roles read the same values.
+ */
+export function connectionFlags(args: Pick<PlaybookArgs, 'user' | 'privateKey' | 'become'>): VarsLayer {
+  const vars: Vars = {};
+  const origins: VarOrigins = {};
+  const set = (key: string, value: unknown, flag: string): void => {
+    vars[key] = value;
+    origins[key] = { file: flag };
   };
+  if (args.user) set('ansible_user', args.user, '-u');
+  if (args.privateKey) set('ansible_ssh_private_key_file', args.privateKey, '--private-key');
+  if (args.become) set('ansible_become', true, '-b');
+  return { vars, origins };
 }
 
 function makeReporter(args: PlaybookArgs, out: (l: string) => void, err: (l: string) => void): Reporter {

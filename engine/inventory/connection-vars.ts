@@ -5,23 +5,36 @@
  * localhost, an inventory host named localhost still goes over SSH unless told otherwise.
  * The older ansible_ssh_host/_port/_user and ansible_private_key_file names are accepted when
  * the main name is not set.
+ *
+ * Values are read through a VarsReader: the runner passes the host's rendered variables
+ * (templates evaluated, -u/-b/--private-key and -e applied); without one, the raw inventory vars.
  */
 import os from 'node:os';
 import { InventoryError, type SourceLocation } from '../errors.js';
-import type { ConnectionSpec, InventoryHost } from '../types.js';
+import type { ConnectionSpec, InventoryHost, VarsReader } from '../types.js';
 import { shlexSplit, ShlexError } from './shlex-split.js';
 
 const TRUE_WORDS = new Set(['y', 'yes', 'on', '1', 'true', 't']);
 const FALSE_WORDS = new Set(['n', 'no', 'off', '0', 'false', 'f']);
 
-export function connectionSpec(host: InventoryHost): ConnectionSpec {
-  const read = new HostVarReader(host);
+/** The inventory's own values, unrendered. */
+export function inventoryVarsReader(host: InventoryHost): VarsReader {
+  return {
+    raw: (key) => host.vars[key],
+    has: (key) => Object.prototype.hasOwnProperty.call(host.vars, key),
+    origin: (key) => host.origins[key],
+  };
+}
+
+export function connectionSpec(host: InventoryHost, vars: VarsReader = inventoryVarsReader(host)): ConnectionSpec {
+  const read = new HostVarReader(host.name, vars);
   const kind = read.connection();
   const address = read.string('ansible_host', 'ansible_ssh_host') ?? host.name;
   const port = read.port('ansible_port', 'ansible_ssh_port');
   const user = read.string('ansible_user', 'ansible_ssh_user');
   const keyFile = read.string('ansible_ssh_private_key_file', 'ansible_private_key_file');
   const becomeUser = read.string('ansible_become_user');
+  const becomePassword = read.string('ansible_become_password', 'ansible_become_pass', 'ansible_sudo_pass');
   const commonArgs = [...read.args('ansible_ssh_common_args'), ...read.args('ansible_ssh_extra_args')];
   return {
     kind,
@@ -31,6 +44,7 @@ export function connectionSpec(host: InventoryHost): ConnectionSpec {
     ...(user !== undefined ? { user } : {}),
     become: read.bool('ansible_become'),
     ...(becomeUser !== undefined ? { becomeUser } : {}),
+    ...(becomePassword !== undefined ? { becomePassword } : {}),
     ...(keyFile !== undefined ? { privateKeyFile: expandHome(keyFile) } : {}),
     commonArgs,
   };
@@ -44,20 +58,27 @@ export function expandHome(file: string): string {
 }
 
 class HostVarReader {
-  constructor(private readonly host: InventoryHost) {}
+  constructor(
+    private readonly name: string,
+    private readonly vars: VarsReader,
+  ) {}
+
+  private value(key: string): unknown {
+    return this.vars.has(key) ? this.vars.raw(key) : undefined;
+  }
 
   private where(key: string): SourceLocation {
-    return this.host.origins[key] ?? { file: `host '${this.host.name}'` };
+    return this.vars.origin(key) ?? { file: `host '${this.name}'` };
   }
 
   private fail(key: string, reason: string): never {
-    throw new InventoryError(`host '${this.host.name}': ${reason}`, this.where(key), key);
+    throw new InventoryError(`host '${this.name}': ${reason}`, this.where(key), key);
   }
 
   /** The first of `keys` that is set (not null), with its name. */
   private pick(keys: readonly string[]): { key: string; value: unknown } | undefined {
     for (const key of keys) {
-      const value = this.host.vars[key];
+      const value = this.value(key);
       if (value !== undefined && value !== null) return { key, value };
     }
     return undefined;
@@ -84,7 +105,7 @@ class HostVarReader {
   }
 
   bool(key: string): boolean {
-    const value = this.host.vars[key];
+    const value = this.value(key);
     if (value === undefined || value === null) return false;
     if (typeof value === 'boolean') return value;
     if (value === 1 || value === 0) return value === 1;
@@ -97,7 +118,7 @@ class HostVarReader {
   }
 
   connection(): 'ssh' | 'local' {
-    const value = this.host.vars.ansible_connection;
+    const value = this.value('ansible_connection');
     if (value === undefined || value === null) return 'ssh';
     if (value === 'ssh' || value === 'local') return value;
     return this.fail('ansible_connection', `must be 'ssh' or 'local', got ${describe(value)}`);
@@ -105,7 +126,7 @@ class HostVarReader {
 
   /** Extra ssh arguments, split like a shell line (quotes group words, they are not kept). */
   args(key: string): string[] {
-    const value = this.host.vars[key];
+    const value = this.value(key);
     if (value === undefined || value === null || value === '') return [];
     if (typeof value !== 'string') this.fail(key, `must be a string of ssh arguments, got ${describe(value)}`);
     try {

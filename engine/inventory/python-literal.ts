@@ -9,11 +9,25 @@
 
 export type PyLiteral = { readonly ok: true; readonly value: unknown } | { readonly ok: false };
 
+export interface LiteralOptions {
+  /**
+   * Also read JSON's true/false/null as True/False/None: Ansible's templating does so when it
+   * turns a rendered '[...]' or '{...}' back into data (its Json2Python transformer).
+   */
+  readonly jsonNames?: boolean;
+}
+
+const JSON_NAMES: ReadonlyMap<string, unknown> = new Map<string, unknown>([
+  ['true', true],
+  ['false', false],
+  ['null', null],
+]);
+
 /** Evaluates `text` as a Python literal; `{ ok: false }` where Python raises ValueError/SyntaxError. */
-export function parsePythonLiteral(text: string): PyLiteral {
+export function parsePythonLiteral(text: string, options: LiteralOptions = {}): PyLiteral {
   try {
     // literal_eval strips leading spaces and tabs (not other whitespace) before parsing.
-    const parser = new LiteralParser(tokenize(text.replace(/^[ \t]+/, '')));
+    const parser = new LiteralParser(tokenize(text.replace(/^[ \t]+/, '')), options.jsonNames ?? false);
     return { ok: true, value: parser.parseTop() };
   } catch (err) {
     if (err instanceof LiteralSyntaxError) return { ok: false };
@@ -195,7 +209,10 @@ class LiteralParser {
   private pos = 0;
   /** The last atom was a bare number constant: only those may take a sign in literal_eval. */
   private signable = false;
-  constructor(private readonly tokens: Token[]) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly jsonNames: boolean,
+  ) {}
 
   parseTop(): unknown {
     const first = this.parseExpr();
@@ -270,6 +287,7 @@ class LiteralParser {
         if (t.value === 'True') return true;
         if (t.value === 'False') return false;
         if (t.value === 'None') return null;
+        if (this.jsonNames && JSON_NAMES.has(t.value)) return JSON_NAMES.get(t.value);
         throw new LiteralSyntaxError();
       case 'op':
         if (t.value === '[') return this.parseList();

@@ -3,10 +3,11 @@ import { loadRole } from '../playbook/roles.js';
 import { shouldRun, unknownTags, type TagFilter } from '../playbook/tags.js';
 import type { Play, Playbook, RoleEntry } from '../playbook/types.js';
 import { Redactor } from '../secrets.js';
-import type { Change, HostView, Inventory, InventoryView, Role, Task } from '../types.js';
+import { RunVars, type VarsLayer } from '../template/index.js';
+import type { Change, ConnectionSpec, HostView, Inventory, InventoryView, Role, Task } from '../types.js';
 import { TypedVars } from '../vars.js';
-import { hostView, inventoryView } from './host-view.js';
-import { LayeredVars, type VarsLayer } from './layered-vars.js';
+import { connectionSpecs } from './connections.js';
+import { inventoryView } from './host-view.js';
 
 export interface PlannedTask {
   readonly task: Task<unknown, Change>;
@@ -37,21 +38,34 @@ export interface Plan {
   readonly warnings: readonly string[];
   readonly redactor: Redactor;
   readonly tagsSeen: ReadonlySet<string>;
+  /** The run's variables (rendered lazily, cached per host and key). */
+  readonly vars: RunVars;
+  /** How to reach a host: its rendered connection variables, -u/-b/--private-key, then -e. */
+  connectionSpec(host: string): ConnectionSpec;
 }
 
 export interface PlanOptions {
   readonly limit?: string;
   readonly tags: TagFilter;
   readonly extraVars: VarsLayer;
+  /**
+   * The run's variables, shared by the plans of one run; built from extraVars when absent. When
+   * given, it must register secrets into `redactor`.
+   */
+  readonly vars?: RunVars;
+  readonly redactor?: Redactor;
 }
 
 const LIMIT_WHERE: SourceLocation = { file: '--limit' };
 
 /** Everything that can be refused is refused here, before any host is contacted. */
 export async function buildPlan(inventory: Inventory, playbook: Playbook, options: PlanOptions): Promise<Plan> {
-  const view = inventoryView(inventory);
+  const redactor = options.redactor ?? new Redactor();
+  const vars = options.vars ?? new RunVars(inventory, { extraVars: options.extraVars, secrets: redactor });
+  const connectionSpec = connectionSpecs(vars);
+  const view = inventoryView(inventory, { vars: (name) => vars.view(name), target: connectionSpec });
+  const context: PlanContext = { inventory, view, vars, connectionSpec, options };
   const warnings: string[] = [];
-  const redactor = new Redactor();
   redactor.addFromVars(options.extraVars.vars);
   for (const host of inventory.hosts.values()) redactor.addFromVars(host.vars);
   const limited = options.limit ? new Set(inventory.select(options.limit, LIMIT_WHERE)) : undefined;
@@ -66,37 +80,54 @@ export async function buildPlan(inventory: Inventory, playbook: Playbook, option
     const roles: PlannedRole[] = [];
     for (const entry of play.roles) {
       redactor.addFromVars(entry.vars);
-      roles.push(await planRole(play, entry, all, inventory, view, options, warnings, tagsSeen));
+      roles.push(await planRole(play, entry, all, context, warnings, tagsSeen));
     }
-    plays.push({ play, hosts: limited ? all.filter((h) => limited.has(h)) : all, roles });
+    const hosts = limited ? all.filter((h) => limited.has(h)) : all;
+    // Every host that will run can be reached as its variables say: checked before any is contacted.
+    hosts.forEach(connectionSpec);
+    plays.push({ play, hosts, roles });
   }
   const unknown = unknownTags(options.tags, tagsSeen);
   if (unknown.length) warnings.push(`tag(s) ${unknown.join(', ')} match no task in ${playbook.file}`);
-  return { plays, inventory, view, warnings, redactor, tagsSeen };
+  return { plays, inventory, view, warnings, redactor, tagsSeen, vars, connectionSpec };
+}
+
+interface PlanContext {
+  readonly inventory: Inventory;
+  readonly view: InventoryView;
+  readonly vars: RunVars;
+  readonly connectionSpec: (host: string) => ConnectionSpec;
+  readonly options: PlanOptions;
+}
+
+/**
+ * The user play connects as, pinned above play and role vars: the `ansible_user` a role reads
+ * is the one the connection uses (-e ansible_user, else -u, else the inventory's).
+ */
+function connectionUser(context: PlanContext, host: string): VarsLayer[] {
+  const user = context.connectionSpec(host).user;
+  if (user === undefined) return [];
+  const where = context.vars.host(host).origin('ansible_user') ?? { file: '-u' };
+  return [{ vars: { ansible_user: user }, origins: { ansible_user: where } }];
 }
 
 async function planRole(
   play: Play,
   entry: RoleEntry,
   hosts: readonly string[],
-  inventory: Inventory,
-  view: InventoryView,
-  options: PlanOptions,
+  context: PlanContext,
   warnings: string[],
   tagsSeen: Set<string>,
 ): Promise<PlannedRole> {
+  const { view, options } = context;
   const role = await loadRole(entry);
   const vars = new Map<string, unknown>();
   for (const name of hosts) {
-    const host = inventory.hosts.get(name)!;
-    const reader = new LayeredVars([
-      { vars: role.defaults, where: { file: `roles/${role.name}/defaults.ts` } },
-      { vars: host.vars, origins: host.origins },
-      { vars: play.vars, origins: play.varOrigins },
-      { vars: entry.vars, origins: entry.varOrigins },
-      options.extraVars,
-    ]);
-    vars.set(name, role.resolve(new TypedVars(reader, entry.where), hostView(inventory, name), view));
+    const scope = context.vars.role(name, {
+      defaults: { vars: role.defaults, where: { file: `roles/${role.name}/defaults.ts` } },
+      above: [{ vars: play.vars, origins: play.varOrigins }, { vars: entry.vars, origins: entry.varOrigins }, ...connectionUser(context, name)],
+    });
+    vars.set(name, role.resolve(new TypedVars(scope, entry.where), view.host(name), view));
   }
   role.validatePlay?.(vars, view, (message) => warnings.push(`${role.name}: ${message}`));
   const allTasks = role.tasks.map((task) => {

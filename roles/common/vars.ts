@@ -10,8 +10,10 @@ import { sysctlValues } from './templates/kernel-settings.js';
 export interface CommonVars {
   readonly host: string;
   readonly address: string;
-  /** Where this host's ansible_host was set, for the duplicate-address error. */
+  /** Where this host's ansible_host was set, for the duplicate-target error. */
   readonly addressWhere: SourceLocation;
+  /** The groups whose hosts each need a machine of their own: lb, masters, workers. */
+  readonly machineGroups: readonly string[];
   readonly hostsEntries: readonly HostsEntry[];
   /** Inventory hosts left out of /etc/hosts (no IPv4 address): validatePlay warns once. */
   readonly hostsSkipped: readonly string[];
@@ -55,6 +57,7 @@ export function resolveCommon(vars: TypedVars, host: HostView, inventory: Invent
     host: host.name,
     address: host.address,
     addressWhere: vars.where('ansible_host'),
+    machineGroups: [topology.lbGroup, topology.mastersGroup, workersGroup],
     hostsEntries: hosts.entries,
     hostsSkipped: hosts.skipped,
     lbHost,

@@ -86,6 +86,12 @@ export const README_COMMANDS: Readonly<Record<string, Coverage>> = {
   'play inventory -i inventories/lab --list': { by: 'unit', expect: { code: 0, output: /"masters": \{\s*"hosts": \[\s*"master1",\s*"master2",\s*"master3"/ } },
   'play inventory -i inventories/lab --graph': { by: 'unit', expect: { code: 0, output: /^@all:\n[\s\S]*\|--@workers:\n {2}\| {2}\|--worker1/m } },
   'play inventory -i inventories/lab --host lb1': { by: 'unit', expect: { code: 0, output: /"ansible_host": "172\.29\.10\.11"/ } },
+  'play vars -i inventories/examples/dedicated-lb-pair lb1 keepalived_vips control_plane_endpoint_name': {
+    by: 'unit',
+    expect: { code: 0, output: /"control_plane_endpoint_name": "k8s-api"/ },
+  },
+  'play vars -i inventories/lab master1': { by: 'unit', expect: { code: 0, output: /"keepalived_auth_pass": "\*{8}"/ } },
+  'play vars -i inventories/lab master1 group_names -e kubernetes_version=1.30.3': { by: 'unit', expect: { code: 0, output: /"group_names": \[\s*"masters"\s*\]/ } },
 
   // Exit codes: bad input
   'play site.yml -i inventories/lab --limit nosuchhost': { by: 'unit', expect: { code: 2, output: /^ERROR! --limit.*nosuchhost/m } },

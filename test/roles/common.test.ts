@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { commandFact } from '../../engine/facts/index.js';
 import { inventoryView } from '../../engine/runner/host-view.js';
-import type { Change, HostView, Task } from '../../engine/types.js';
+import type { Change, HostView, Task, Vars } from '../../engine/types.js';
 import common from '../../roles/common/index.js';
 import { firewallRules, parseUfwState, ufwRuleLine } from '../../roles/common/firewall-rules.js';
 import { UFW_PROBE } from '../../roles/common/firewall-task.js';
@@ -68,8 +68,55 @@ describe('common', () => {
         () => resolveRole(common, dedicatedPair({}, { lb2: { ansible_host: '10.0.0.11' } })),
         'ansible_host',
         `${HOSTS_FILE}:2`,
-        /hosts lb1 and lb2 both have the address 10.0.0.11/,
+        /hosts lb1 and lb2 are both reached at 10.0.0.11:22: one machine cannot be two cluster hosts/,
       );
+    });
+
+    describe('duplicate targets: address and port, whatever the address', () => {
+      const forwarded = (ports: Record<string, number>, extraHosts: Record<string, Vars> = {}, extraGroups: Record<string, string[]> = {}) =>
+        buildInventory({
+          hosts: {
+            ...Object.fromEntries(Object.entries(ports).map(([h, port]) => [h, { ansible_host: '127.0.0.1', ansible_port: port }])),
+            ...extraHosts,
+          },
+          groups: { masters: ['master1', 'master2', 'master3'], workers: ['worker1'], ...extraGroups },
+          all: { control_plane_endpoint_name: 'k8s-api', apiserver_vip: '10.0.0.10', keepalived_auth_pass: 'pass1234' },
+        });
+
+      it('accepts forwarded ports of one loopback address (Vagrant: 127.0.0.1:2222, :2200, ...)', () => {
+        expect(() => resolveRole(common, forwarded({ master1: 2222, master2: 2200, master3: 2201, worker1: 2202 }))).to.not.throw();
+      });
+
+      it('refuses the same loopback address and port twice', () => {
+        expectVarsError(
+          () => resolveRole(common, forwarded({ master1: 2222, master2: 2200, master3: 2222, worker1: 2202 })),
+          'ansible_host',
+          `${HOSTS_FILE}:3`,
+          /hosts master1 and master3 are both reached at 127.0.0.1:2222/,
+        );
+      });
+
+      it('refuses a worker that is a master again, and counts an unset port as 22', () => {
+        const inv = buildInventory({
+          hosts: { master1: { ansible_host: '10.0.0.21', ansible_port: 22 }, worker1: { ansible_host: '10.0.0.21' } },
+          groups: { masters: ['master1'], workers: ['worker1'] },
+        });
+        expectVarsError(() => resolveRole(common, inv), 'ansible_host', `${HOSTS_FILE}:2`, /hosts master1 and worker1 are both reached at 10.0.0.21:22/);
+      });
+
+      it('accepts one address on two ports, and leaves hosts outside lb, masters and workers alone', () => {
+        const inv = forwarded({ master1: 22, master2: 2200, master3: 2201, worker1: 2202 }, { bastion: { ansible_host: '127.0.0.1', ansible_port: 22 } }, { jump: ['bastion'] });
+        expect(() => resolveRole(common, inv)).to.not.throw();
+      });
+
+      it('follows lb_group, masters_group and workers_group', () => {
+        const inv = buildInventory({
+          hosts: { cp1: { ansible_host: '10.0.0.21' }, node1: { ansible_host: '10.0.0.21' } },
+          groups: { control: ['cp1'], nodes: ['node1'] },
+          all: { masters_group: 'control', workers_group: 'nodes' },
+        });
+        expectVarsError(() => resolveRole(common, inv), 'ansible_host', `${HOSTS_FILE}:2`, /hosts cp1 and node1 are both reached at 10.0.0.21:22/);
+      });
     });
 
     it('warns once about hosts left out of /etc/hosts', () => {

@@ -1,20 +1,17 @@
 import { expect } from 'chai';
-import { inventoryView } from '../../engine/runner/host-view.js';
-import { LayeredVars } from '../../engine/runner/layered-vars.js';
 import type { Inventory, Vars } from '../../engine/types.js';
 import { TypedVars } from '../../engine/vars.js';
 import { LB_DEFAULTS } from '../../roles/lb-shared/defaults.js';
 import { controlPlaneEndpoint, readLbTopology } from '../../roles/lb-shared/topology.js';
 import { expectVarsError } from './helpers/expect-error.js';
 import { ALL_FILE } from './helpers/inventory.js';
+import { roleScope, runVarsOf } from './helpers/resolve.js';
 import { dedicatedPair, singleLb, stacked } from './helpers/topologies.js';
 
 function topology(inventory: Inventory, host = [...inventory.hosts.keys()][0]!) {
-  const reader = new LayeredVars([
-    { vars: LB_DEFAULTS as Vars, where: { file: 'roles/lb-shared/defaults.ts' } },
-    { vars: inventory.hosts.get(host)!.vars, origins: inventory.hosts.get(host)!.origins },
-  ]);
-  return readLbTopology(new TypedVars(reader, { file: 'play.yml' }), inventoryView(inventory));
+  const { vars, view } = runVarsOf(inventory);
+  const scope = roleScope(vars, host, LB_DEFAULTS as Vars, 'roles/lb-shared/defaults.ts');
+  return readLbTopology(new TypedVars(scope, { file: 'play.yml' }), view);
 }
 
 describe('lb-shared topology', () => {

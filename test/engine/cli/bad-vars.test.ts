@@ -49,6 +49,13 @@ const CASES: Case[] = [
   { title: 'VIP outside every LB subnet', vars: 'apiserver_vip: 198.51.100.10\n', message: new RegExp(`all\\.yml:${VARS_LINE}: key 'apiserver_vip'.*does not contain lb1's address`) },
   { title: 'VIP equal to a host address', vars: 'apiserver_vip: 192.0.2.21\n', message: new RegExp(`all\\.yml:${VARS_LINE}: key 'apiserver_vip'.*master1`) },
   { title: 'two hosts with one address', hosts: HOSTS.replace('192.0.2.22', '192.0.2.21'), message: /hosts\.ini:\d+: key 'ansible_host'.*192\.0\.2\.21/ },
+  {
+    title: 'two masters behind one forwarded loopback port',
+    hosts: HOSTS.replace('master2 ansible_host=192.0.2.22', 'master2 ansible_host=127.0.0.1 ansible_port=2222').replace('master3 ansible_host=192.0.2.23', 'master3 ansible_host=127.0.0.1 ansible_port=2222'),
+    message: /hosts\.ini:\d+: key 'ansible_host': hosts master2 and master3 are both reached at 127\.0\.0\.1:2222/,
+  },
+  { title: 'a template using an undefined variable', vars: 'keepalived_auth_pass: "{{ vault_keepalived_pass }}"\n', message: new RegExp(`all\\.yml:${VARS_LINE}: key 'keepalived_auth_pass': its template uses 'vault_keepalived_pass', which is undefined`) },
+  { title: 'a template rendering a bad value', vars: 'keepalived_router_id: "{{ 200 + 100 }}"\n', message: new RegExp(`all\\.yml:${VARS_LINE}: key 'keepalived_router_id'`) },
   { title: 'router id 0', vars: 'keepalived_router_id: 0\n', message: new RegExp(`all\\.yml:${VARS_LINE}: key 'keepalived_router_id'`) },
   { title: 'router id 256', vars: 'keepalived_router_id: 256\n', message: new RegExp(`all\\.yml:${VARS_LINE}: key 'keepalived_router_id'`) },
   { title: 'auth_pass longer than 8', vars: 'keepalived_auth_pass: muchtoolongpass\n', message: new RegExp(`all\\.yml:${VARS_LINE}: key 'keepalived_auth_pass'.*8`) },

@@ -2,6 +2,9 @@ import { expect } from 'chai';
 import os from 'node:os';
 import { InventoryError } from '../../../engine/errors.js';
 import { connectionSpec } from '../../../engine/inventory/index.js';
+import { connectionSpecs } from '../../../engine/runner/connections.js';
+import { Redactor } from '../../../engine/secrets.js';
+import { RunVars } from '../../../engine/template/index.js';
 import type { InventoryHost } from '../../../engine/types.js';
 import { cleanupInventories, inventoryFrom } from './helpers/inventory-fixture.js';
 
@@ -94,5 +97,19 @@ describe('inventory: connection vars', () => {
     const h2 = inv.hosts.get('h2');
     expect(h2).to.not.equal(undefined);
     expect(() => connectionSpec(h2 as InventoryHost)).to.throw(InventoryError, /^hosts:3: key 'ansible_port': host 'h2': must be a port number/);
+  });
+
+  it('reads the sudo password from ansible_become_password or its older names, rendered, as a secret', async () => {
+    const inv = await inventoryFrom(
+      {
+        hosts: '[g]\nnew ansible_become_password="{{ vault_sudo }}"\nold ansible_become_pass=sudo-pw-2\noldest ansible_sudo_pass=sudo-pw-3\nnone\n',
+        'group_vars/all.yml': 'vault_sudo: sudo-pw-1\n',
+      },
+      ['hosts'],
+    );
+    const redactor = new Redactor();
+    const specOf = connectionSpecs(new RunVars(inv, { secrets: redactor }));
+    expect(['new', 'old', 'oldest', 'none'].map((h) => specOf(h).becomePassword)).to.deep.equal(['sudo-pw-1', 'sudo-pw-2', 'sudo-pw-3', undefined]);
+    expect(redactor.redact('sudo-pw-1 sudo-pw-2 sudo-pw-3')).to.equal('******** ******** ********');
   });
 });

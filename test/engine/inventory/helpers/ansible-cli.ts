@@ -75,3 +75,33 @@ export function ansibleListHosts(root: string, sources: readonly string[], patte
     return { hosts, stderr };
   });
 }
+
+/**
+ * Each host's values of `names` as Ansible renders them: `ansible PATTERN -c local -m debug
+ * -a var=[n1,n2,...] -o`, one line per host. Asking for the list (not var=NAME one at a time)
+ * makes one run for all names, and shows each variable's own rendered value: `var=NAME` would
+ * template "{{ NAME }}" once more and turn its number into text. HOME is the temp dir: nothing
+ * is written outside it.
+ */
+export function ansibleDebugVars(
+  root: string,
+  sources: readonly string[],
+  pattern: string,
+  names: readonly string[],
+  extraVars: readonly string[] = [],
+): Promise<Map<string, Record<string, unknown>>> {
+  return limit(async () => {
+    const args = [...inventoryArgs(sources), pattern, '-c', 'local', '-m', 'debug', '-a', `var=[${names.join(',')}]`, '-o', ...extraVars.flatMap((e) => ['-e', e])];
+    const { stdout } = await run('ansible', args, { cwd: root, env: { ...(await ansibleEnv(root)), HOME: root }, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
+    const out = new Map<string, Record<string, unknown>>();
+    for (const line of stdout.split('\n').filter((l) => l.includes(' => '))) {
+      const [head, json] = [line.slice(0, line.indexOf(' => ')), line.slice(line.indexOf(' => ') + 4)];
+      const host = head.split(' | ')[0]!.trim();
+      if (!head.includes('SUCCESS')) throw new Error(`ansible debug failed on ${host}: ${json}`);
+      const values = (JSON.parse(json) as Record<string, unknown>)[`[${names.join(',')}]`];
+      if (!Array.isArray(values)) throw new Error(`ansible debug printed no list for ${host}: ${json}`);
+      out.set(host, Object.fromEntries(names.map((n, i) => [n, values[i]])));
+    }
+    return out;
+  });
+}
