@@ -8,6 +8,7 @@ import { ListrReporter } from '../report/listr.js';
 import { PlainReporter } from '../report/plain.js';
 import type { Reporter, ReporterOptions } from '../report/reporter.js';
 import { defaultSshSettings } from '../connection/ssh.js';
+import { isCI } from '../ci.js';
 import { execute } from '../runner/execute.js';
 import { buildPlan, type Plan } from '../runner/plan.js';
 import { Redactor } from '../secrets.js';
@@ -100,7 +101,7 @@ export function connectionFlags(args: Pick<PlaybookArgs, 'user' | 'privateKey' |
 }
 
 function makeReporter(args: PlaybookArgs, out: (l: string) => void, err: (l: string) => void): Reporter {
-  const interactive = Boolean(process.stdout.isTTY) && !process.env.CI;
+  const interactive = Boolean(process.stdout.isTTY) && !isCI();
   const options: ReporterOptions = { verbosity: args.verbose, diff: args.diff, out, err, color: interactive && !process.env.NO_COLOR };
   if (args.json) return new JsonReporter(out, err);
   if (interactive && args.verbose === 0) return new ListrReporter(options);

@@ -1,7 +1,8 @@
 // Issue 6: the drift catalog. Each drift is made by hand on a lab host of a converged cluster;
-// `--check` must report exactly the drifted task(s) and change nothing (hashes of the managed
-// files, service states, holds and sysctls before and after), a re-apply must change exactly
-// those tasks plus their handlers, and the next run must report changed=0.
+// `--check` must report exactly the drifted task(s) and change nothing (hashes, modes and owners
+// of the managed files, service states, holds and sysctls before and after), a re-apply must
+// change exactly those tasks plus their handlers, the next run must report changed=0, and every
+// host must then be as it was before the drift (its snapshot from before, not just changed=0).
 import { expect } from 'chai';
 import { describeLab } from './harness.js';
 import { measure, playJson, playOutput, sh, shAll } from './lb-helpers.js';
@@ -18,14 +19,26 @@ interface Drift {
   name: string;
   make: () => Promise<unknown>;
   expect: Expected;
+  /**
+   * What the fix rightly leaves behind, and the command that takes exactly that away again:
+   * with it undone the host must match its snapshot from before the drift.
+   */
+  residue?: { host: string; why: string; undo: string };
 }
 
+// authorized_keys and known_hosts are hashed sorted: their line order means nothing to ssh, and
+// ssh-trust only appends, so a dropped line comes back at the end.
 const SNAPSHOT = String.raw`
 for f in /etc/hosts /etc/fstab /etc/haproxy/haproxy.cfg /etc/keepalived/keepalived.conf \
   /etc/modules-load.d/k8s.conf /etc/sysctl.d/99-kubernetes.conf /root/.ssh/authorized_keys \
   /root/.ssh/known_hosts /etc/containerd/config.toml /etc/kubernetes/kubeadm-config.yaml \
   /root/.kube/config /etc/kubernetes/calico.yaml; do
-  if [ -e "$f" ]; then sha256sum "$f"; else echo "absent $f"; fi
+  if [ ! -e "$f" ]; then echo "absent $f"; continue; fi
+  case "$f" in
+    */authorized_keys|*/known_hosts) hash=$(sort "$f" | sha256sum | cut -d' ' -f1) ;;
+    *) hash=$(sha256sum < "$f" | cut -d' ' -f1) ;;
+  esac
+  echo "$f $hash $(stat -c '%a %U:%G' "$f")"
 done
 for s in haproxy keepalived containerd kubelet; do
   echo "$s $(systemctl is-enabled $s 2>/dev/null) $(systemctl is-active $s 2>/dev/null)"
@@ -34,8 +47,10 @@ echo "holds $(apt-mark showhold | tr '\n' ' ')"
 echo "ip_forward $(cat /proc/sys/net/ipv4/ip_forward)"
 `;
 
-async function snapshot(): Promise<Record<string, string>> {
-  return shAll(HOSTS, SNAPSHOT);
+/** Per host, one line per file, service, hold list and sysctl. */
+async function snapshot(): Promise<Record<string, string[]>> {
+  const text = await shAll(HOSTS, SNAPSHOT);
+  return Object.fromEntries(Object.entries(text).map(([host, out]) => [host, out.trim().split('\n')]));
 }
 
 function changedByHost(doc: JsonReportDoc): Expected {
@@ -76,6 +91,8 @@ const DRIFTS: Drift[] = [
     name: 'swap line in fstab',
     make: () => sh('worker2', "echo '/swapfile none swap sw 0 0' >> /etc/fstab"),
     expect: { worker2: ['common : Comment out swap in /etc/fstab'] },
+    // Only the commented-out line may remain; if play had not commented it, sed finds nothing.
+    residue: { host: 'worker2', why: 'the swap line stays, commented out', undo: "sed -i '\\|^#/swapfile none swap sw 0 0$|d' /etc/fstab" },
   },
   {
     name: 'br_netfilter modules-load file removed',
@@ -141,13 +158,15 @@ describeLab('issue 6: drift catalog on the lab cluster', function () {
   });
 
   for (const drift of DRIFTS) {
-    it(`${drift.name}: --check reports exactly it and changes nothing; a re-run fixes exactly it`, async () => {
+    it(`${drift.name}: --check reports exactly it and changes nothing; a re-run restores the hosts as they were`, async () => {
+      const pristine = await snapshot();
       await drift.make();
-      const before = await snapshot();
+      const drifted = await snapshot();
+      expect(drifted, 'the snapshot does not see this drift: it could not tell a fix from none').not.to.deep.equal(pristine);
       const check = await playJson(`drift ${drift.name}: --check`, [SITE, '-i', INVENTORY, '--check']);
       expect(check.run.code, playOutput(check.run)).to.equal(0);
       expect(changedByHost(check.doc), '--check reports').to.deep.equal(sorted(drift.expect));
-      expect(await snapshot(), '--check changed something on a host').to.deep.equal(before);
+      expect(await snapshot(), '--check changed something on a host').to.deep.equal(drifted);
       caught++;
 
       const fix = await playJson(`drift ${drift.name}: re-apply`, [SITE, '-i', INVENTORY]);
@@ -157,6 +176,8 @@ describeLab('issue 6: drift catalog on the lab cluster', function () {
       const again = await playJson(`drift ${drift.name}: next run`, [SITE, '-i', INVENTORY]);
       expect(again.run.code, playOutput(again.run)).to.equal(0);
       expect(changedByHost(again.doc), 'the run after the fix').to.deep.equal({});
+      if (drift.residue) await sh(drift.residue.host, drift.residue.undo);
+      expect(await snapshot(), `the hosts after the fix differ from before the drift${drift.residue ? ` (${drift.residue.why}, undone)` : ''}`).to.deep.equal(pristine);
       corrected++;
     });
   }

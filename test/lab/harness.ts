@@ -1,8 +1,9 @@
 // Mocha helper for suites that need the local lab. `describeLab(title, fn)`:
-// - not root and CI unset: prints a loud line and skips the suite (a developer's plain `npm test`);
-// - not root and CI set: the suite FAILS (CI must run the lab, so a skip would hide a broken CI);
+// - not root and CI unset: prints a loud line per suite and skips it (a developer's plain `npm test`);
+// - not root and CI set (CI=1 and CI=true alike, see engine/ci.ts): the suite FAILS (CI must run the lab, so a skip would hide a broken CI);
 // - root: brings the lab up (or reuses the running one; under CI a fresh one) in a before() hook,
 //   then runs the suite.
+import { isCI } from '../../engine/ci.js';
 import { isRoot, labDown, labUp, type UpReport } from './lab.js';
 
 /** Time for `up` on a cold machine: debootstrap plus the repository download. */
@@ -11,7 +12,6 @@ const LAB_UP_TIMEOUT_MS = 20 * 60_000;
 const LAB_TEST_TIMEOUT_MS = 5 * 60_000;
 
 let labReady: Promise<UpReport> | null = null;
-let skipAnnounced = false;
 
 /**
  * Brings the lab up once per process; later calls share the first one's result. Under CI (or
@@ -22,7 +22,7 @@ export function ensureLabUp(): Promise<UpReport> {
   const log = (line: string): void => {
     process.stderr.write(`      [lab] ${line}\n`);
   };
-  const fresh = Boolean(process.env.CI) || process.env.LAB_FRESH === '1';
+  const fresh = isCI() || process.env.LAB_FRESH === '1';
   labReady ??= (async () => {
     if (fresh) await labDown({ log });
     return labUp({ log });
@@ -32,7 +32,7 @@ export function ensureLabUp(): Promise<UpReport> {
 
 export function describeLab(title: string, fn: (this: Mocha.Suite) => void): void {
   if (!isRoot()) {
-    if (process.env.CI) {
+    if (isCI()) {
       describe(title, function () {
         before(function () {
           throw new Error('the lab suite needs root and CI is set: run the tests as root (a skipped lab suite would hide a broken CI)');
@@ -41,8 +41,7 @@ export function describeLab(title: string, fn: (this: Mocha.Suite) => void): voi
       });
       return;
     }
-    if (!skipAnnounced) process.stderr.write('\n*** LAB SUITE SKIPPED: not root (run as root or set CI) ***\n\n');
-    skipAnnounced = true;
+    process.stderr.write(`\n*** SKIPPED lab suite '${title}': not root (run as root; under CI this fails instead) ***\n\n`);
     describe.skip(`${title} (*** SKIPPED: not root ***)`, fn);
     return;
   }

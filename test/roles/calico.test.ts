@@ -13,6 +13,7 @@ import { converge, fileAnswer, MISSING_FILE } from './helpers/fake-cluster.js';
 import { clusterInventory, fakeCluster, resolvedVars } from './kubeadm-fixtures.js';
 import { expectGolden, readGolden } from './kubeadm-golden.js';
 import { sha256Of } from '../../engine/ops/index.js';
+import { requirePrerequisite } from '../helpers/skip.js';
 
 const LAB_MANIFEST = fileURLToPath(new URL('../../../test/lab/standins/calico/calico-v3.28.0.yaml', import.meta.url));
 const GET_NODES = 'command:kubectl --kubeconfig=/etc/kubernetes/admin.conf get nodes -o json';
@@ -70,7 +71,7 @@ describe('calico', () => {
     });
 
     it('works on the lab\'s manifest: one block set, still valid YAML', function () {
-      if (!existsSync(LAB_MANIFEST)) this.skip();
+      requirePrerequisite(this, existsSync(LAB_MANIFEST) ? undefined : `the lab's calico manifest is missing: ${LAB_MANIFEST}`);
       const out = setCalicoPoolCidr(readFileSync(LAB_MANIFEST, 'utf8'), '10.244.0.0/16');
       expect(out.match(/^\s*- name: CALICO_IPV4POOL_CIDR\n\s*value: "10.244.0.0\/16"$/gm)).to.have.length(1);
       expect(() => loadAll(out)).not.to.throw();

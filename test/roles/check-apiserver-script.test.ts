@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderCheckApiserver } from '../../roles/keepalived/templates/check-apiserver.js';
+import { skipLoudly } from '../helpers/skip.js';
 
 function selfSigned(): { key: Buffer; cert: Buffer } | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'play-tls-'));
@@ -52,12 +53,9 @@ describe('check_apiserver.sh (for real, against local HTTPS servers)', function 
     const missing = ['openssl', 'curl', 'ip'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
     // The script would probe a VIP it finds on an interface: only loopback may ever be probed.
     const addrs = spawnSync('ip', ['-4', '-o', 'addr', 'show'], { encoding: 'utf8' }).stdout ?? '';
-    if (addrs.includes(` ${ABSENT_VIP}/`)) this.skip();
+    if (addrs.includes(` ${ABSENT_VIP}/`)) skipLoudly(this, `this machine holds ${ABSENT_VIP}, the address the script must find absent (only loopback may be probed)`);
     tls = missing.length ? undefined : selfSigned();
-    if (!tls) {
-      console.warn(`\n    !!! SKIPPED check_apiserver.sh run: missing ${missing.join(', ') || 'a working openssl'}\n`);
-      this.skip();
-    }
+    if (!tls) skipLoudly(this, `missing ${missing.join(', ') || 'a working openssl'}`);
   });
   after(() => servers.forEach((s) => s.close()));
 

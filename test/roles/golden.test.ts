@@ -19,6 +19,7 @@ import { ALL_TAGS } from '../../engine/playbook/tags.js';
 import { buildPlan } from '../../engine/runner/plan.js';
 import { filesWritten, freshHost } from './helpers/fresh-host.js';
 import { haproxyCheck, keepalivedTest, realToolsMissing } from './helpers/real-tools.js';
+import { requirePrerequisite } from '../helpers/skip.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const GOLDEN = join(ROOT, 'test/golden');
@@ -121,12 +122,7 @@ for (const example of EXAMPLES) {
     });
 
     it('passes the real keepalived -t and haproxy -c', function () {
-      const missing = realToolsMissing();
-      if (missing) {
-        if (process.env.CI === 'true') expect.fail(`real keepalived/haproxy checks cannot run under CI: ${missing}`);
-        console.warn(`\n    !!! SKIPPED real keepalived -t / haproxy -c: ${missing}\n`);
-        this.skip();
-      }
+      requirePrerequisite(this, realToolsMissing());
       let checked = 0;
       for (const [host, paths] of files) {
         const conf = paths.get('/etc/keepalived/keepalived.conf');

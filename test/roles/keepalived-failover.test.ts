@@ -12,6 +12,7 @@ import type { KeepalivedOn } from '../../roles/keepalived/vars.js';
 import { resolveRole } from './helpers/resolve.js';
 import { dedicatedPair } from './helpers/topologies.js';
 import { VrrpPair } from './helpers/vrrp-pair.js';
+import { requirePrerequisite } from '../helpers/skip.js';
 
 /** The issue's failover limit. */
 const FAILOVER_LIMIT_MS = 5000;
@@ -29,12 +30,7 @@ describe('keepalived for real: two LB hosts in network namespaces', function () 
   let pair: VrrpPair | undefined;
 
   before(function () {
-    const missing = VrrpPair.missing();
-    if (missing) {
-      if (process.env.CI === 'true') expect.fail(`real keepalived runs cannot happen under CI: ${missing}`);
-      console.warn(`\n    !!! SKIPPED real keepalived failover: ${missing}\n`);
-      this.skip();
-    }
+    requirePrerequisite(this, VrrpPair.missing());
   });
 
   afterEach(() => {

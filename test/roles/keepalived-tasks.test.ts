@@ -9,6 +9,7 @@ import { detectInterface } from '../../roles/lb-shared/vrrp-interface.js';
 import { FakeCluster, fileAnswer } from './helpers/fake-cluster.js';
 import { ipAddrOutput } from './helpers/fresh-host.js';
 import { haproxyCheck, keepalivedTest, realToolsMissing } from './helpers/real-tools.js';
+import { requirePrerequisite } from '../helpers/skip.js';
 import { resolveRole } from './helpers/resolve.js';
 import { dedicatedPair, singleLb, stacked } from './helpers/topologies.js';
 
@@ -143,12 +144,7 @@ describe('keepalived tasks', () => {
 
   describe('the real-tool harness', () => {
     before(function () {
-      const missing = realToolsMissing();
-      if (missing) {
-        if (process.env.CI === 'true') expect.fail(`real keepalived/haproxy checks cannot run under CI: ${missing}`);
-        console.warn(`\n    !!! SKIPPED real keepalived -t / haproxy -c: ${missing}\n`);
-        this.skip();
-      }
+      requirePrerequisite(this, realToolsMissing());
     });
 
     it('is not vacuous: keepalived -t rejects what keepalived rejects', () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appendLinesScript } from '../../roles/ssh-trust/append-lines.js';
 import { keyPairScript, parseKeyPairState } from '../../roles/ssh-trust/key-pair.js';
+import { requirePrerequisite } from '../helpers/skip.js';
 
 function sh(script: string): void {
   const r = spawnSync('/bin/sh', ['-s'], { input: script, encoding: 'utf8' });
@@ -22,7 +23,7 @@ describe('ssh-trust scripts (for real, in a temp dir)', () => {
   afterEach(() => rmSync(join(dir, '..'), { recursive: true, force: true }));
 
   it('generates a key pair once, never replacing it, and re-derives a lost .pub', function () {
-    if (spawnSync('ssh-keygen', ['-?']).error) this.skip();
+    requirePrerequisite(this, spawnSync('ssh-keygen', ['-?']).error ? 'ssh-keygen is not installed (apt-get install openssh-client)' : undefined);
     sh(keyPairScript('root@master1', dir));
     const pub = readFileSync(join(dir, 'id_ed25519.pub'), 'utf8');
     expect(pub).to.match(/^ssh-ed25519 \S+ root@master1\n$/);

@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { ansibleDebugVars, ansibleInventoryAvailable } from '../inventory/helpers/ansible-cli.js';
 import { dedent, removeTree, writeTree } from '../inventory/helpers/temp-tree.js';
 import { runPlay } from '../../helpers/run-play.js';
+import { requirePrerequisite } from '../../helpers/skip.js';
 
 /** Expressions every host renders, in group_vars/all.yml (YAML single quotes: backslashes stay). */
 const EXPRESSIONS: Readonly<Record<string, string>> = {
@@ -196,10 +197,7 @@ describe('templates: parity with ansible -m debug', function () {
   this.timeout(300_000);
 
   before(async function () {
-    if (await ansibleInventoryAvailable()) return;
-    if (process.env.CI) throw new Error('ansible is not installed, and CI is set: the parity suite must run');
-    console.warn('\n  !!! ansible not found: SKIPPING the Jinja2 parity tests (install ansible-core) !!!\n');
-    this.skip();
+    requirePrerequisite(this, (await ansibleInventoryAvailable()) ? undefined : 'ansible is not installed (install ansible-core)');
   });
 
   it(`covers ${Object.keys(EXPRESSIONS).length} expressions`, () => {
