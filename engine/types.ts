@@ -51,6 +51,8 @@ export interface ConnectionSpec {
   readonly user?: string;
   readonly become: boolean;
   readonly becomeUser?: string;
+  /** sudo's password (ansible_become_password or -K): secret, reaches sudo only on stdin. */
+  readonly becomePassword?: string;
   readonly privateKeyFile?: string;
   readonly commonArgs: readonly string[];
 }
@@ -77,8 +79,11 @@ export interface Connection {
   readonly stats: ConnectionStats;
   /** Runs a POSIX sh script on the host (as root when become is set). Never throws on exit code. */
   exec(script: string, options?: ExecOptions): Promise<ExecResult>;
-  /** argv that runs a short script on the host with stdin kept open (for the run lock). */
-  sessionArgv(script: string): string[];
+  /**
+   * argv that runs a short script on the host with stdin kept open (for the run lock). With
+   * `sudoPrompt`, a sudo that needs a password asks with it on stderr (the caller answers).
+   */
+  sessionArgv(script: string, sudoPrompt?: string): string[];
   /** Where the run lock lives on this host. */
   readonly lockFile: string;
   close(): Promise<void>;

@@ -11,8 +11,12 @@ import { defaultSshSettings } from '../connection/ssh.js';
 import { execute } from '../runner/execute.js';
 import { buildPlan, type Plan } from '../runner/plan.js';
 import type { ConnectionSpec } from '../types.js';
+import type { AnsibleConfig } from '../config/ansible-cfg.js';
 import { parseExtraVars } from './extra-vars.js';
+import { hidingSecrets } from './hide-secrets.js';
 import { listPlan } from './listing.js';
+import type { SecretInput } from './secret-input.js';
+import { openVault, type VaultArgs } from './vault-options.js';
 
 export interface PlaybookArgs {
   readonly playbooks: readonly string[];
@@ -23,7 +27,8 @@ export interface PlaybookArgs {
   readonly check: boolean;
   readonly diff: boolean;
   readonly extraVars: readonly string[];
-  readonly forks: number;
+  /** Unset: ansible.cfg's forks, else 50. */
+  readonly forks?: number;
   readonly verbose: number;
   readonly listHosts: boolean;
   readonly listTasks: boolean;
@@ -32,27 +37,67 @@ export interface PlaybookArgs {
   readonly json: boolean;
   readonly user?: string;
   readonly privateKey?: string;
-  readonly become: boolean;
+  /** Unset: ansible.cfg's become, else false. */
+  readonly become?: boolean;
+  /** -K; unset: ansible.cfg's become_ask_pass. */
+  readonly askBecomePass?: boolean;
   readonly strictHostKeys: boolean;
-  readonly timeout: number;
+  /** Unset: ansible.cfg's timeout, else 10. */
+  readonly timeout?: number;
+  readonly vault: VaultArgs;
+}
+
+/** What a command reads besides its flags: ansible.cfg, and the user's answers to prompts. */
+export interface CliEnv {
+  readonly config: AnsibleConfig;
+  readonly input: SecretInput;
 }
 
 export function splitList(values: readonly string[]): string[] {
   return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 }
 
-/** Everything is loaded and validated first: bad input exits 2 before any host is contacted. */
-export async function runPlaybooks(args: PlaybookArgs, out: (l: string) => void, err: (l: string) => void): Promise<number> {
-  if (args.inventory.length === 0) throw new UsageError('no inventory given: pass -i FILE|DIR (e.g. -i inventories/lab)', { file: '-i' });
+/**
+ * Everything is loaded and validated first: bad input exits 2 before any host is contacted.
+ * Passwords are asked before anything is read, in ansible-playbook's order: -K, then vault.
+ */
+export async function runPlaybooks(args: PlaybookArgs, out: (l: string) => void, err: (l: string) => void, env: CliEnv): Promise<number> {
+  const { config } = env;
+  config.warnings.forEach((w) => err(`[WARNING]: ${w}`));
+  const sources = args.inventory.length ? args.inventory : (config.inventory ?? []);
+  if (sources.length === 0) throw new UsageError('no inventory given: pass -i FILE|DIR (e.g. -i inventories/lab) or set inventory in ansible.cfg', { file: '-i' });
   if (args.playbooks.length === 0) throw new UsageError('no playbook given (e.g. play site.yml -i inventories/lab)');
-  const inventory = await loadInventory([...args.inventory]);
-  const tags: TagFilter = { only: args.tags.length ? splitList(args.tags) : ['all'], skip: splitList(args.skipTags) };
-  const extraVars = parseExtraVars(args.extraVars);
-  const plans: Array<{ file: string; plan: Plan }> = [];
-  for (const given of args.playbooks) {
-    const file = resolvePlaybookPath(given);
-    plans.push({ file, plan: await buildPlan(inventory, loadPlaybook(file), { limit: args.limit, tags, extraVars }) });
-  }
+  const becomePassword = (args.askBecomePass ?? config.becomeAskPass) ? await env.input.ask('BECOME password: ') : undefined;
+  const vault = await openVault(args.vault, config, env.input);
+  const secrets = (): string[] => [
+    ...vault.plaintexts,
+    ...vault.secrets.map((s) => s.password.toString('utf8')),
+    ...(becomePassword !== undefined ? [becomePassword] : []),
+  ];
+  return hidingSecrets(secrets, async () => {
+    const inventory = await loadInventory([...sources], { vault });
+    const tags: TagFilter = { only: args.tags.length ? splitList(args.tags) : ['all'], skip: splitList(args.skipTags) };
+    const extraVars = parseExtraVars(args.extraVars, vault);
+    // Every file is read before any plan: each plan's redactor then knows every vault value.
+    const playbooks = args.playbooks.map((given) => {
+      const file = resolvePlaybookPath(given);
+      return { file, playbook: loadPlaybook(file, vault) };
+    });
+    const plans: Array<{ file: string; plan: Plan }> = [];
+    for (const { file, playbook } of playbooks) {
+      plans.push({ file, plan: await buildPlan(inventory, playbook, { limit: args.limit, tags, extraVars, secrets: secrets() }) });
+    }
+    return runPlans(plans, args, out, err, { config, becomePassword, specOf: (host) => connectionSpec(inventory.hosts.get(host)!) });
+  });
+}
+
+interface RunContext {
+  readonly config: AnsibleConfig;
+  readonly becomePassword?: string;
+  readonly specOf: (host: string) => ConnectionSpec;
+}
+
+async function runPlans(plans: ReadonlyArray<{ file: string; plan: Plan }>, args: PlaybookArgs, out: (l: string) => void, err: (l: string) => void, run: RunContext): Promise<number> {
   const dryRun = args.syntaxCheck || args.listHosts || args.listTasks || args.listTags;
   if (dryRun) plans.forEach(({ plan }) => plan.warnings.forEach((w) => err(`[WARNING]: ${plan.redactor.redact(w)}`)));
   if (args.syntaxCheck) {
@@ -63,12 +108,20 @@ export async function runPlaybooks(args: PlaybookArgs, out: (l: string) => void,
     plans.forEach(({ file, plan }) => listPlan(plan, file, { hosts: args.listHosts, tasks: args.listTasks, tags: args.listTags }).forEach(out));
     return 0;
   }
-  const specOf = (host: string): ConnectionSpec => withOverrides(connectionSpec(inventory.hosts.get(host)!), args);
-  const ssh = { ...defaultSshSettings(), hostKeyChecking: args.strictHostKeys ? ('yes' as const) : ('accept-new' as const), connectTimeoutSec: args.timeout };
+  const { config } = run;
+  if (config.hostKeyChecking === false) err(`[WARNING]: ${hostKeyCheckingNote(config)}`);
+  const specOf = (host: string): ConnectionSpec => withOverrides(run.specOf(host), args, config, run.becomePassword);
+  const ssh = {
+    ...defaultSshSettings(),
+    hostKeyChecking: args.strictHostKeys ? ('yes' as const) : ('accept-new' as const),
+    connectTimeoutSec: args.timeout ?? config.timeout ?? 10,
+    extraArgs: config.sshArgs ?? [],
+  };
+  const forks = args.forks ?? config.forks ?? 50;
   let exitCode = 0;
   for (const { plan } of plans) {
     const reporter = makeReporter(args, out, err);
-    const report = await execute(plan, { check: args.check, forks: args.forks, ssh, connectionSpec: specOf }, reporter);
+    const report = await execute(plan, { check: args.check, forks, ssh, connectionSpec: specOf }, reporter);
     reporter.finish(report);
     exitCode = Math.max(exitCode, report.exitCode);
     if (report.exitCode !== 0) break;
@@ -76,12 +129,28 @@ export async function runPlaybooks(args: PlaybookArgs, out: (l: string) => void,
   return exitCode;
 }
 
-function withOverrides(spec: ConnectionSpec, args: PlaybookArgs): ConnectionSpec {
+function hostKeyCheckingNote(config: AnsibleConfig): string {
+  const line = config.lines.get('defaults.host_key_checking');
+  return `${config.file ?? 'ansible.cfg'}${line ? `:${line}` : ''}: host_key_checking = False is not honoured: play never disables host key checking (unknown hosts are trusted on first contact, a changed key is refused)`;
+}
+
+/**
+ * The command line beats the host's variables (play's rule for -u, -b and --private-key); the
+ * host's variables beat ansible.cfg (remote_user is below ansible_user, as in Ansible). A sudo
+ * password set for the host (ansible_become_password) beats -K, as in Ansible.
+ */
+function withOverrides(spec: ConnectionSpec, args: PlaybookArgs, config: AnsibleConfig, becomePassword?: string): ConnectionSpec {
+  const user = args.user ?? spec.user ?? config.remoteUser;
+  const privateKeyFile = args.privateKey ?? spec.privateKeyFile ?? config.privateKeyFile;
+  const becomeUser = spec.becomeUser ?? config.becomeUser;
+  const password = spec.becomePassword ?? becomePassword;
   return {
     ...spec,
-    ...(args.user ? { user: args.user } : {}),
-    ...(args.privateKey ? { privateKeyFile: args.privateKey } : {}),
-    ...(args.become ? { become: true } : {}),
+    ...(user !== undefined ? { user } : {}),
+    ...(privateKeyFile !== undefined ? { privateKeyFile } : {}),
+    ...((args.become ?? config.become) ? { become: true } : {}),
+    ...(becomeUser !== undefined ? { becomeUser } : {}),
+    ...(password !== undefined ? { becomePassword: password } : {}),
   };
 }
 

@@ -22,6 +22,7 @@ export function connectionSpec(host: InventoryHost): ConnectionSpec {
   const user = read.string('ansible_user', 'ansible_ssh_user');
   const keyFile = read.string('ansible_ssh_private_key_file', 'ansible_private_key_file');
   const becomeUser = read.string('ansible_become_user');
+  const becomePassword = read.password('ansible_become_password', 'ansible_become_pass', 'ansible_sudo_pass');
   const commonArgs = [...read.args('ansible_ssh_common_args'), ...read.args('ansible_ssh_extra_args')];
   return {
     kind,
@@ -31,6 +32,7 @@ export function connectionSpec(host: InventoryHost): ConnectionSpec {
     ...(user !== undefined ? { user } : {}),
     become: read.bool('ansible_become'),
     ...(becomeUser !== undefined ? { becomeUser } : {}),
+    ...(becomePassword !== undefined ? { becomePassword } : {}),
     ...(keyFile !== undefined ? { privateKeyFile: expandHome(keyFile) } : {}),
     commonArgs,
   };
@@ -70,6 +72,15 @@ class HostVarReader {
     if (typeof value === 'number') return String(value);
     if (typeof value !== 'string' || value === '') this.fail(key, `must be a non-empty string, got ${describe(value)}`);
     return value;
+  }
+
+  /** A secret: its value never appears in an error. */
+  password(...keys: string[]): string | undefined {
+    const found = this.pick(keys);
+    if (!found) return undefined;
+    if (typeof found.value === 'number') return String(found.value);
+    if (typeof found.value !== 'string' || found.value === '') this.fail(found.key, 'must be a non-empty string (the sudo password)');
+    return found.value;
   }
 
   port(...keys: string[]): number | undefined {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { PlaybookError } from '../errors.js';
 import type { Vars, VarOrigins } from '../types.js';
+import type { Vault } from '../vault/index.js';
 import { readYamlFile, type KeyPath, type YamlDocument } from '../yaml.js';
 import type { Play, Playbook, RoleEntry } from './types.js';
 
@@ -19,8 +20,9 @@ export function resolvePlaybookPath(given: string, cwd = process.cwd()): string 
   throw new PlaybookError('playbook not found (looked here and in playbooks/)', { file: given });
 }
 
-export function loadPlaybook(file: string): Playbook {
-  const doc = readYamlFile(file, PlaybookError);
+/** `vault` opens an encrypted playbook and its !vault values (play vars). */
+export function loadPlaybook(file: string, vault?: Vault): Playbook {
+  const doc = readYamlFile(file, PlaybookError, vault);
   if (!Array.isArray(doc.data)) throw new PlaybookError('a playbook must be a YAML list of plays', doc.locate([]));
   const plays = doc.data.map((raw, index) => parsePlay(doc, raw, index));
   if (plays.length === 0) throw new PlaybookError('the playbook has no plays', { file, line: 1 });

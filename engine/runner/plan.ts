@@ -6,6 +6,7 @@ import { Redactor } from '../secrets.js';
 import type { Change, HostView, Inventory, InventoryView, Role, Task } from '../types.js';
 import { TypedVars } from '../vars.js';
 import { hostView, inventoryView } from './host-view.js';
+import { registerSecret } from './known-secrets.js';
 import { LayeredVars, type VarsLayer } from './layered-vars.js';
 
 export interface PlannedTask {
@@ -43,6 +44,8 @@ export interface PlanOptions {
   readonly limit?: string;
   readonly tags: TagFilter;
   readonly extraVars: VarsLayer;
+  /** Values secret before planning (every vault plaintext, the -K password): never printed. */
+  readonly secrets?: Iterable<string>;
 }
 
 const LIMIT_WHERE: SourceLocation = { file: '--limit' };
@@ -52,6 +55,7 @@ export async function buildPlan(inventory: Inventory, playbook: Playbook, option
   const view = inventoryView(inventory);
   const warnings: string[] = [];
   const redactor = new Redactor();
+  for (const secret of options.secrets ?? []) registerSecret(redactor, secret);
   redactor.addFromVars(options.extraVars.vars);
   for (const host of inventory.hosts.values()) redactor.addFromVars(host.vars);
   const limited = options.limit ? new Set(inventory.select(options.limit, LIMIT_WHERE)) : undefined;
