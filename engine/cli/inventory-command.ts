@@ -3,8 +3,9 @@ import { UsageError } from '../errors.js';
 import type { Inventory, InventoryGroup, InventoryHost } from '../types.js';
 import { hideVaultValues } from '../vault/hide.js';
 import type { Vault } from '../vault/index.js';
-import type { CliEnv } from './playbook-command.js';
-import { openVault, type VaultArgs } from './vault-options.js';
+import { hidingSecrets } from './hide-secrets.js';
+import type { CliEnv } from './cli-env.js';
+import { openVault, vaultSecrets, type VaultArgs } from './vault-options.js';
 
 export interface InventoryArgs {
   readonly inventory: readonly string[];
@@ -23,7 +24,8 @@ export async function runInventory(args: InventoryArgs, out: (l: string) => void
   const modes = [args.list, args.graph, args.host !== undefined].filter(Boolean).length;
   if (modes !== 1) throw new UsageError('choose one of --list, --graph or --host HOST');
   const vault = await openVault(args.vault, env.config, env.input);
-  const inventory = withVaultValuesHidden(await loadInventory([...sources], { vault }), vault);
+  const loaded = await hidingSecrets(() => vaultSecrets(vault), () => loadInventory([...sources], { vault }));
+  const inventory = withVaultValuesHidden(loaded, vault);
   if (args.list) out(JSON.stringify(inventoryList(inventory), null, 4));
   else if (args.graph) out(inventoryGraph(inventory, args.group));
   else {

@@ -15,8 +15,8 @@ import type { AnsibleConfig } from '../config/ansible-cfg.js';
 import { parseExtraVars } from './extra-vars.js';
 import { hidingSecrets } from './hide-secrets.js';
 import { listPlan } from './listing.js';
-import type { SecretInput } from './secret-input.js';
-import { openVault, type VaultArgs } from './vault-options.js';
+import type { CliEnv } from './cli-env.js';
+import { openVault, vaultSecrets, type VaultArgs } from './vault-options.js';
 
 export interface PlaybookArgs {
   readonly playbooks: readonly string[];
@@ -47,12 +47,6 @@ export interface PlaybookArgs {
   readonly vault: VaultArgs;
 }
 
-/** What a command reads besides its flags: ansible.cfg, and the user's answers to prompts. */
-export interface CliEnv {
-  readonly config: AnsibleConfig;
-  readonly input: SecretInput;
-}
-
 export function splitList(values: readonly string[]): string[] {
   return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 }
@@ -69,11 +63,7 @@ export async function runPlaybooks(args: PlaybookArgs, out: (l: string) => void,
   if (args.playbooks.length === 0) throw new UsageError('no playbook given (e.g. play site.yml -i inventories/lab)');
   const becomePassword = (args.askBecomePass ?? config.becomeAskPass) ? await env.input.ask('BECOME password: ') : undefined;
   const vault = await openVault(args.vault, config, env.input);
-  const secrets = (): string[] => [
-    ...vault.plaintexts,
-    ...vault.secrets.map((s) => s.password.toString('utf8')),
-    ...(becomePassword !== undefined ? [becomePassword] : []),
-  ];
+  const secrets = (): string[] => [...vaultSecrets(vault), ...(becomePassword !== undefined ? [becomePassword] : [])];
   return hidingSecrets(secrets, async () => {
     const inventory = await loadInventory([...sources], { vault });
     const tags: TagFilter = { only: args.tags.length ? splitList(args.tags) : ['all'], skip: splitList(args.skipTags) };

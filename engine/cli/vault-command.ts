@@ -12,7 +12,7 @@ import { UsageError } from '../errors.js';
 import { decryptVault, encryptVault, inlineVaultYaml, isVaultText, type VaultSecret } from '../vault/index.js';
 import { VaultError } from '../vault/vault.js';
 import { loadVaultSecrets } from '../vault/password-sources.js';
-import type { CliEnv } from './playbook-command.js';
+import type { CliEnv } from './cli-env.js';
 import { vaultIdentities, type VaultArgs } from './vault-options.js';
 
 export type VaultAction = 'encrypt' | 'decrypt' | 'view' | 'encrypt_string';

@@ -47,3 +47,8 @@ export function vaultIdentities(args: VaultArgs, config: AnsibleConfig, env: Nod
 export async function openVault(args: VaultArgs, config: AnsibleConfig, input: SecretInput): Promise<Vault> {
   return new Vault(await loadVaultSecrets(vaultIdentities(args, config), (prompt) => input.ask(prompt)));
 }
+
+/** What a run must never print: every plaintext the vault produced, and the passwords it holds. */
+export function vaultSecrets(vault: Vault): string[] {
+  return [...vault.plaintexts, ...vault.secrets.map((s) => s.password.toString('utf8'))];
+}

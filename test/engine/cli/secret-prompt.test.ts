@@ -63,7 +63,7 @@ describe('password prompts on a terminal', function () {
     writeFileSync(join(dir, 'pw'), 'typed-vault-pass\n');
     writeFileSync(join(dir, 'secret.yml'), 'shown: after decryption\n');
     await mustVault(['encrypt', '--vault-password-file', 'pw', 'secret.yml'], { cwd: dir });
-    writeFileSync(join(dir, 'hosts.ini'), `[box]\nlocalbox ansible_connection=local demo_dir=${join(dir, 'target')} demo_password=x1234\n`);
+    writeFileSync(join(dir, 'hosts.ini'), `[box]\npromptbox ansible_connection=local demo_dir=${join(dir, 'target')} demo_password=x1234\n`);
     writeFileSync(join(dir, 'site.yml'), '- hosts: box\n  roles: [demo]\n');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));

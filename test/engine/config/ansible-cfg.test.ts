@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findConfigFile, parseAnsibleConfig, ConfigError, type ConfigEnv } from '../../../engine/config/ansible-cfg.js';
 import { cfgValue, parseCfgIni } from '../../../engine/config/cfg-ini.js';
-import { FIXTURE_ROLES, runPlay, type PlayRun } from '../../helpers/run-play.js';
+import { FIXTURE_ROLES, REPO_ROOT, runPlay, type PlayRun } from '../../helpers/run-play.js';
 import { installStandIns, type StandIns } from '../connection/helpers/stand-ins.js';
 
 function errorOf(fn: () => unknown): Error {
@@ -102,6 +102,27 @@ describe('ansible.cfg', function () {
         sshArgs: ['-C', '-o', 'ProxyJump=jump host'],
       });
       expect(config.lines.get('defaults.host_key_checking')).to.equal(7);
+    });
+
+    it("the README's example reads as the README says", () => {
+      const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+      const example = /```ini\n([\s\S]*?)```/.exec(readme)?.[1];
+      expect(example, 'an ```ini block in the README').to.be.a('string');
+      const config = parseAnsibleConfig(example!, join(dir, 'project/ansible.cfg'), where());
+      expect(config).to.deep.include({
+        inventory: [join(dir, 'project/inventories/prod')],
+        remoteUser: 'deploy',
+        privateKeyFile: join(dir, 'home/.ssh/deploy'),
+        forks: 20,
+        timeout: 15,
+        hostKeyChecking: true,
+        vaultPasswordFile: join(dir, 'home/.vault_pass'),
+        vaultIdentityList: ['dev@dev.pass', 'prod@prompt'],
+        become: true,
+        becomeUser: 'root',
+        becomeAskPass: true,
+        sshArgs: ['-o', 'ServerAliveInterval=30'],
+      });
     });
 
     it('a bad value of a known key: file, line and key, never the value', () => {
@@ -225,12 +246,13 @@ describe('ansible.cfg', function () {
     it('forks = 1 runs one host after the other', async () => {
       cfg('[defaults]\nforks = 1\n');
       const logFile = join(project, 'probe.log');
-      writeFileSync(join(project, 'probe.ini'), `[p]\na ansible_connection=local\nb ansible_connection=local\n[p:vars]\nprobe_log=${logFile}\n`);
+      writeFileSync(join(project, 'probe.ini'), `[p]\ncfg-a ansible_connection=local\ncfg-b ansible_connection=local\n[p:vars]\nprobe_log=${logFile}\nprobe_delay_ms=200\n`);
       writeFileSync(join(project, 'probe.yml'), '- hosts: p\n  roles: [probe]\n');
       const run = await play(['probe.yml', '-i', 'probe.ini']);
       expect(run.code, run.stdout + run.stderr).to.equal(0);
-      const lines = readFileSync(logFile, 'utf8').trim().split('\n');
-      expect(lines.indexOf('a end')).to.be.lessThan(lines.indexOf('b start'));
+      // Both hosts dawdle 200 ms before 'start': run together, their starts would come first.
+      const order = readFileSync(logFile, 'utf8').trim().split('\n').filter((l) => / (start|end)$/.test(l));
+      expect(order).to.deep.equal(['cfg-a start', 'cfg-a end', 'cfg-b start', 'cfg-b end']);
     });
 
     it('become_ask_pass = True asks like -K; vault_password_file opens vault data', async () => {

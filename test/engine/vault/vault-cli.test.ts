@@ -35,7 +35,7 @@ describe('vault: encrypted files and !vault values through the CLI', function ()
     chmodSync(join(dir, 'pw-script'), 0o755);
     writeFileSync(join(dir, 'pw-script-plain'), 'script password\n');
     mkdirSync(join(dir, 'inv/group_vars/box'), { recursive: true });
-    writeFileSync(join(dir, 'inv/hosts'), `[box]\nlocalbox ansible_connection=local demo_dir=${join(dir, 'target')}\n`);
+    writeFileSync(join(dir, 'inv/hosts'), `[box]\nvaultbox ansible_connection=local demo_dir=${join(dir, 'target')}\n`);
     // group_vars/box/vault.yml: a whole file encrypted with the default id (1.1).
     writeFileSync(join(dir, 'inv/group_vars/box/vault.yml'), `demo_password: ${WHOLE}\n`);
     await mustVault(['encrypt', '--vault-password-file', 'pw', 'inv/group_vars/box/vault.yml'], { cwd: dir });
@@ -58,13 +58,13 @@ describe('vault: encrypted files and !vault values through the CLI', function ()
   it('--json shows no plaintext either, and a second run changes nothing', async () => {
     const run = await play(['site.yml', '-i', 'inv', '--vault-password-file', 'pw', '--vault-id', 'ops@pw-script', '--json']);
     expect(run.code, all(run)).to.equal(0);
-    expect(parseJsonReport(run).hosts.localbox!.stats.changed).to.equal(0);
+    expect(parseJsonReport(run).hosts.vaultbox!.stats.changed).to.equal(0);
     expectNoPlaintext(run);
   });
 
   it('opens an encrypted INI inventory, an encrypted -e @file (1.2) and !vault play vars', async () => {
     const target = join(dir, 'target-ini');
-    writeFileSync(join(dir, 'enc-hosts.ini'), `[box]\nlocalbox ansible_connection=local demo_dir=${target} demo_password=${INI_PW}\n`);
+    writeFileSync(join(dir, 'enc-hosts.ini'), `[box]\nvaultbox ansible_connection=local demo_dir=${target} demo_password=${INI_PW}\n`);
     await mustVault(['encrypt', '--vault-id', 'lab@pw', 'enc-hosts.ini'], { cwd: dir });
     writeFileSync(join(dir, 'extra.yml'), `demo_message: ${EXTRA}\n`);
     await mustVault(['encrypt', '--vault-id', 'lab@pw', 'extra.yml'], { cwd: dir });
@@ -86,7 +86,7 @@ describe('vault: encrypted files and !vault values through the CLI', function ()
 
   it('a wrong or missing password: exit 2 naming the file (and line and key of an inline value), no host touched, no value', async () => {
     const untouched = join(dir, 'untouched');
-    writeFileSync(join(dir, 'inv-other.ini'), `[box]\nlocalbox ansible_connection=local demo_dir=${untouched}\n`);
+    writeFileSync(join(dir, 'inv-other.ini'), `[box]\nvaultbox ansible_connection=local demo_dir=${untouched}\n`);
     writeFileSync(join(dir, 'wrong'), 'not the password\n');
     const wrongWhole = await play(['site.yml', '-i', 'inv', '--vault-password-file', 'wrong', '--vault-id', 'ops@pw-script']);
     expect(wrongWhole.code).to.equal(2);
@@ -104,16 +104,16 @@ describe('vault: encrypted files and !vault values through the CLI', function ()
   });
 
   it('takes the password from ANSIBLE_VAULT_PASSWORD_FILE, --vault-id ID@prompt and --ask-vault-pass (a line of stdin each, in that order)', async () => {
-    const viaEnv = await runPlay(['inventory', '-i', 'inv', '--host', 'localbox', '--vault-id', 'ops@pw-script'], {
+    const viaEnv = await runPlay(['inventory', '-i', 'inv', '--host', 'vaultbox', '--vault-id', 'ops@pw-script'], {
       cwd: dir,
       env: { ...env, ANSIBLE_VAULT_PASSWORD_FILE: join(dir, 'pw') },
     });
     expect(viaEnv.code, all(viaEnv)).to.equal(0);
     // ansible-playbook's order: --vault-id prompts first, --ask-vault-pass last.
-    const prompted = await play(['inventory', '-i', 'inv', '--host', 'localbox', '--ask-vault-pass', '--vault-id', 'ops@prompt'], 'script password\nouter password\n');
+    const prompted = await play(['inventory', '-i', 'inv', '--host', 'vaultbox', '--ask-vault-pass', '--vault-id', 'ops@prompt'], 'script password\nouter password\n');
     expect(prompted.code, all(prompted)).to.equal(0);
     expectNoPlaintext(prompted);
-    const short = await play(['inventory', '-i', 'inv', '--host', 'localbox', '--ask-vault-pass', '--vault-id', 'ops@prompt'], 'script password\n');
+    const short = await play(['inventory', '-i', 'inv', '--host', 'vaultbox', '--ask-vault-pass', '--vault-id', 'ops@prompt'], 'script password\n');
     expect(short.code).to.equal(2);
     expect(short.stderr).to.include("stdin ended before it gave the answer to 'Vault password:'");
   });
@@ -123,14 +123,14 @@ describe('vault: encrypted files and !vault values through the CLI', function ()
     const list = await play(['inventory', '--list', ...args]);
     expect(list.code, all(list)).to.equal(0);
     expectNoPlaintext(list);
-    const hostvars = (JSON.parse(list.stdout) as { _meta: { hostvars: Record<string, Record<string, unknown>> } })._meta.hostvars.localbox!;
+    const hostvars = (JSON.parse(list.stdout) as { _meta: { hostvars: Record<string, Record<string, unknown>> } })._meta.hostvars.vaultbox!;
     expect(hostvars.demo_password).to.equal('********');
     // ansible-inventory prints an inline value as {"__ansible_vault": envelope}: the same here.
     const ansible = await ansibleInventory(dir, ['--list', '-i', 'inv', '--vault-password-file', 'pw', '--vault-id', 'ops@pw-script']);
-    const theirs = (JSON.parse(ansible) as { _meta: { hostvars: Record<string, Record<string, unknown>> } })._meta.hostvars.localbox!;
+    const theirs = (JSON.parse(ansible) as { _meta: { hostvars: Record<string, Record<string, unknown>> } })._meta.hostvars.vaultbox!;
     expect(hostvars.demo_message).to.deep.equal(theirs.demo_message);
     expect(hostvars.demo_message).to.have.property('__ansible_vault').that.matches(/^\$ANSIBLE_VAULT;1\.2;AES256;ops\n/);
-    const host = await play(['inventory', '--host', 'localbox', ...args]);
+    const host = await play(['inventory', '--host', 'vaultbox', ...args]);
     expectNoPlaintext(host);
     expect(JSON.parse(host.stdout)).to.deep.include({ demo_password: '********' });
   });
