@@ -79,8 +79,11 @@ export interface Connection {
   readonly stats: ConnectionStats;
   /** Runs a POSIX sh script on the host (as root when become is set). Never throws on exit code. */
   exec(script: string, options?: ExecOptions): Promise<ExecResult>;
-  /** argv that runs a short script on the host with stdin kept open (for the run lock). */
-  sessionArgv(script: string): string[];
+  /**
+   * argv that runs a short script on the host with stdin kept open (for the run lock). With
+   * `sudoPrompt`, a sudo that needs a password asks with it on stderr (the caller answers).
+   */
+  sessionArgv(script: string, sudoPrompt?: string): string[];
   /** Where the run lock lives on this host. */
   readonly lockFile: string;
   close(): Promise<void>;

@@ -6,6 +6,10 @@
 import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { InputError, type SourceLocation } from './errors.js';
+import { Vault, VAULT_TAG } from './vault/index.js';
+
+/** js-yaml's default schema plus Ansible's `!vault |` values. */
+const SCHEMA = yaml.DEFAULT_SCHEMA.extend([VAULT_TAG]);
 
 export type KeyPath = ReadonlyArray<string | number>;
 
@@ -17,10 +21,15 @@ export interface YamlDocument {
 
 type ErrorClass = new (reason: string, where?: SourceLocation, key?: string) => InputError;
 
-export function parseYaml(file: string, text: string, ErrorType: ErrorClass = InputError): YamlDocument {
+/**
+ * A file encrypted as a whole is opened first (its lines are then the plaintext's); !vault values
+ * are opened after parsing. Without a vault, either one is an error naming file, line and key.
+ */
+export function parseYaml(file: string, text: string, ErrorType: ErrorClass = InputError, vault: Vault = new Vault()): YamlDocument {
+  text = vault.openFile(text, file);
   let data: unknown;
   try {
-    data = yaml.load(text, { filename: file });
+    data = yaml.load(text, { filename: file, schema: SCHEMA });
   } catch (err) {
     if (err instanceof yaml.YAMLException) {
       const mark = err.mark as { line?: number; column?: number } | undefined;
@@ -33,17 +42,18 @@ export function parseYaml(file: string, text: string, ErrorType: ErrorClass = In
     throw err;
   }
   const tokens = tokenize(text);
-  return { file, data, locate: (path) => ({ file, line: lineOf(tokens, path) }) };
+  const locate = (path: KeyPath): SourceLocation => ({ file, line: lineOf(tokens, path) });
+  return { file, data: vault.reveal(data, file, locate), locate };
 }
 
-export function readYamlFile(file: string, ErrorType: ErrorClass = InputError): YamlDocument {
+export function readYamlFile(file: string, ErrorType: ErrorClass = InputError, vault?: Vault): YamlDocument {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ErrorType(`cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file });
   }
-  return parseYaml(file, text, ErrorType);
+  return parseYaml(file, text, ErrorType, vault);
 }
 
 interface Token {

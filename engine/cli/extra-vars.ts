@@ -3,16 +3,17 @@ import yaml from 'js-yaml';
 import { UsageError } from '../errors.js';
 import type { VarsLayer } from '../template/index.js';
 import type { Vars, VarOrigins } from '../types.js';
+import type { Vault } from '../vault/index.js';
 import { parseYaml } from '../yaml.js';
 
-/** -e in ansible-playbook's three forms: k=v pairs, inline YAML/JSON, and @file. */
-export function parseExtraVars(values: readonly string[]): VarsLayer {
+/** -e in ansible-playbook's three forms: k=v pairs, inline YAML/JSON, and @file (may be vault data). */
+export function parseExtraVars(values: readonly string[], vault?: Vault): VarsLayer {
   const vars: Vars = {};
   const origins: VarOrigins = {};
   values.forEach((value, i) => {
     const where = `-e #${i + 1}`;
     let parsed: Vars;
-    if (value.startsWith('@')) parsed = fromFile(value.slice(1), origins);
+    if (value.startsWith('@')) parsed = fromFile(value.slice(1), origins, vault);
     else if (/^\s*[{[]/.test(value)) parsed = fromInline(value, where);
     else parsed = fromPairs(value, where);
     for (const key of Object.keys(parsed)) origins[key] ??= { file: where };
@@ -21,9 +22,9 @@ export function parseExtraVars(values: readonly string[]): VarsLayer {
   return { vars, origins, where: { file: '-e' } };
 }
 
-function fromFile(file: string, origins: VarOrigins): Vars {
+function fromFile(file: string, origins: VarOrigins, vault?: Vault): Vars {
   if (!file) throw new UsageError('-e @FILE needs a file name', { file: '-e' });
-  const doc = parseYaml(file, readText(file), UsageError);
+  const doc = parseYaml(file, readText(file), UsageError, vault);
   if (!isMap(doc.data)) throw new UsageError('extra vars file must hold a mapping', { file, line: 1 });
   for (const key of Object.keys(doc.data)) origins[key] = doc.locate([key]);
   return doc.data;

@@ -1,5 +1,11 @@
 import { inventoryGraph, inventoryList, loadInventory } from '../inventory/index.js';
 import { UsageError } from '../errors.js';
+import type { Inventory, InventoryGroup, InventoryHost } from '../types.js';
+import { hideVaultValues } from '../vault/hide.js';
+import type { Vault } from '../vault/index.js';
+import { hidingSecrets } from './hide-secrets.js';
+import type { CliEnv } from './cli-env.js';
+import { openVault, vaultSecrets, type VaultArgs } from './vault-options.js';
 
 export interface InventoryArgs {
   readonly inventory: readonly string[];
@@ -7,14 +13,19 @@ export interface InventoryArgs {
   readonly graph: boolean;
   readonly group?: string;
   readonly host?: string;
+  readonly vault: VaultArgs;
 }
 
 /** `play inventory`: the same JSON and graph as ansible-inventory, so users can diff the two. */
-export async function runInventory(args: InventoryArgs, out: (l: string) => void): Promise<number> {
-  if (args.inventory.length === 0) throw new UsageError('no inventory given: pass -i FILE|DIR', { file: '-i' });
+export async function runInventory(args: InventoryArgs, out: (l: string) => void, env: CliEnv): Promise<number> {
+  env.config.warnings.forEach((w) => process.stderr.write(`[WARNING]: ${w}\n`));
+  const sources = args.inventory.length ? args.inventory : (env.config.inventory ?? []);
+  if (sources.length === 0) throw new UsageError('no inventory given: pass -i FILE|DIR or set inventory in ansible.cfg', { file: '-i' });
   const modes = [args.list, args.graph, args.host !== undefined].filter(Boolean).length;
   if (modes !== 1) throw new UsageError('choose one of --list, --graph or --host HOST');
-  const inventory = await loadInventory([...args.inventory]);
+  const vault = await openVault(args.vault, env.config, env.input);
+  const loaded = await hidingSecrets(() => vaultSecrets(vault), () => loadInventory([...sources], { vault }));
+  const inventory = withVaultValuesHidden(loaded, vault);
   if (args.list) out(JSON.stringify(inventoryList(inventory), null, 4));
   else if (args.graph) out(inventoryGraph(inventory, args.group));
   else {
@@ -23,4 +34,13 @@ export async function runInventory(args: InventoryArgs, out: (l: string) => void
     out(JSON.stringify(host.vars, null, 4));
   }
   return 0;
+}
+
+/** The inventory as printed: no value a vault opened is ever shown (vault/hide.ts). */
+function withVaultValuesHidden(inventory: Inventory, vault: Vault): Inventory {
+  const hosts = new Map<string, InventoryHost>(
+    [...inventory.hosts].map(([name, host]) => [name, { ...host, vars: hideVaultValues(host.vars, vault, host.origins) }]),
+  );
+  const groups = new Map<string, InventoryGroup>([...inventory.groups].map(([name, group]) => [name, { ...group, vars: hideVaultValues(group.vars, vault) }]));
+  return { ...inventory, hosts, groups };
 }

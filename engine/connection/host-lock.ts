@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { hostname, userInfo } from 'node:os';
 import { TaskError } from '../errors.js';
+import { IncorrectSudoPassword, SudoWatch, type SudoExchange } from './sudo.js';
 
 export const LOCK_FILE = '/run/play.lock';
 
@@ -31,10 +32,15 @@ export function lockOwner(): string {
 export class HostLock {
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {}
 
-  /** argv runs `sh -c SCRIPT` on the host (through ssh or locally). */
-  static acquire(host: string, argv: readonly string[], timeoutMs = 30000): Promise<HostLock> {
+  /**
+   * argv runs `sh -c SCRIPT` on the host (through ssh or locally). With `sudo`, argv's sudo asks
+   * with its prompt: the password is written to its stdin then, and only then (sudo.ts).
+   */
+  static acquire(host: string, argv: readonly string[], options: { timeoutMs?: number; sudo?: SudoExchange } = {}): Promise<HostLock> {
+    const timeoutMs = options.timeoutMs ?? 30000;
     return new Promise((resolve, reject) => {
       const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+      const watch = options.sudo ? new SudoWatch(options.sudo, (line) => child.stdin.write(line)) : undefined;
       let out = '';
       let err = '';
       const timer = setTimeout(() => finish(new TaskError(`${host}: timed out taking the play lock`)), timeoutMs);
@@ -49,14 +55,17 @@ export class HostLock {
         out += d.toString();
         if (out.includes('PLAY-LOCKED')) finish();
       });
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (watch?.stderr(d.toString()) && !out.includes('PLAY-LOCKED')) finish(new IncorrectSudoPassword(host));
+      });
       child.on('error', (e) => finish(e));
       child.on('close', (code) => {
         if (out.includes('PLAY-BUSY')) {
           const owner = out.split('PLAY-BUSY')[1]?.trim() || 'another play run';
           finish(new TaskError(`${host} is locked by another play run (${owner}); wait for it to finish`));
         } else if (!out.includes('PLAY-LOCKED')) {
-          finish(new LockFailure(code ?? 1, err));
+          finish(new LockFailure(code ?? 1, watch ? watch.clean(err) : err));
         }
       });
       child.stdin.on('error', () => undefined);

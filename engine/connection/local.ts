@@ -3,17 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection, ConnectionSpec, ConnectionStats, ExecOptions, ExecResult } from '../types.js';
 import { remoteShellArgs } from './remote-command.js';
+import { missingPasswordError, runThroughSudo, sudoExchange } from './sudo.js';
 
 /** ansible_connection=local: scripts run on the controller itself. */
 export class LocalConnection implements Connection {
   readonly stats: ConnectionStats = { execs: 0, connects: 0 };
   constructor(readonly spec: ConnectionSpec) {}
 
-  exec(script: string, options: ExecOptions = {}): Promise<ExecResult> {
+  async exec(script: string, options: ExecOptions = {}): Promise<ExecResult> {
     this.stats.execs++;
     const needsSudo = this.spec.become && process.getuid?.() !== 0;
-    const [cmd, ...args] = remoteShellArgs(needsSudo, this.spec.becomeUser);
-    return runProcess(cmd!, args, script, options.timeoutMs);
+    const exchange = needsSudo && this.spec.becomePassword !== undefined ? sudoExchange(this.spec.becomePassword) : undefined;
+    const argv = remoteShellArgs(needsSudo, this.spec.becomeUser, exchange);
+    const result = exchange
+      ? await runThroughSudo(argv, { host: this.spec.host, exchange, script, timeoutMs: options.timeoutMs, handshakeMs: 30_000 })
+      : await runProcess(argv[0]!, argv.slice(1), script, options.timeoutMs);
+    const missing = needsSudo && result.code !== 0 ? missingPasswordError(this.spec.host, result.stderr) : undefined;
+    if (missing) throw missing;
+    return result;
   }
 
   /** One lock per inventory host even when several of them are this controller. */

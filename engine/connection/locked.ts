@@ -1,6 +1,7 @@
 import { ConnectionError } from '../errors.js';
 import type { Connection, ConnectionStats, ExecOptions, ExecResult } from '../types.js';
 import { HostLock, LockFailure, lockOwner, lockScript } from './host-lock.js';
+import { missingPasswordError, sudoExchange } from './sudo.js';
 
 /** Every exec waits for the host's run lock, taken once when the connection is first used. */
 export class LockedConnection implements Connection {
@@ -20,15 +21,20 @@ export class LockedConnection implements Connection {
     return this.inner.lockFile;
   }
 
-  sessionArgv(script: string): string[] {
-    return this.inner.sessionArgv(script);
+  sessionArgv(script: string, sudoPrompt?: string): string[] {
+    return this.inner.sessionArgv(script, sudoPrompt);
   }
 
   private acquire(): Promise<HostLock> {
+    if (this.lock) return this.lock;
     // The lock session is a round trip too: counted, so --json shows the honest cost.
-    if (!this.lock) this.inner.stats.execs++;
-    this.lock ??= HostLock.acquire(this.spec.host, this.inner.sessionArgv(lockScript(lockOwner(), this.inner.lockFile))).catch((err: unknown) => {
+    this.inner.stats.execs++;
+    // It goes through sudo too: with a password, through the same exchange as every exec.
+    const sudo = this.spec.become && this.spec.becomePassword !== undefined ? sudoExchange(this.spec.becomePassword) : undefined;
+    const argv = this.inner.sessionArgv(lockScript(lockOwner(), this.inner.lockFile), sudo?.prompt);
+    this.lock = HostLock.acquire(this.spec.host, argv, { sudo }).catch((err: unknown) => {
       if (err instanceof LockFailure && err.code === 255) throw new ConnectionError(this.spec.host, err.stderr);
+      if (err instanceof LockFailure) throw missingPasswordError(this.spec.host, err.stderr) ?? err;
       throw err;
     });
     return this.lock;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ConnectionError } from '../errors.js';
 import type { Connection, ConnectionSpec, ConnectionStats, ExecOptions, ExecResult } from '../types.js';
 import { remoteShellArgs } from './remote-command.js';
+import { missingPasswordError, runThroughSudo, sudoExchange, sudoWords } from './sudo.js';
 
 export interface SshSettings {
   /** 'accept-new' trusts a host the first time; 'yes' requires its key in known_hosts already. */
@@ -12,6 +13,8 @@ export interface SshSettings {
   controlPersist: string;
   controlDir: string;
   connectTimeoutSec: number;
+  /** ansible.cfg's [ssh_connection] ssh_args: after play's own options, before the host's. */
+  extraArgs?: readonly string[];
 }
 
 export function defaultSshSettings(): SshSettings {
@@ -72,6 +75,7 @@ export class SshConnection implements Connection {
       '-o', 'ServerAliveInterval=5',
       '-o', 'ServerAliveCountMax=3',
     ];
+    args.push(...(this.settings.extraArgs ?? []));
     if (s.port !== undefined) args.push('-p', String(s.port));
     if (s.user !== undefined) args.push('-l', s.user);
     if (s.privateKeyFile !== undefined) args.push('-i', s.privateKeyFile);
@@ -82,22 +86,36 @@ export class SshConnection implements Connection {
   async exec(script: string, options: ExecOptions = {}): Promise<ExecResult> {
     this.stats.execs++;
     if (!existsSync(this.controlPath)) this.stats.connects++;
-    const needsSudo = this.spec.become && this.spec.user !== undefined && this.spec.user !== 'root';
-    const remote = remoteShellArgs(needsSudo, this.spec.becomeUser).map(quotePosix).join(' ');
-    const $ = await zx();
-    const output = await $({ ...LOCAL_SHELL, input: script, nothrow: true, quiet: true, timeout: options.timeoutMs })`ssh ${this.sshArgs()} -- ${this.spec.address} ${remote}`;
-    const result = { code: output.exitCode ?? 255, stdout: output.stdout, stderr: output.stderr };
+    const needsSudo = this.needsSudo();
+    const exchange = needsSudo && this.spec.becomePassword !== undefined ? sudoExchange(this.spec.becomePassword) : undefined;
+    const remote = remoteShellArgs(needsSudo, this.spec.becomeUser, exchange).map(quotePosix).join(' ');
+    let result: ExecResult;
+    if (exchange) {
+      const argv = ['ssh', ...this.sshArgs(), '--', this.spec.address, remote];
+      const handshakeMs = (this.settings.connectTimeoutSec + 30) * 1000;
+      result = await runThroughSudo(argv, { host: this.spec.host, exchange, script, timeoutMs: options.timeoutMs, handshakeMs });
+    } else {
+      const $ = await zx();
+      const output = await $({ ...LOCAL_SHELL, input: script, nothrow: true, quiet: true, timeout: options.timeoutMs })`ssh ${this.sshArgs()} -- ${this.spec.address} ${remote}`;
+      result = { code: output.exitCode ?? 255, stdout: output.stdout, stderr: output.stderr };
+    }
     if (isSshFailure(result)) throw new ConnectionError(this.spec.host, sshErrorText(result.stderr));
+    const missing = needsSudo && result.code !== 0 ? missingPasswordError(this.spec.host, result.stderr) : undefined;
+    if (missing) throw missing;
     return result;
+  }
+
+  private needsSudo(): boolean {
+    return this.spec.become && this.spec.user !== undefined && this.spec.user !== 'root';
   }
 
   readonly lockFile = '/run/play.lock';
 
-  sessionArgv(script: string): string[] {
+  sessionArgv(script: string, sudoPrompt?: string): string[] {
     // The run lock's session is often the first to reach the host: it opens the master then.
     if (!existsSync(this.controlPath)) this.stats.connects++;
-    const needsSudo = this.spec.become && this.spec.user !== undefined && this.spec.user !== 'root';
-    const words = [...(needsSudo ? ['sudo', '-n', '--'] : []), '/bin/sh', '-c', script].map(quotePosix).join(' ');
+    const sudo = sudoPrompt ? sudoWords(undefined, sudoPrompt) : ['sudo', '-n', '--'];
+    const words = [...(this.needsSudo() ? sudo : []), '/bin/sh', '-c', script].map(quotePosix).join(' ');
     return ['ssh', ...this.sshArgs(), '--', this.spec.address, words];
   }
 

@@ -34,7 +34,7 @@ export function connectionSpec(host: InventoryHost, vars: VarsReader = inventory
   const user = read.string('ansible_user', 'ansible_ssh_user');
   const keyFile = read.string('ansible_ssh_private_key_file', 'ansible_private_key_file');
   const becomeUser = read.string('ansible_become_user');
-  const becomePassword = read.string('ansible_become_password', 'ansible_become_pass', 'ansible_sudo_pass');
+  const becomePassword = read.password('ansible_become_password', 'ansible_become_pass', 'ansible_sudo_pass');
   const commonArgs = [...read.args('ansible_ssh_common_args'), ...read.args('ansible_ssh_extra_args')];
   return {
     kind,
@@ -91,6 +91,15 @@ class HostVarReader {
     if (typeof value === 'number') return String(value);
     if (typeof value !== 'string' || value === '') this.fail(key, `must be a non-empty string, got ${describe(value)}`);
     return value;
+  }
+
+  /** A secret: its value never appears in an error. */
+  password(...keys: string[]): string | undefined {
+    const found = this.pick(keys);
+    if (!found) return undefined;
+    if (typeof found.value === 'number') return String(found.value);
+    if (typeof found.value !== 'string' || found.value === '') this.fail(found.key, 'must be a non-empty string (the sudo password)');
+    return found.value;
   }
 
   port(...keys: string[]): number | undefined {

@@ -9,6 +9,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Stats } from 'node:fs';
 import { InventoryError } from '../errors.js';
+import { VaultError, type Vault } from '../vault/index.js';
 import { parseAddress } from './host-address.js';
 import { parseIniInventory } from './ini-source.js';
 import type { InventoryModel } from './inventory-model.js';
@@ -27,6 +28,8 @@ export function isIgnoredInventoryEntry(name: string): boolean {
 export interface SourceContext {
   readonly cwd: string;
   readonly model: InventoryModel;
+  /** Opens vault-encrypted inventory files and !vault values. */
+  readonly vault: Vault;
 }
 
 export type SourceKind = 'host-list' | 'file' | 'directory';
@@ -84,20 +87,29 @@ async function readDirectory(dir: string, ctx: SourceContext): Promise<void> {
 }
 
 export async function readInventoryFile(file: string, ctx: SourceContext): Promise<void> {
-  const text = await readFile(path.resolve(ctx.cwd, file), 'utf8');
-  parseInventoryText(text, file, ctx.model);
+  const text = ctx.vault.openFile(await readFile(path.resolve(ctx.cwd, file), 'utf8'), file);
+  parseInventoryText(text, file, ctx.model, ctx.vault);
+  if (ctx.vault.wasEncrypted(file)) rememberValuesOf(file, ctx.model, ctx.vault);
 }
 
-/** Chooses the format of one inventory file and parses it into the model. */
-export function parseInventoryText(text: string, file: string, model: InventoryModel): void {
+/** Every variable an encrypted inventory file set is a secret (INI values never pass reveal). */
+function rememberValuesOf(file: string, model: InventoryModel, vault: Vault): void {
+  const tables = [...model.groups.values(), ...model.hosts.values()].map((node) => node.vars);
+  for (const table of tables) {
+    for (const entry of table.values()) if (entry.origin.file === file) vault.remember(entry.value);
+  }
+}
+
+/** Chooses the format of one (decrypted) inventory file and parses it into the model. */
+export function parseInventoryText(text: string, file: string, model: InventoryModel, vault?: Vault): void {
   const ext = extension(path.basename(file));
   if ((VARS_EXTENSIONS as readonly string[]).includes(ext)) {
-    parseYamlInventory(loadYamlText(text, file), text, file, model);
+    parseYamlInventory(loadYamlText(text, file, vault), text, file, model);
     return;
   }
   if (ext === '.toml') throw new InventoryError('TOML inventories are not supported (use INI or YAML)', { file, line: 1 });
   if (!ext) {
-    const data = tryYaml(text, file);
+    const data = tryYaml(text, file, vault);
     if (isMapping(data) && Object.keys(data).length > 0) {
       parseYamlInventory(data, text, file, model);
       return;
@@ -106,10 +118,12 @@ export function parseInventoryText(text: string, file: string, model: InventoryM
   parseIniInventory(text, file, model);
 }
 
-function tryYaml(text: string, file: string): unknown {
+function tryYaml(text: string, file: string, vault?: Vault): unknown {
   try {
-    return loadYamlText(text, file);
-  } catch {
+    return loadYamlText(text, file, vault);
+  } catch (err) {
+    // YAML with a vault value that cannot be opened is still YAML: say so, not an INI error.
+    if (err instanceof VaultError) throw err;
     // Not YAML: Ansible's ini plugin gets the file next.
     return undefined;
   }

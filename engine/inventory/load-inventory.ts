@@ -10,25 +10,32 @@ import { GroupNode, InventoryModel } from './inventory-model.js';
 import { readSource, varsDirs } from './inventory-sources.js';
 import { resolveGroupVars, resolveHostVars, sortGroups, type FilesPerDir, type VarsFileLookup } from './resolve-vars.js';
 import { VarsFileLoader, type VarsDir, type VarsKind } from './vars-files.js';
+import { Vault } from '../vault/index.js';
 
 export interface LoadOptions {
   /** Where relative -i paths start (default: process.cwd()). Origins keep the paths as given. */
   readonly cwd?: string;
+  /**
+   * Opens vault-encrypted files and !vault values, and records every plaintext (vault.plaintexts)
+   * for the planner to make secret. Without one, vault data is an error.
+   */
+  readonly vault?: Vault;
 }
 
 export async function loadInventory(sources: string[], options: LoadOptions = {}): Promise<Inventory> {
   if (sources.length === 0) throw new InventoryError('no inventory source given (-i FILE, -i DIR or -i host1,host2,)');
   const cwd = options.cwd ?? process.cwd();
   const model = new InventoryModel();
-  for (const source of sources) await readSource(source, { cwd, model });
+  const vault = options.vault ?? new Vault();
+  for (const source of sources) await readSource(source, { cwd, model, vault });
   model.reconcile();
-  const lookup = await loadVarsFiles(model, await varsDirs(sources, cwd));
+  const lookup = await loadVarsFiles(model, await varsDirs(sources, cwd), vault);
   return buildInventory(sources, model, lookup);
 }
 
 /** Reads every group_vars/host_vars file that names a group or host of the model. */
-async function loadVarsFiles(model: InventoryModel, dirs: readonly VarsDir[]): Promise<VarsFileLookup> {
-  const loader = new VarsFileLoader();
+async function loadVarsFiles(model: InventoryModel, dirs: readonly VarsDir[], vault: Vault): Promise<VarsFileLookup> {
+  const loader = new VarsFileLoader(vault);
   const read = async (kind: VarsKind, names: Iterable<string>): Promise<Map<string, FilesPerDir>> => {
     const out = new Map<string, FilesPerDir>();
     for (const name of names) out.set(name, await Promise.all(dirs.map((dir) => loader.find(dir, kind, name))));

@@ -7,6 +7,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InventoryError } from '../errors.js';
+import { Vault } from '../vault/index.js';
 import { indexYamlKeys } from './yaml-key-lines.js';
 import { isMapping, isPythonFalsy, loadYamlText } from './yaml-load.js';
 
@@ -31,6 +32,9 @@ export interface VarsFile {
 export class VarsFileLoader {
   private readonly loaded = new Map<string, Promise<VarsFile | undefined>>();
   private readonly listings = new Map<string, Promise<Set<string> | undefined>>();
+
+  /** A file may be vault-encrypted as a whole (group_vars/all/vault.yml) or hold !vault values. */
+  constructor(private readonly vault: Vault = new Vault()) {}
 
   /** The files for one group or host in one vars folder, in the order they are merged. */
   async find(dir: VarsDir, kind: VarsKind, name: string): Promise<VarsFile[]> {
@@ -71,19 +75,20 @@ export class VarsFileLoader {
   private load(abs: string, display: string): Promise<VarsFile | undefined> {
     let promise = this.loaded.get(abs);
     if (!promise) {
-      promise = readFile(abs, 'utf8').then((text) => parseVarsFile(text, display));
+      promise = readFile(abs, 'utf8').then((text) => parseVarsFile(this.vault.openFile(text, display), display, this.vault));
       this.loaded.set(abs, promise);
     }
     return promise;
   }
 }
 
-/** Parses one vars file; undefined for an empty one (Ansible skips it). */
-export function parseVarsFile(text: string, file: string): VarsFile | undefined {
-  const data = loadYamlText(text, file);
+/** Parses one (decrypted) vars file; undefined for an empty one (Ansible skips it). */
+export function parseVarsFile(text: string, file: string, vault?: Vault): VarsFile | undefined {
+  const data = loadYamlText(text, file, vault);
   if (isPythonFalsy(data)) return undefined;
   if (!isMapping(data)) {
-    const got = Array.isArray(data) ? 'a list' : `${typeof data} ${JSON.stringify(data)}`;
+    // The value is not quoted: it may come from a vault-encrypted file.
+    const got = Array.isArray(data) ? 'a list' : `a ${typeof data}`;
     throw new InventoryError(`a variables file must be a mapping of names to values, got ${got}`, { file, line: 1 });
   }
   const index = indexYamlKeys(text);

@@ -2,17 +2,31 @@
  * Loads a YAML or JSON document the way Ansible's DataLoader does: JSON first (so a .json file
  * means what JSON says, e.g. 1e5 is a number), then YAML 1.1; a duplicate key keeps the last
  * value (Ansible warns). Syntax errors become InventoryErrors with a 1-based line and column.
+ * Inline `!vault` values are opened by the vault (without one, they are an error naming the key).
  */
 import { load, YAMLException } from 'js-yaml';
 import { InventoryError } from '../errors.js';
+import { Vault } from '../vault/index.js';
+import { indexYamlKeys, keyLine, type KeyNode } from './yaml-key-lines.js';
 import { YAML11_SCHEMA } from './yaml11-schema.js';
 
-export function loadYamlText(text: string, file: string): unknown {
+export function loadYamlText(text: string, file: string, vault: Vault = new Vault()): unknown {
+  let data: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    data = JSON.parse(text) as unknown;
   } catch {
-    // not JSON: parse as YAML below
+    data = parseYaml11(text, file);
   }
+  let index: KeyNode | undefined;
+  const locate = (path: ReadonlyArray<string | number>): { file: string; line: number } => {
+    index ??= indexYamlKeys(text);
+    return { file, line: keyLine(index, path.map(String)) };
+  };
+  // Also for JSON: the values of a decrypted file are recorded as secrets.
+  return vault.reveal(data, file, locate);
+}
+
+function parseYaml11(text: string, file: string): unknown {
   try {
     return load(text, { schema: YAML11_SCHEMA, json: true, filename: file });
   } catch (err) {

@@ -5,6 +5,7 @@
  * strings ansible-inventory prints. js-yaml's default schema is YAML 1.2 and differs on all of these.
  */
 import { FAILSAFE_SCHEMA, Type } from 'js-yaml';
+import { VAULT_TAG } from '../vault/yaml-tag.js';
 
 const NULL_RE = /^(?:~|null|Null|NULL|)$/;
 const BOOL_RE = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
@@ -102,4 +103,4 @@ const unsafe = new Type('!unsafe', {
   construct: (data: string | null) => data ?? '',
 });
 
-export const YAML11_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: types, explicit: [unsafe] });
+export const YAML11_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: types, explicit: [unsafe, VAULT_TAG] });

@@ -1,13 +1,15 @@
 import { PlaybookError } from '../errors.js';
 import type { Vars, VarOrigins } from '../types.js';
+import type { Vault } from '../vault/index.js';
 import { readYamlFile, type KeyPath, type YamlDocument } from '../yaml.js';
 import type { Play, Playbook, RoleEntry } from './types.js';
 
 const PLAY_KEYS = new Set(['name', 'hosts', 'roles', 'vars', 'tags', 'serial', 'any_errors_fatal', 'become', 'gather_facts']);
 const ROLE_KEYS = new Set(['role', 'name', 'tags', 'vars']);
 
-export function loadPlaybook(file: string): Playbook {
-  const doc = readYamlFile(file, PlaybookError);
+/** `vault` opens an encrypted playbook and its !vault values (play vars). */
+export function loadPlaybook(file: string, vault?: Vault): Playbook {
+  const doc = readYamlFile(file, PlaybookError, vault);
   if (!Array.isArray(doc.data)) throw new PlaybookError('a playbook must be a YAML list of plays', doc.locate([]));
   const plays = doc.data.map((raw, index) => parsePlay(doc, raw, index));
   if (plays.length === 0) throw new PlaybookError('the playbook has no plays', { file, line: 1 });

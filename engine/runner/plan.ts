@@ -8,6 +8,7 @@ import type { Change, ConnectionSpec, HostView, Inventory, InventoryView, Role, 
 import { TypedVars } from '../vars.js';
 import { connectionSpecs } from './connections.js';
 import { inventoryView } from './host-view.js';
+import { registerSecret } from './known-secrets.js';
 
 export interface PlannedTask {
   readonly task: Task<unknown, Change>;
@@ -54,6 +55,8 @@ export interface PlanOptions {
    */
   readonly vars?: RunVars;
   readonly redactor?: Redactor;
+  /** Values secret before planning (every vault plaintext, the -K password): never printed. */
+  readonly secrets?: Iterable<string>;
 }
 
 const LIMIT_WHERE: SourceLocation = { file: '--limit' };
@@ -61,6 +64,8 @@ const LIMIT_WHERE: SourceLocation = { file: '--limit' };
 /** Everything that can be refused is refused here, before any host is contacted. */
 export async function buildPlan(inventory: Inventory, playbook: Playbook, options: PlanOptions): Promise<Plan> {
   const redactor = options.redactor ?? new Redactor();
+  // Before anything renders: a template that reads a secret must find it known.
+  for (const secret of options.secrets ?? []) registerSecret(redactor, secret);
   const vars = options.vars ?? new RunVars(inventory, { extraVars: options.extraVars, secrets: redactor });
   const connectionSpec = connectionSpecs(vars);
   const view = inventoryView(inventory, { vars: (name) => vars.view(name), target: connectionSpec });

@@ -14,6 +14,12 @@ export interface RunVarsOptions {
   readonly extraVars?: VarsLayer;
   /** -u, --private-key, -b as the connection variables they set: below -e, above the rest. */
   readonly connectionFlags?: VarsLayer;
+  /**
+   * Below the inventory: ansible.cfg's remote_user, private_key_file, become, become_user and the
+   * -K password, as the connection variables they stand for (a host's own ansible_user or
+   * ansible_become_password beats them, as in Ansible).
+   */
+  readonly connectionDefaults?: VarsLayer;
   readonly secrets: SecretRegistry;
 }
 
@@ -66,6 +72,10 @@ export class RunVars {
     return [this.options.connectionFlags, this.options.extraVars].filter((l): l is VarsLayer => l !== undefined);
   }
 
+  private bottom(): VarsLayer[] {
+    return this.options.connectionDefaults ? [this.options.connectionDefaults] : [];
+  }
+
   private inventoryLayer(name: string): VarsLayer {
     const host = this.inventory.hosts.get(name);
     if (!host) throw new Error(`unknown host '${name}'`);
@@ -95,7 +105,7 @@ export class RunVars {
   host(name: string): VarScope {
     let scope = this.hosts.get(name);
     if (!scope) {
-      scope = this.scope(name, [this.inventoryLayer(name), ...this.top()]);
+      scope = this.scope(name, [...this.bottom(), this.inventoryLayer(name), ...this.top()]);
       this.hosts.set(name, scope);
     }
     return scope;
@@ -103,7 +113,7 @@ export class RunVars {
 
   /** A role's variables on a host. */
   role(name: string, layers: RoleLayers): VarScope {
-    return this.scope(name, [layers.defaults, this.inventoryLayer(name), ...layers.above, ...this.top()]);
+    return this.scope(name, [layers.defaults, ...this.bottom(), this.inventoryLayer(name), ...layers.above, ...this.top()]);
   }
 
   /**

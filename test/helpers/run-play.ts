@@ -12,19 +12,26 @@ export interface PlayRun {
   stderr: string;
 }
 
-/** Runs the real `play` command as a user would (not a function call): exit codes, streams and all. */
-export function runPlay(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<PlayRun> {
-  return runCaptured(process.execPath, [PLAY_BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, CI: 'true', NO_COLOR: '1', ...options.env } });
+/**
+ * Runs the real `play` command as a user would (not a function call): exit codes, streams and all.
+ * `input` is piped to its stdin (answers to -K and --ask-vault-pass); without it stdin is closed.
+ */
+export function runPlay(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<PlayRun> {
+  return runCaptured(process.execPath, [PLAY_BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, CI: 'true', NO_COLOR: '1', ...options.env }, input: options.input });
 }
 
-/** Runs a program (no shell, no stdin) and captures its exit code and both streams. */
-export function runCaptured(file: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<PlayRun> {
+/** Runs a program (no shell) and captures its exit code and both streams; stdin gets `input`, or is closed. */
+export function runCaptured(file: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string }): Promise<PlayRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (options.input !== undefined) {
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(options.input);
+    }
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });

@@ -1,6 +1,7 @@
 // A host's file system: an overlay with the shared base as its read-only lower layer and a
 // per-host upper layer under /var/lib/play-lab/hosts/NAME. Everything that makes a host itself
-// (hostname, address, machine id, ssh host keys, authorized key) is written once, at creation,
+// (hostname, address, machine id, ssh host keys, authorized key, the sudo users of
+// lab-users.ts) is written once, at creation,
 // into the upper layer; stop/start keep it, `down` deletes it.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LAB, type LabHost } from './constants.js';
 import { mustRun, run } from './exec.js';
+import { ensureLabUsers } from './lab-users.js';
 import { authorizedKeys } from './ssh-keys.js';
 
 export interface HostPaths {
@@ -88,6 +90,8 @@ export async function ensureHostTree(host: LabHost, base: string): Promise<boole
   const existing = await hostBase(host.name);
   if (existing === base) {
     await mountOverlay(host.name, base);
+    // Hosts made before the lab had its sudo users get them now (idempotent).
+    await ensureLabUsers(hostPaths(host.name).root);
     return false;
   }
   await removeHostTree(host.name);
@@ -108,6 +112,7 @@ async function personalize(host: LabHost, root: string): Promise<void> {
   await mkdir(join(root, 'root/.ssh'), { recursive: true, mode: 0o700 });
   await chmod(join(root, 'root/.ssh'), 0o700);
   await writeFile(join(root, 'root/.ssh/authorized_keys'), await authorizedKeys(), { mode: 0o600 });
+  await ensureLabUsers(root);
 }
 
 function hostsFile(host: LabHost): string {

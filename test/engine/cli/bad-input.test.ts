@@ -64,7 +64,9 @@ describe('bad input is refused before any host is contacted', function () {
     const run = await runPlay(['--version'], { cwd: dir, env });
     expect(run.code, run.stderr).to.equal(0);
     const { version } = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string };
-    expect(run.stdout.trim()).to.equal(`play ${version} (node ${process.version})`);
+    const [first, second] = run.stdout.trim().split('\n');
+    expect(first).to.equal(`play ${version} (node ${process.version})`);
+    expect(second).to.match(/^ {2}config file = /);
     expect(existsSync(marker)).to.equal(false);
   });
 
