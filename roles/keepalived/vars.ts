@@ -29,6 +29,8 @@ export const DEFAULT_WEIGHT: Readonly<Record<KeepalivedCheck, number>> = { hapro
 
 /** keepalived reads only the first 8 characters of a PASS password (it truncates the rest). */
 export const AUTH_PASS_MAX = 8;
+/** Shorter ones are guessed at once, and output could not mask them (engine/secrets.ts masks from 4). */
+export const AUTH_PASS_MIN = 6;
 
 export interface Notification {
   readonly emails: readonly string[];
@@ -176,6 +178,7 @@ function readAuthPass(vars: TypedVars): string {
   if (!vars.has(key)) vars.fail(key, 'is required: one shared secret of up to 8 characters for every LB host');
   const pass = vars.string(key);
   // The value never goes into a message: only its length and what is wrong with it.
+  if (pass.length < AUTH_PASS_MIN) vars.fail(key, `is ${pass.length} character(s) long: use ${AUTH_PASS_MIN} to ${AUTH_PASS_MAX}`);
   if (pass.length > AUTH_PASS_MAX) {
     vars.fail(key, `is ${pass.length} characters long; keepalived uses only the first ${AUTH_PASS_MAX}, so use at most ${AUTH_PASS_MAX}`);
   }

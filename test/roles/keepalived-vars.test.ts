@@ -123,6 +123,13 @@ describe('keepalived vars', () => {
       expect(message).not.to.contain('toolong-secret');
     });
 
+    it('an auth_pass shorter than 6 characters (issue 13 row 8), without echoing it', () => {
+      for (const short of ['x', 'ab1', 'abcd5']) {
+        const message = expectVarsError(() => resolve(dedicatedPair({ keepalived_auth_pass: short })), 'keepalived_auth_pass', `${ALL_FILE}:2`, /character\(s\) long: use 6 to 8/);
+        expect(message).not.to.contain(`'${short}'`);
+      }
+    });
+
     it('a missing auth_pass', () => {
       const inv = buildInventory({
         hosts: { lb1: { ansible_host: '10.0.0.11' }, lb2: { ansible_host: '10.0.0.12' }, master1: { ansible_host: '10.0.0.21' } },
@@ -149,7 +156,7 @@ describe('keepalived vars', () => {
       const inv = buildInventory({
         hosts: { lb1: { ansible_host: '10.0.0.11' }, lb2: { ansible_host: '10.0.0.12' }, master1: { ansible_host: '10.0.0.21' } },
         groups: { lb: ['lb1', 'lb2'], masters: ['master1'] },
-        all: { keepalived_auth_pass: 'x' },
+        all: { keepalived_auth_pass: 'xxxxxxxx' },
       });
       expectVarsError(() => resolve(inv), 'apiserver_vip', 'roles/keepalived/defaults.ts', /required when keepalived runs/);
     });
