@@ -10,6 +10,7 @@ export function hostView(inventory: Inventory, name: string): HostView {
     address: typeof address === 'string' && address ? address : name,
     groups: host.groups,
     vars: host.vars,
+    ...(host.where ? { where: host.where } : {}),
   };
 }
 

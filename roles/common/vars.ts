@@ -2,6 +2,7 @@
 import type { SourceLocation } from '../../engine/errors.js';
 import type { HostView, InventoryView } from '../../engine/types.js';
 import type { TypedVars } from '../../engine/vars.js';
+import { requireDnsHostNames } from '../lb-shared/host-names.js';
 import { groupName, readLbTopology } from '../lb-shared/topology.js';
 import { firewallRules, type UfwRule } from './firewall-rules.js';
 import { planHostsEntries, type HostsEntry } from './templates/hosts-block.js';
@@ -30,6 +31,8 @@ export function resolveCommon(vars: TypedVars, host: HostView, inventory: Invent
       ? { name: topology.endpointName, address: topology.endpointAddress }
       : undefined;
   const hosts = planHostsEntries(inventory.hosts, endpoint);
+  const skipped = new Set(hosts.skipped);
+  requireDnsHostNames(inventory.hosts.filter((h) => !skipped.has(h.name)), '/etc/hosts');
   if (hosts.conflict) {
     const { name, addresses } = hosts.conflict;
     vars.fail(

@@ -5,6 +5,7 @@
 import type { SourceLocation } from '../../engine/errors.js';
 import type { HostView, InventoryView } from '../../engine/types.js';
 import { describe, isIPv4, type TypedVars } from '../../engine/vars.js';
+import { requireDnsHostNames } from '../lb-shared/host-names.js';
 import { readLbTopology } from '../lb-shared/topology.js';
 import { allVips, isInterfaceName, readExtraVips, type VipSpec } from '../lb-shared/vips.js';
 import {
@@ -107,6 +108,7 @@ export function resolveKeepalived(vars: TypedVars, host: HostView, inventory: In
     vars.fail('lb_group', `host ${host.name} runs keepalived but is not in group '${topology.lbGroup}'`);
   }
   const vip = topology.vip!; // readLbTopology refuses keepalived without a VIP
+  requireDnsHostNames([host], 'keepalived.conf (router_id)');
 
   const routerId = vars.int('keepalived_router_id', { min: 1, max: 255 });
   const authPass = readAuthPass(vars);

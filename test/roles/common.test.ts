@@ -23,6 +23,18 @@ function task(name: string): Task<CommonVars, Change> {
 }
 
 describe('common', () => {
+  it('refuses an inventory name that is not a DNS name when it would go to /etc/hosts (issue 13 row 13)', () => {
+    const inv = buildInventory({
+      hosts: { lb1: { ansible_host: '10.0.0.11' }, db_1: { ansible_host: '10.0.0.41' }, master1: { ansible_host: '10.0.0.21' } },
+      groups: { lb: ['lb1'], masters: ['master1'], db: ['db_1'] },
+    });
+    const message = expectVarsError(() => resolveRole(common, inv), 'inventory_hostname', `${HOSTS_FILE}:2`, /not a DNS name .* \/etc\/hosts/);
+    expect(message).not.to.contain('db_1');
+    // Not written there (no IPv4 address): no reason to refuse it.
+    const skipped = buildInventory({ hosts: { lb1: { ansible_host: '10.0.0.11' }, db_1: { ansible_host: 'db.example.test' }, master1: { ansible_host: '10.0.0.21' } }, groups: { lb: ['lb1'], masters: ['master1'] } });
+    expect(() => resolveRole(common, skipped)).not.to.throw();
+  });
+
   describe('/etc/hosts block', () => {
     it('puts the endpoint first, then every host in inventory order', () => {
       const plan = planHostsEntries([view('lb1', '10.0.0.11'), view('master1', '10.0.0.21')], { name: 'k8s-api', address: '10.0.0.10' });

@@ -130,6 +130,15 @@ describe('keepalived vars', () => {
       }
     });
 
+    it("an LB host whose inventory name is not a DNS name: keepalived.conf's router_id (issue 13 row 13)", () => {
+      const inv = buildInventory({
+        hosts: { lb_1: { ansible_host: '10.0.0.11' }, lb2: { ansible_host: '10.0.0.12' }, master1: { ansible_host: '10.0.0.21' } },
+        groups: { lb: ['lb_1', 'lb2'], masters: ['master1'] },
+        all: { apiserver_vip: '10.0.0.10', keepalived_auth_pass: 'pass1234' },
+      });
+      expectVarsError(() => resolve(inv), 'inventory_hostname', `${HOSTS_FILE}:1`, /router_id/);
+    });
+
     it('a missing auth_pass', () => {
       const inv = buildInventory({
         hosts: { lb1: { ansible_host: '10.0.0.11' }, lb2: { ansible_host: '10.0.0.12' }, master1: { ansible_host: '10.0.0.21' } },
