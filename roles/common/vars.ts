@@ -1,4 +1,5 @@
 /** common's typed vars: the /etc/hosts entries, kernel settings and firewall rules of one host. */
+import { isIP } from 'node:net';
 import type { SourceLocation } from '../../engine/errors.js';
 import type { HostView, InventoryView } from '../../engine/types.js';
 import type { TypedVars } from '../../engine/vars.js';
@@ -52,6 +53,7 @@ export function resolveCommon(vars: TypedVars, host: HostView, inventory: Invent
       apiserverPort: topology.apiserverPort,
       lbPort: topology.lbPort,
       vrrpPeers: topology.keepalived && lbHost ? topology.lbHosts.filter((h) => h.name !== host.name).map((h) => h.address) : [],
+      masterPeers: masterPeers(vars, topology.masters, host),
     });
   }
   return {
@@ -64,4 +66,14 @@ export function resolveCommon(vars: TypedVars, host: HostView, inventory: Invent
     sysctl: sysctlValues(lbHost),
     ...(firewall ? { firewall } : {}),
   };
+}
+
+/** The other masters' addresses, for ufw's `from`: each must be an IP address. */
+function masterPeers(vars: TypedVars, masters: readonly HostView[], host: HostView): string[] {
+  const peers = masters.filter((m) => m.name !== host.name);
+  const named = peers.find((m) => isIP(m.address) === 0);
+  if (named) {
+    vars.fail('firewall_enabled', `needs an IP address as ansible_host of every master (ufw allows etcd and the kubelet from them); ${named.name} has none`);
+  }
+  return peers.map((m) => m.address);
 }
