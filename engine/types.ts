@@ -17,6 +17,8 @@ export interface InventoryHost {
   readonly origins: VarOrigins;
   /** Every group the host is in, directly or through children, without 'all'. */
   readonly groups: readonly string[];
+  /** Where the host was first defined (its inventory line). */
+  readonly where?: SourceLocation;
 }
 
 export interface InventoryGroup {
@@ -152,6 +154,8 @@ export interface HostView {
   readonly groups: readonly string[];
   /** The host's inventory variables (and -e), each rendered in the host's own context when read. */
   readonly vars: Vars;
+  /** Where the host was first defined (its inventory line), for errors about its name. */
+  readonly where?: SourceLocation;
 }
 
 export interface InventoryView {

@@ -6,6 +6,8 @@ import type { Vault } from '../vault/index.js';
 import { hidingSecrets } from './hide-secrets.js';
 import type { CliEnv } from './cli-env.js';
 import { openVault, vaultSecrets, type VaultArgs } from './vault-options.js';
+import { maskSecretVars, Redactor } from '../secrets.js';
+import { registerSecret } from '../runner/known-secrets.js';
 
 export interface InventoryArgs {
   readonly inventory: readonly string[];
@@ -14,6 +16,19 @@ export interface InventoryArgs {
   readonly group?: string;
   readonly host?: string;
   readonly vault: VaultArgs;
+  /** Print secret values in clear (masked by default, like every other output). */
+  readonly showSecrets?: boolean;
+}
+
+/**
+ * The JSON with secrets masked twice over: the value of every secret-named key, whatever its
+ * length, then any copy of such a value elsewhere (a URL that embeds a password).
+ */
+function maskedJson(value: unknown, inventory: Inventory, vault: Vault): string {
+  const redactor = new Redactor();
+  for (const secret of vaultSecrets(vault)) registerSecret(redactor, secret);
+  for (const host of inventory.hosts.values()) redactor.addFromVars(host.vars);
+  return redactor.redact(JSON.stringify(maskSecretVars(value), null, 4));
 }
 
 /** `play inventory`: the same JSON and graph as ansible-inventory, so users can diff the two. */
@@ -26,12 +41,13 @@ export async function runInventory(args: InventoryArgs, out: (l: string) => void
   const vault = await openVault(args.vault, env.config, env.input);
   const loaded = await hidingSecrets(() => vaultSecrets(vault), () => loadInventory([...sources], { vault }));
   const inventory = withVaultValuesHidden(loaded, vault);
-  if (args.list) out(JSON.stringify(inventoryList(inventory), null, 4));
+  const json = (value: unknown): string => (args.showSecrets ? JSON.stringify(value, null, 4) : maskedJson(value, loaded, vault));
+  if (args.list) out(json(inventoryList(inventory)));
   else if (args.graph) out(inventoryGraph(inventory, args.group));
   else {
     const host = inventory.hosts.get(args.host!);
     if (!host) throw new UsageError(`unknown host '${args.host}'`, { file: '--host' });
-    out(JSON.stringify(host.vars, null, 4));
+    out(json(host.vars));
   }
   return 0;
 }

@@ -75,12 +75,14 @@ async function main(argv: string[]): Promise<number> {
           .option('list', { type: 'boolean', default: false, describe: 'print every host and group as JSON' })
           .option('graph', { type: 'boolean', default: false, describe: 'print the group tree' })
           .option('host', { type: 'string', describe: "print one host's variables as JSON" })
+          .option('show-secrets', { type: 'boolean', default: false, describe: 'print secret values in clear (masked by default)' })
           .positional('group', { type: 'string' })
           .example('play inventory -i inventories/lab --list', '')
-          .example('play inventory -i inventories/lab --graph', ''),
+          .example('play inventory -i inventories/lab --graph', '')
+          .example('play inventory -i inventories/lab --host lb1 --show-secrets', ''),
       async (a) => {
         code = await runInventory(
-          { inventory: a.inventory, list: a.list, graph: a.graph, host: a.host, group: a._[1] === undefined ? undefined : String(a._[1]), vault: vaultArgsOf(a) },
+          { inventory: a.inventory, list: a.list, graph: a.graph, host: a.host, group: a._[1] === undefined ? undefined : String(a._[1]), showSecrets: a['show-secrets'], vault: vaultArgsOf(a) },
           out,
           env(),
         );

@@ -5,6 +5,7 @@
  * `reconcile()` applies Ansible's end-of-parsing rules.
  */
 import { InventoryError, type SourceLocation } from '../errors.js';
+import { HOST_NAME_RULE, isInventoryHostName } from './host-name.js';
 
 export interface VarEntry {
   readonly value: unknown;
@@ -28,7 +29,11 @@ export class GroupNode {
 
 export class HostNode {
   readonly vars: VarTable = new Map();
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    /** Where the host was first defined: errors about its name point there. */
+    readonly where: SourceLocation,
+  ) {}
 }
 
 export class InventoryModel {
@@ -60,7 +65,9 @@ export class InventoryModel {
   addHost(name: string, group: GroupNode, port: number | undefined, origin: SourceLocation): HostNode {
     let host = this.hosts.get(name);
     if (!host) {
-      host = new HostNode(name);
+      // The name itself is never quoted: it may hold a newline or anything else.
+      if (!isInventoryHostName(name)) throw new InventoryError(`invalid host name: ${HOST_NAME_RULE}`, origin);
+      host = new HostNode(name, origin);
       this.hosts.set(name, host);
       if (port !== undefined) host.vars.set('ansible_port', { value: port, origin });
     }

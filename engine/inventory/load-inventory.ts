@@ -70,7 +70,7 @@ function buildInventory(sources: readonly string[], model: InventoryModel, looku
     const memberOf = [...model.hostGroups(node)].filter((g) => g !== model.all);
     const { vars, origins } = resolveHostVars(model, node, sortGroups(memberOf, depths), lookup);
     const groupNames = memberOf.map((g) => g.name).sort();
-    hosts.set(name, { name, vars, origins, groups: groupNames });
+    hosts.set(name, { name, vars, origins, groups: groupNames, where: node.where });
   }
 
   const groups = new Map<string, InventoryGroup>();

@@ -1,6 +1,5 @@
 import { TaskError } from '../errors.js';
 import { fileFact, type FileState } from '../facts/file.js';
-import { sh } from '../shell.js';
 import type { Change, Task } from '../types.js';
 import { attributesScript } from './file-write.js';
 import type { Ownership } from './file-plan.js';
@@ -20,6 +19,8 @@ export interface DirectoryChange extends Change {
   readonly create: boolean;
   readonly chmod?: number;
   readonly chown?: Ownership;
+  /** Who owns the directory once converged: a user's own directory is changed as that user. */
+  readonly owner?: string;
 }
 
 /** Pure: what differs between a directory's state and the spec. */
@@ -34,6 +35,7 @@ export function planDirectory(spec: DirectorySpec, state: FileState): DirectoryC
       path,
       summary: 'create directory',
       create: true,
+      ...(spec.owner !== undefined ? { owner: spec.owner } : {}),
       ...(spec.mode !== undefined ? { chmod: spec.mode } : {}),
       ...(spec.owner !== undefined || spec.group !== undefined ? { chown: ownership } : {}),
     };
@@ -51,6 +53,7 @@ export function planDirectory(spec: DirectorySpec, state: FileState): DirectoryC
     path,
     summary: parts.join(', '),
     create: false,
+    owner: spec.owner ?? state.owner,
     ...(modeDiffers && spec.mode !== undefined ? { chmod: spec.mode } : {}),
     ...(ownerDiffers || groupDiffers ? { chown: ownership } : {}),
   };
@@ -66,8 +69,7 @@ export function directory<V>(name: string, spec: SpecFn<V, DirectorySpec>, opts?
       return planDirectory(s, state);
     },
     async apply(ctx, change) {
-      const mkdir = change.create ? sh`mkdir -p -- ${change.path}` + '\n' : '';
-      await ctx.run(mkdir + attributesScript(change.path, change));
+      await ctx.run(attributesScript(change.path, change, change.owner, { mkdir: change.create }));
     },
   };
 }

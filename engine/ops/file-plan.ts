@@ -36,6 +36,8 @@ export interface FileWrite {
   readonly validate?: string;
   readonly backup: boolean;
   readonly makeParents: boolean;
+  /** The content holds secrets: the write is a secret command (never shown, even with -vvv). */
+  readonly secret: boolean;
 }
 
 export interface Ownership {
@@ -51,6 +53,8 @@ export interface FileChange extends Change {
   readonly chmod?: number;
   /** Only the owner and/or group differ. */
   readonly chown?: Ownership;
+  /** Who owns the file once converged (the spec's owner, else the current one): a user's file is written as that user. */
+  readonly owner?: string;
 }
 
 /** New files get the usual config-file mode when the spec names none. */
@@ -73,6 +77,7 @@ export function planFile(spec: FileSpec, state: FileState): FileChange | null {
     ...(spec.validate !== undefined ? { validate: spec.validate } : {}),
     backup: spec.backup ?? true,
     makeParents: spec.makeParents ?? false,
+    secret: spec.secret ?? false,
   });
   const lines = countChangedLines(null, spec.content);
 
@@ -114,6 +119,7 @@ export function planFile(spec: FileSpec, state: FileState): FileChange | null {
   return {
     path,
     summary,
+    owner: spec.owner ?? state.owner,
     ...(modeDiffers && spec.mode !== undefined ? { chmod: spec.mode } : {}),
     ...(ownerDiffers || groupDiffers
       ? {

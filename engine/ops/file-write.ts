@@ -3,6 +3,12 @@
  * temp file in the target's own directory (so the final mv is an atomic rename on one
  * filesystem), gets its final mode and owner, passes the validator, and only then replaces the
  * file. Any failure before the mv leaves the old file untouched and the temp file removed.
+ *
+ * Symlinks: the path is resolved one component at a time and a link owned by anyone but root
+ * (or the file's own non-root owner, see below) is refused, so a link a user planted never
+ * sends root's write, chmod or chown elsewhere. A file owned by a non-root user in a directory
+ * that user owns (~/.kube/config) is written AS that user (runuser): the kernel then checks every
+ * step with the user's rights, and nothing the user swaps in meanwhile gains anything.
  */
 import { CommandError, TaskError, lastLines } from '../errors.js';
 import { base64Of, raw, sh } from '../shell.js';
@@ -13,20 +19,90 @@ import { formatMode } from './mode.js';
 /** Exit code and first output line by which the write script reports a rejected validation. */
 export const VALIDATE_FAILED_CODE = 86;
 export const VALIDATE_FAILED_MARKER = 'play: validate failed';
+/** Exit code and stderr prefix of a refused path (a symlink owned by another user). */
+export const UNSAFE_PATH_CODE = 87;
+export const UNSAFE_PATH_MARKER = 'play: refusing';
+
+/** Ends the here-document that carries the write to the user's shell; base64 has no underscore. */
+const BODY_END = '__PLAY_WRITE_END__';
 
 export function chownArg(who: Ownership): string {
   return who.group !== undefined ? `${who.owner ?? ''}:${who.group}` : (who.owner ?? '');
 }
 
-export function writeFileScript(path: string, w: FileWrite): string {
-  const parent = path.slice(0, path.lastIndexOf('/')) || '/';
+/** A non-root owner the write may run as; root (or none) writes as root. */
+function userOwner(owner: string | undefined): string | undefined {
+  return owner !== undefined && owner !== 'root' && owner !== '0' ? owner : undefined;
+}
+
+/**
+ * play_resolve PATH USER: prints PATH with every symlink resolved, component by component;
+ * fails (87) on a link owned by neither root nor USER, or after 40 links (a loop). Missing
+ * components are kept as they are. Builtins only, but a `stat` and a `readlink` per link.
+ */
+const RESOLVE_FUNCTION = [
+  'play_resolve() {',
+  '  _r=$1 _d= _n=0',
+  '  while [ -n "$_r" ]; do',
+  '    case $_r in /*) _r=${_r#/}; continue;; esac',
+  '    _c=${_r%%/*}',
+  '    case $_r in */*) _r=${_r#*/};; *) _r=;; esac',
+  '    case $_c in .) continue;; ..) _d=${_d%/*}; continue;; esac',
+  '    if [ -L "$_d/$_c" ]; then',
+  '      _o=$(stat -c %U -- "$_d/$_c")',
+  `      if [ "$_o" != root ] && [ "$_o" != "$2" ]; then echo "${UNSAFE_PATH_MARKER} to follow $_d/$_c: a symlink owned by $_o" >&2; return ${UNSAFE_PATH_CODE}; fi`,
+  '      _n=$((_n + 1))',
+  `      if [ "$_n" -gt 40 ]; then echo "${UNSAFE_PATH_MARKER} $1: too many symlinks" >&2; return ${UNSAFE_PATH_CODE}; fi`,
+  '      _t=$(readlink -- "$_d/$_c")',
+  '      case $_t in /*) _d=;; esac',
+  '      _r=$_t${_r:+/$_r}',
+  '    else',
+  '      _d=$_d/$_c',
+  '    fi',
+  '  done',
+  `  printf '%s\\n' "\${_d:-/}"`,
+  '}',
+].join('\n');
+
+/**
+ * Sets $dst (the resolved path) and $@ (the command prefix that runs as the writer: empty for
+ * root, `runuser -u USER --` for a user's own file in the user's own directory).
+ */
+function resolvePrelude(path: string, owner: string | undefined): string[] {
+  const user = userOwner(owner);
+  const lines = [RESOLVE_FUNCTION, 'set --'];
+  if (user === undefined) return [...lines, sh`dst=$(play_resolve ${path} root) || exit ${raw(String(UNSAFE_PATH_CODE))}`];
+  return [
+    ...lines,
+    sh`dst=$(play_resolve ${path} ${user}) || exit ${raw(String(UNSAFE_PATH_CODE))}`,
+    'dir=${dst%/*}; dir=${dir:-/}',
+    sh`if [ -d "$dir" ] && [ "$(stat -c %U -- "$dir")" = ${user} ]; then set -- runuser -u ${user} --`,
+    // Root writes it after all: then only root's own links may be on the way.
+    sh`else dst=$(play_resolve ${path} root) || exit ${raw(String(UNSAFE_PATH_CODE))}; fi`,
+  ];
+}
+
+/** Mode of the one-time backup: never looser than the original, nor than the file play writes. */
+function backupLines(mode: number): string[] {
+  return [
+    'if [ -e "$dst" ] && [ ! -e "$dst.play-orig" ] && [ ! -L "$dst.play-orig" ]; then',
+    '  bk=$(mktemp -- "${dst%/*}/.${dst##*/}.play-orig-XXXXXX")',
+    '  cat -- "$dst" > "$bk"',
+    '  chown --reference="$dst" -- "$bk"',
+    `  chmod "$(printf %o $(( 0$(stat -c %a -- "$dst") & 0${mode.toString(8)} )))" -- "$bk"`,
+    '  touch -r "$dst" -- "$bk"',
+    '  mv -f -- "$bk" "$dst.play-orig"',
+    'fi',
+  ];
+}
+
+/** What runs as the writer, reading the resolved path as $1. */
+function writeBody(w: FileWrite): string[] {
   const lines = [
     'set -e',
-    ...(w.makeParents ? [sh`mkdir -p -- ${parent}`] : []),
-    // Follow a symlink like the file fact does: the target is what was compared and is replaced.
-    sh`dst=$(readlink -f -- ${path}) || dst=${path}`,
+    'dst=$1 bk=',
     `tmp=$(mktemp -- "\${dst%/*}/.\${dst##*/}.play-XXXXXX")`,
-    `trap 'rm -f -- "$tmp"' EXIT`,
+    `trap 'rm -f -- "$tmp" \${bk:+"$bk"}' EXIT`,
     `trap 'exit 130' HUP INT TERM`,
     sh`printf %s ${base64Of(w.content)} | base64 -d > "$tmp"`,
     sh`chmod ${formatMode(w.mode)} -- "$tmp"`,
@@ -41,28 +117,46 @@ export function writeFileScript(path: string, w: FileWrite): string {
       'fi',
     );
   }
-  if (w.backup) {
-    // Only the first replacement keeps a copy: later ones would overwrite the original with
-    // play's own earlier output.
-    lines.push(`if [ -e "$dst" ] && [ ! -e "$dst.play-orig" ]; then cp -p -- "$dst" "$dst.play-orig"; fi`);
-  }
+  // Only the first replacement keeps a copy: later ones would overwrite the original with
+  // play's own earlier output.
+  if (w.backup) lines.push(...backupLines(w.mode));
   lines.push(`mv -f -- "$tmp" "$dst"`);
+  return lines;
+}
+
+export function writeFileScript(path: string, w: FileWrite): string {
+  if (w.validate?.includes(BODY_END)) throw new TaskError(`${path}: validate must not contain ${BODY_END}`);
+  const lines = ['set -e', ...resolvePrelude(path, w.owner)];
+  if (w.makeParents) lines.push('mkdir -p -- "${dst%/*}"');
+  lines.push(`"$@" /bin/sh -s -- "$dst" <<'${BODY_END}'`, ...writeBody(w), BODY_END);
   return lines.join('\n') + '\n';
 }
 
-/** chmod/chown only, for drift that leaves content alone (both follow symlinks by default). */
-export function attributesScript(path: string, change: Pick<FileChange, 'chmod' | 'chown'>): string {
-  const lines = ['set -e'];
-  if (change.chmod !== undefined) lines.push(sh`chmod ${formatMode(change.chmod)} -- ${path}`);
-  if (change.chown !== undefined) lines.push(sh`chown ${chownArg(change.chown)} -- ${path}`);
+/**
+ * chmod/chown only, for drift that leaves content alone, on the resolved path: chown -h as root
+ * (it never follows a link swapped in meanwhile), then chmod as the writer.
+ */
+export function attributesScript(path: string, change: Pick<FileChange, 'chmod' | 'chown'>, owner?: string, opts: { mkdir?: boolean } = {}): string {
+  const lines = ['set -e', ...resolvePrelude(path, owner ?? change.chown?.owner)];
+  if (opts.mkdir) lines.push('"$@" mkdir -p -- "$dst"');
+  if (change.chown !== undefined) lines.push(sh`chown -h ${chownArg(change.chown)} -- "$dst"`);
+  if (change.chmod !== undefined) lines.push(sh`"$@" chmod ${formatMode(change.chmod)} -- "$dst"`);
   return lines.join('\n') + '\n';
+}
+
+/** A refused path (exit 87): its message names the link and its owner, never content. */
+function unsafePath(result: { code: number; stderr: string }): TaskError | undefined {
+  if (result.code !== UNSAFE_PATH_CODE) return undefined;
+  const line = result.stderr.split('\n').find((l) => l.startsWith(UNSAFE_PATH_MARKER));
+  return line === undefined ? undefined : new TaskError(line.slice('play: '.length));
 }
 
 export async function applyFileChange<V>(ctx: TaskContext<V>, change: FileChange): Promise<void> {
   if (change.write) {
     const label = `write ${change.path}`;
     const script = writeFileScript(change.path, change.write);
-    const result = await ctx.run(script, { allowFail: true, label });
+    // A secret file's write is a secret command: not even its summary is shown with -vvv.
+    const result = await ctx.run(script, { allowFail: true, label, ...(change.write.secret ? { secret: true } : {}) });
     if (result.code === 0) return;
     if (result.code === VALIDATE_FAILED_CODE && result.stdout.startsWith(VALIDATE_FAILED_MARKER)) {
       const output = result.stdout.slice(VALIDATE_FAILED_MARKER.length).trim();
@@ -71,10 +165,15 @@ export async function applyFileChange<V>(ctx: TaskContext<V>, change: FileChange
         { command: change.write.validate ?? '', exitCode: result.code, stderr: output },
       );
     }
+    const refused = unsafePath(result);
+    if (refused) throw refused;
     // The label stands in for the script: it embeds the content (base64), secrets included.
     throw new CommandError(label, result.code, result.stdout, result.stderr, label);
   }
   if (change.chmod !== undefined || change.chown !== undefined) {
-    await ctx.run(attributesScript(change.path, change), { label: `set attributes of ${change.path}` });
+    const result = await ctx.run(attributesScript(change.path, change, change.owner), { allowFail: true, label: `set attributes of ${change.path}` });
+    const refused = unsafePath(result);
+    if (refused) throw refused;
+    if (result.code !== 0) throw new CommandError(`set attributes of ${change.path}`, result.code, result.stdout, result.stderr);
   }
 }

@@ -39,6 +39,7 @@ export function hostView(inventory: Inventory, name: string, source: HostSource 
     get vars() {
       return source.vars(name);
     },
+    ...(host.where ? { where: host.where } : {}),
   };
 }
 

@@ -1,7 +1,9 @@
 /** common's typed vars: the /etc/hosts entries, kernel settings and firewall rules of one host. */
+import { isIP } from 'node:net';
 import type { SourceLocation } from '../../engine/errors.js';
 import type { HostView, InventoryView } from '../../engine/types.js';
 import type { TypedVars } from '../../engine/vars.js';
+import { requireDnsHostNames } from '../lb-shared/host-names.js';
 import { groupName, readLbTopology } from '../lb-shared/topology.js';
 import { firewallRules, type UfwRule } from './firewall-rules.js';
 import { planHostsEntries, type HostsEntry } from './templates/hosts-block.js';
@@ -32,6 +34,8 @@ export function resolveCommon(vars: TypedVars, host: HostView, inventory: Invent
       ? { name: topology.endpointName, address: topology.endpointAddress }
       : undefined;
   const hosts = planHostsEntries(inventory.hosts, endpoint);
+  const skipped = new Set(hosts.skipped);
+  requireDnsHostNames(inventory.hosts.filter((h) => !skipped.has(h.name)), '/etc/hosts');
   if (hosts.conflict) {
     const { name, addresses } = hosts.conflict;
     vars.fail(
@@ -51,6 +55,7 @@ export function resolveCommon(vars: TypedVars, host: HostView, inventory: Invent
       apiserverPort: topology.apiserverPort,
       lbPort: topology.lbPort,
       vrrpPeers: topology.keepalived && lbHost ? topology.lbHosts.filter((h) => h.name !== host.name).map((h) => h.address) : [],
+      masterPeers: masterPeers(vars, topology.masters, host),
     });
   }
   return {
@@ -64,4 +69,14 @@ export function resolveCommon(vars: TypedVars, host: HostView, inventory: Invent
     sysctl: sysctlValues(lbHost),
     ...(firewall ? { firewall } : {}),
   };
+}
+
+/** The other masters' addresses, for ufw's `from`: each must be an IP address. */
+function masterPeers(vars: TypedVars, masters: readonly HostView[], host: HostView): string[] {
+  const peers = masters.filter((m) => m.name !== host.name);
+  const named = peers.find((m) => isIP(m.address) === 0);
+  if (named) {
+    vars.fail('firewall_enabled', `needs an IP address as ansible_host of every master (ufw allows etcd and the kubelet from them); ${named.name} has none`);
+  }
+  return peers.map((m) => m.address);
 }

@@ -5,6 +5,7 @@
 import type { SourceLocation } from '../../engine/errors.js';
 import type { HostView, InventoryView } from '../../engine/types.js';
 import { describe, isIPv4, type TypedVars } from '../../engine/vars.js';
+import { requireDnsHostNames } from '../lb-shared/host-names.js';
 import { readLbTopology } from '../lb-shared/topology.js';
 import { allVips, isInterfaceName, readExtraVips, type VipSpec } from '../lb-shared/vips.js';
 import {
@@ -29,6 +30,8 @@ export const DEFAULT_WEIGHT: Readonly<Record<KeepalivedCheck, number>> = { hapro
 
 /** keepalived reads only the first 8 characters of a PASS password (it truncates the rest). */
 export const AUTH_PASS_MAX = 8;
+/** Shorter ones are guessed at once, and output could not mask them (engine/secrets.ts masks from 4). */
+export const AUTH_PASS_MIN = 6;
 
 export interface Notification {
   readonly emails: readonly string[];
@@ -105,6 +108,7 @@ export function resolveKeepalived(vars: TypedVars, host: HostView, inventory: In
     vars.fail('lb_group', `host ${host.name} runs keepalived but is not in group '${topology.lbGroup}'`);
   }
   const vip = topology.vip!; // readLbTopology refuses keepalived without a VIP
+  requireDnsHostNames([host], 'keepalived.conf (router_id)');
 
   const routerId = vars.int('keepalived_router_id', { min: 1, max: 255 });
   const authPass = readAuthPass(vars);
@@ -176,6 +180,7 @@ function readAuthPass(vars: TypedVars): string {
   if (!vars.has(key)) vars.fail(key, 'is required: one shared secret of up to 8 characters for every LB host');
   const pass = vars.string(key);
   // The value never goes into a message: only its length and what is wrong with it.
+  if (pass.length < AUTH_PASS_MIN) vars.fail(key, `is ${pass.length} character(s) long: use ${AUTH_PASS_MIN} to ${AUTH_PASS_MAX}`);
   if (pass.length > AUTH_PASS_MAX) {
     vars.fail(key, `is ${pass.length} characters long; keepalived uses only the first ${AUTH_PASS_MAX}, so use at most ${AUTH_PASS_MAX}`);
   }

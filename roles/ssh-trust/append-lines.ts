@@ -1,6 +1,7 @@
 /**
- * The only way ssh-trust writes authorized_keys and known_hosts: append lines (never truncate,
- * never rewrite), so keys that users or other tools put there always stay.
+ * How ssh-trust writes known_hosts: append lines (never truncate, never rewrite), so host keys
+ * that users or ssh itself put there always stay. (authorized_keys is a marked block instead:
+ * play takes back what it granted, see authorized-keys.ts.)
  */
 import { sh } from '../../engine/shell.js';
 import { SSH_DIR } from './key-pair.js';

@@ -6,4 +6,6 @@ export const defaults: Vars = {
   masters_group: 'masters',
   /** Also authorize the controller: a public key string, or a path to one on the controller. */
   ssh_trust_controller_key: null,
+  /** Where the controller key may log in from: a list of IPs/CIDRs (unset: from anywhere). */
+  ssh_trust_controller_from: null,
 };

@@ -41,13 +41,3 @@ export function formatKey(key: PublicKey): string {
 export function sameKey(a: PublicKey, b: PublicKey): boolean {
   return a.type === b.type && a.body === b.body;
 }
-
-/** Keys of authorized_keys content (null: no file) that `wanted` lacks, in `wanted` order. */
-export function missingKeys(current: string | null, wanted: readonly PublicKey[]): PublicKey[] {
-  const have = (current ?? '').split('\n').flatMap((l) => findKey(l) ?? []);
-  const out: PublicKey[] = [];
-  for (const key of wanted) {
-    if (!have.some((k) => sameKey(k, key)) && !out.some((k) => sameKey(k, key))) out.push(key);
-  }
-  return out;
-}

@@ -40,6 +40,7 @@ export const README_COMMANDS: Readonly<Record<string, Coverage>> = {
   // Quick start and Tests
   'npm run demo': { by: 'ci', why: 'the README’s first command: .ci/run runs it after the test suite, on the lab the suite booted' },
   'npm test': { by: 'ci', why: '.ci/run runs it' },
+  'npm run audit': { by: 'ci', why: '.ci/run runs it before the tests (skips with a line when the registry cannot answer)' },
   'npm run test:unit': { by: 'excluded', why: 'the unit suite itself (running it from inside would recurse); npm test runs the same files' },
 
   // Install, from a clone and as a package
@@ -86,6 +87,7 @@ export const README_COMMANDS: Readonly<Record<string, Coverage>> = {
   'play inventory -i inventories/lab --list': { by: 'unit', expect: { code: 0, output: /"masters": \{\s*"hosts": \[\s*"master1",\s*"master2",\s*"master3"/ } },
   'play inventory -i inventories/lab --graph': { by: 'unit', expect: { code: 0, output: /^@all:\n[\s\S]*\|--@workers:\n {2}\| {2}\|--worker1/m } },
   'play inventory -i inventories/lab --host lb1': { by: 'unit', expect: { code: 0, output: /"ansible_host": "172\.29\.10\.11"/ } },
+  'play inventory -i inventories/lab --host lb1 --show-secrets': { by: 'unit', expect: { code: 0, output: /"keepalived_auth_pass": "labvrrp1"/ } },
   'play vars -i inventories/examples/dedicated-lb-pair lb1 keepalived_vips control_plane_endpoint_name': {
     by: 'unit',
     expect: { code: 0, output: /"control_plane_endpoint_name": "k8s-api"/ },

@@ -64,6 +64,9 @@ describe('end to end on the local connection', function () {
     const run = await runPlay([...base(), '-vvv', '--diff'], { cwd: dir, env });
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stdout + run.stderr).to.not.include(SECRET);
+    // Issue 13 row 7: the write of a small secret file is a secret command, not a short base64 blob.
+    expect(run.stdout + run.stderr).to.not.include(Buffer.from(`password=${SECRET}\n`).toString('base64'));
+    expect(run.stdout + run.stderr).to.include('write ' + join(target, 'secret.conf') + ': hidden, holds secrets');
     expect(run.stdout).to.include('content hidden');
     const json = await runPlay([...base(), '--json', '-e', `demo_password=${SECRET}`], { cwd: dir, env });
     expect(json.stdout + json.stderr).to.not.include(SECRET);

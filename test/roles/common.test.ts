@@ -23,6 +23,18 @@ function task(name: string): Task<CommonVars, Change> {
 }
 
 describe('common', () => {
+  it('refuses an inventory name that is not a DNS name when it would go to /etc/hosts (issue 13 row 13)', () => {
+    const inv = buildInventory({
+      hosts: { lb1: { ansible_host: '10.0.0.11' }, db_1: { ansible_host: '10.0.0.41' }, master1: { ansible_host: '10.0.0.21' } },
+      groups: { lb: ['lb1'], masters: ['master1'], db: ['db_1'] },
+    });
+    const message = expectVarsError(() => resolveRole(common, inv), 'inventory_hostname', `${HOSTS_FILE}:2`, /not a DNS name .* \/etc\/hosts/);
+    expect(message).not.to.contain('db_1');
+    // Not written there (no IPv4 address): no reason to refuse it.
+    const skipped = buildInventory({ hosts: { lb1: { ansible_host: '10.0.0.11' }, db_1: { ansible_host: 'db.example.test' }, master1: { ansible_host: '10.0.0.21' } }, groups: { lb: ['lb1'], masters: ['master1'] } });
+    expect(() => resolveRole(common, skipped)).not.to.throw();
+  });
+
   describe('/etc/hosts block', () => {
     it('puts the endpoint first, then every host in inventory order', () => {
       const plan = planHostsEntries([view('lb1', '10.0.0.11'), view('master1', '10.0.0.21')], { name: 'k8s-api', address: '10.0.0.10' });
@@ -198,18 +210,70 @@ describe('common', () => {
   });
 
   describe('firewall', () => {
-    const base = { sshPort: 22, master: false, worker: false, lb: false, apiserverPort: 6443, lbPort: 6443, vrrpPeers: [] };
+    const base = { sshPort: 22, master: false, worker: false, lb: false, apiserverPort: 6443, lbPort: 6443, vrrpPeers: [], masterPeers: [] };
 
-    it('opens the seeds\' port tables per role, ssh first, without duplicates', () => {
-      const lines = firewallRules({ ...base, master: true, worker: true }).map(ufwRuleLine);
+    it("opens the seeds' port tables per role, ssh first, without duplicates: etcd and the kubelet only from the other masters (issue 13 row 18)", () => {
+      const lines = firewallRules({ ...base, master: true, worker: true, masterPeers: ['10.0.0.22', '10.0.0.23'] }).map(ufwRuleLine);
       expect(lines).to.deep.equal([
         "allow 22/tcp comment 'ssh'",
         "allow 6443/tcp comment 'kube-apiserver'",
-        "allow 2379:2380/tcp comment 'etcd'",
-        "allow 10250/tcp comment 'kubelet'",
-        "allow 10257/tcp comment 'kube-controller-manager'",
-        "allow 10259/tcp comment 'kube-scheduler'",
+        "allow from 10.0.0.22 to any port 2379:2380 proto tcp comment 'etcd'",
+        "allow from 10.0.0.23 to any port 2379:2380 proto tcp comment 'etcd'",
+        "allow from 10.0.0.22 to any port 10250 proto tcp comment 'kubelet'",
+        "allow from 10.0.0.23 to any port 10250 proto tcp comment 'kubelet'",
         "allow 30000:32767/tcp comment 'NodePort services'",
+      ]);
+      // kube-controller-manager and kube-scheduler serve 127.0.0.1 only: nothing opened for them.
+      expect(lines.join('\n')).not.to.match(/10257|10259|allow 2379|allow 10250/);
+    });
+
+    it('takes the other masters from the inventory: a worker lets every master reach its kubelet', () => {
+      const inventory = dedicatedPair({ firewall_enabled: true });
+      const lines = (host: string) => (varsOf(resolveRole(common, inventory), host).firewall ?? []).map(ufwRuleLine);
+      expect(lines('master2').filter((l) => l.includes('etcd'))).to.deep.equal([
+        "allow from 10.0.0.21 to any port 2379:2380 proto tcp comment 'etcd'",
+        "allow from 10.0.0.23 to any port 2379:2380 proto tcp comment 'etcd'",
+      ]);
+      expect(lines('worker1').filter((l) => l.includes('kubelet'))).to.deep.equal(
+        ['21', '22', '23'].map((n) => `allow from 10.0.0.${n} to any port 10250 proto tcp comment 'kubelet'`),
+      );
+      expect(lines('lb1').some((l) => /etcd|kubelet/.test(l))).to.equal(false);
+      const named = dedicatedPair({ firewall_enabled: true });
+      (named.hosts.get('master3')!.vars as Record<string, unknown>).ansible_host = 'master3.example.test';
+      expectVarsError(() => resolveRole(common, named), 'firewall_enabled', `${ALL_FILE}:3`, /IP address as ansible_host of every master.*master3/);
+    });
+
+    it('deletes the rules of a master that left and the ones older versions opened to anyone, never other rules', async () => {
+      const inventory = dedicatedPair({ firewall_enabled: true });
+      const v = varsOf(resolveRole(common, inventory), 'master1');
+      const probeId = commandFact(UFW_PROBE).id;
+      const state = [
+        'Status: active',
+        "Added user rules (see 'ufw status' for running firewall):",
+        ...(v.firewall ?? []).map((r) => `ufw ${ufwRuleLine(r)}`),
+        "ufw allow from 10.0.0.24 to any port 2379:2380 proto tcp comment 'etcd'",
+        "ufw allow from 10.0.0.24 to any port 10250 proto tcp comment 'kubelet'",
+        "ufw allow 2379:2380/tcp comment 'etcd'",
+        "ufw allow 10250/tcp comment 'kubelet'",
+        "ufw allow 10257/tcp comment 'kube-controller-manager'",
+        "ufw allow 10259/tcp comment 'kube-scheduler'",
+        "ufw allow 8080/tcp comment 'my app'",
+        'ufw allow from 10.0.0.24 to any port 2379',
+      ].join('\n');
+      const cluster = new FakeCluster<CommonVars>({ master1: { facts: { [probeId]: state } } }, inventoryView(inventory), () => v);
+      const change = await converge(task('Open the Kubernetes ports in ufw'), cluster.ctx('master1'));
+      expect(change?.summary).to.match(/^delete /);
+      expect(cluster.scripts('master1')).to.deep.equal([
+        [
+          'set -e',
+          "ufw delete allow from 10.0.0.24 to any port 2379:2380 proto tcp comment etcd",
+          "ufw delete allow from 10.0.0.24 to any port 10250 proto tcp comment kubelet",
+          "ufw delete allow 2379:2380/tcp comment etcd",
+          "ufw delete allow 10250/tcp comment kubelet",
+          "ufw delete allow 10257/tcp comment kube-controller-manager",
+          "ufw delete allow 10259/tcp comment kube-scheduler",
+          '',
+        ].join('\n'),
       ]);
     });
 

@@ -123,6 +123,22 @@ describe('keepalived vars', () => {
       expect(message).not.to.contain('toolong-secret');
     });
 
+    it('an auth_pass shorter than 6 characters (issue 13 row 8), without echoing it', () => {
+      for (const short of ['x', 'ab1', 'abcd5']) {
+        const message = expectVarsError(() => resolve(dedicatedPair({ keepalived_auth_pass: short })), 'keepalived_auth_pass', `${ALL_FILE}:2`, /character\(s\) long: use 6 to 8/);
+        expect(message).not.to.contain(`'${short}'`);
+      }
+    });
+
+    it("an LB host whose inventory name is not a DNS name: keepalived.conf's router_id (issue 13 row 13)", () => {
+      const inv = buildInventory({
+        hosts: { lb_1: { ansible_host: '10.0.0.11' }, lb2: { ansible_host: '10.0.0.12' }, master1: { ansible_host: '10.0.0.21' } },
+        groups: { lb: ['lb_1', 'lb2'], masters: ['master1'] },
+        all: { apiserver_vip: '10.0.0.10', keepalived_auth_pass: 'pass1234' },
+      });
+      expectVarsError(() => resolve(inv), 'inventory_hostname', `${HOSTS_FILE}:1`, /router_id/);
+    });
+
     it('a missing auth_pass', () => {
       const inv = buildInventory({
         hosts: { lb1: { ansible_host: '10.0.0.11' }, lb2: { ansible_host: '10.0.0.12' }, master1: { ansible_host: '10.0.0.21' } },
@@ -149,7 +165,7 @@ describe('keepalived vars', () => {
       const inv = buildInventory({
         hosts: { lb1: { ansible_host: '10.0.0.11' }, lb2: { ansible_host: '10.0.0.12' }, master1: { ansible_host: '10.0.0.21' } },
         groups: { lb: ['lb1', 'lb2'], masters: ['master1'] },
-        all: { keepalived_auth_pass: 'x' },
+        all: { keepalived_auth_pass: 'xxxxxxxx' },
       });
       expectVarsError(() => resolve(inv), 'apiserver_vip', 'roles/keepalived/defaults.ts', /required when keepalived runs/);
     });

@@ -9,7 +9,8 @@ import type { Change, ExecResult, Task } from '../../engine/types.js';
 import sshTrust from '../../roles/ssh-trust/index.js';
 import { keyPairFact, PRIVATE_KEY } from '../../roles/ssh-trust/key-pair.js';
 import { missingKnownHosts } from '../../roles/ssh-trust/known-hosts.js';
-import { missingKeys, parsePublicKeyLine } from '../../roles/ssh-trust/public-keys.js';
+import { parsePublicKeyLine } from '../../roles/ssh-trust/public-keys.js';
+import { AUTHORIZED_KEYS_MARKER, authorizedLine, wantedKeys } from '../../roles/ssh-trust/authorized-keys.js';
 import type { SshTrustVars } from '../../roles/ssh-trust/vars.js';
 import { expectVarsError } from './helpers/expect-error.js';
 import { FakeCluster, converge, fileAnswer, type FakeHost } from './helpers/fake-cluster.js';
@@ -71,8 +72,8 @@ describe('ssh-trust', () => {
   describe('vars', () => {
     it('trusts every host of the masters group', () => {
       expect(varsOf(resolveRole(sshTrust, inventory(), 'masters'), 'master1').masters).to.deep.equal([
-        { name: 'master1', address: '10.0.0.21' },
-        { name: 'master2', address: '10.0.0.22' },
+        { name: 'master1', address: '10.0.0.21', from: '10.0.0.21' },
+        { name: 'master2', address: '10.0.0.22', from: '10.0.0.22' },
       ]);
     });
 
@@ -99,7 +100,7 @@ describe('ssh-trust', () => {
         `${ALL_FILE}:1`,
         /ENOENT/,
       );
-      const inv = buildInventory({ hosts: { master1: { ssh_trust_controller_key: 'ssh-rsa not-base64!' } }, groups: { masters: ['master1'] } });
+      const inv = buildInventory({ hosts: { master1: { ansible_host: '10.0.0.21', ssh_trust_controller_key: 'ssh-rsa not-base64!' } }, groups: { masters: ['master1'] } });
       expectVarsError(() => resolveRole(sshTrust, inv, 'masters'), 'ssh_trust_controller_key', `${HOSTS_FILE}:1`, /one OpenSSH public key/);
       rmSync(dir, { recursive: true, force: true });
     });
@@ -128,48 +129,92 @@ describe('ssh-trust', () => {
     });
   });
 
-  describe('authorized_keys', () => {
-    it("appends every master's key; a master without one gets it generated on it, once for all hosts", async () => {
-      const c = cluster({ master1: { privateMode: 0o600, publicKey: KEY(1), authorizedKeys: 'ssh-rsa AAAAB3Nza existing@admin\n' }, master2: { authorizedKeys: '' } });
-      const t = task("Authorize every master's key");
-      const [one, two] = await Promise.all([converge(t, c.ctx('master1')), converge(t, c.ctx('master2'))]);
+  describe('authorized_keys (issue 13 row 3: marked, restricted, converged)', () => {
+    const t = () => task("Authorize every master's key");
+    const HAND = 'ssh-rsa AAAAB3NzaHAND admin@laptop';
+    const CONTROLLER = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBBBB me@laptop';
+    const ROTATED = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICCCC me@laptop';
+    const BEGIN = AUTHORIZED_KEYS_MARKER.replace('{mark}', 'BEGIN');
+    const END = AUTHORIZED_KEYS_MARKER.replace('{mark}', 'END');
+    const block = (...lines: string[]) => [BEGIN, ...lines, END].join('\n') + '\n';
+    const m1 = `from="10.0.0.21" ${KEY(1)}`;
+    const m2 = `from="10.0.0.22" ${KEY(2)}`;
+    const afterOf = (change: Change | null) => change?.diffs?.[0]?.after;
+
+    it("writes every master's key in play's block, each only from its master's address; a missing key is generated once", async () => {
+      const c = cluster({ master1: { privateMode: 0o600, publicKey: KEY(1), authorizedKeys: `${HAND}\n` }, master2: { authorizedKeys: '' } });
+      const [one, two] = await Promise.all([converge(t(), c.ctx('master1')), converge(t(), c.ctx('master2'))]);
       expect(one?.summary).to.match(/generate and add the key of master2/);
       expect(two?.summary).to.match(/generate and add the key of master2/);
       // master2's key pair was made once, on master2, whichever host asked first.
-      const keygens = c.scripts('master2').filter((s) => s.includes('ssh-keygen -q'));
-      expect(keygens).to.have.length(1);
+      expect(c.scripts('master2').filter((s) => s.includes('ssh-keygen -q'))).to.have.length(1);
       expect(c.scripts('master1').some((s) => s.includes('ssh-keygen'))).to.equal(false);
-      const append = c.scripts('master1').find((s) => s.includes('authorized_keys'))!;
-      expect(append).to.contain(`printf '%s\\n' '${KEY(1)}' '${KEY(2)}' >> /root/.ssh/authorized_keys`);
-      expect(append).to.contain('chmod 600 -- /root/.ssh/authorized_keys');
-      // Only appends: never truncates or rewrites the file.
-      expect(append).not.to.match(/[^>]> \/root\/.ssh\/authorized_keys/);
+      const write = c.scripts('master1').find((s) => s.includes('authorized_keys'))!;
+      expect(write).to.contain(`chmod 0600 -- "$tmp"`).and.to.contain('mv -f -- "$tmp" "$dst"');
+      const content = Buffer.from(/printf %s (\S+) \| base64 -d/.exec(write)![1]!, 'base64').toString();
+      expect(content).to.equal(`${HAND}\n${block(m1, m2)}`);
     });
 
-    it('is converged when every key is there, whatever the options and comments', async () => {
-      const both = `from="10.0.0.0/8" ${KEY(1).replace('root@master1', 'old-comment')}\n${KEY(2)}\n`;
-      const c = cluster({
-        master1: { privateMode: 0o600, publicKey: KEY(1), authorizedKeys: both },
-        master2: { privateMode: 0o600, publicKey: KEY(2), authorizedKeys: both },
-      });
-      expect(await converge(task("Authorize every master's key"), c.ctx('master1'))).to.equal(null);
+    it('is converged when the block is as wanted, whatever else the file holds', async () => {
+      const file = `${HAND}\n${block(m1, m2)}command="uptime" ${KEY(1).replace('root@master1', 'monitoring')}\n`;
+      const c = cluster({ master1: { privateMode: 0o600, publicKey: KEY(1), authorizedKeys: file }, master2: { privateMode: 0o600, publicKey: KEY(2) } });
+      expect(await converge(t(), c.ctx('master1'))).to.equal(null);
       expect(c.scripts('master1')).to.deep.equal([]);
     });
 
-    it("adds the controller's key too", async () => {
-      const controller = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBBBB me@laptop';
-      const c = cluster(
-        { master1: { privateMode: 0o600, publicKey: KEY(1), authorizedKeys: `${KEY(1)}\n${KEY(2)}\n` }, master2: { privateMode: 0o600, publicKey: KEY(2) } },
-        { ssh_trust_controller_key: controller },
-      );
-      const change = await converge(task("Authorize every master's key"), c.ctx('master1'));
-      expect(change?.summary).to.equal('add 1 key(s): me@laptop');
-      expect(c.scripts('master1')[0]).to.contain(`'${controller}' >> /root/.ssh/authorized_keys`);
+    it('takes back the key of a master that left the group, and only that line', async () => {
+      const master3 = `from="10.0.0.23" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${'A'.repeat(40)}3 root@master3`;
+      const file = `${HAND}\n${block(m1, m2, master3)}# my note\n`;
+      const c = cluster({ master1: { privateMode: 0o600, publicKey: KEY(1), authorizedKeys: file }, master2: { privateMode: 0o600, publicKey: KEY(2) } });
+      const change = await converge(t(), c.ctx('master1'));
+      expect(change?.summary).to.equal('remove 1 key(s): root@master3');
+      expect(afterOf(change)).to.equal(`${HAND}\n${block(m1, m2)}# my note\n`);
     });
 
-    it('compares keys by type and body only', () => {
-      const wanted = [parsePublicKeyLine(KEY(1))!, parsePublicKeyLine(KEY(2))!];
-      expect(missingKeys(`command="x" ${KEY(2)}\n`, wanted).map((k) => k.comment)).to.deep.equal(['root@master1']);
+    it('authorizes the controller key (from ssh_trust_controller_from when set) and takes back a rotated one', async () => {
+      const states = { master1: { privateMode: 0o600, publicKey: KEY(1) }, master2: { privateMode: 0o600, publicKey: KEY(2) } };
+      const first = cluster({ ...states, master1: { ...states.master1, authorizedKeys: `${HAND}\n${block(m1, m2)}` } }, { ssh_trust_controller_key: CONTROLLER, ssh_trust_controller_from: ['192.0.2.0/24'] });
+      const added = await converge(t(), first.ctx('master1'));
+      expect(added?.summary).to.equal('add the key of controller');
+      const withController = afterOf(added)!;
+      expect(withController).to.equal(`${HAND}\n${block(m1, m2, `from="192.0.2.0/24" ${CONTROLLER}`)}`);
+      const rotated = cluster({ ...states, master1: { ...states.master1, authorizedKeys: withController } }, { ssh_trust_controller_key: ROTATED });
+      const change = await converge(t(), rotated.ctx('master1'));
+      expect(change?.summary).to.equal('add the key of controller, remove 1 key(s): me@laptop');
+      expect(afterOf(change)).to.equal(`${HAND}\n${block(m1, m2, ROTATED)}`);
+    });
+
+    it('moves the bare lines an older play appended into the block, and warns about an unrestricted copy it did not write', async () => {
+      const file = `${HAND}\n${KEY(1)}\n${KEY(2)}\nno-pty ${KEY(2).replace('root@master2', 'copied by hand')}\n`;
+      const c = cluster({ master1: { privateMode: 0o600, publicKey: KEY(1), authorizedKeys: file }, master2: { privateMode: 0o600, publicKey: KEY(2) } });
+      const change = await converge(t(), c.ctx('master1'));
+      expect(change?.summary).to.equal('add the key of master1, master2, move 2 line(s) an older play appended into the block');
+      expect(afterOf(change)).to.equal(`${HAND}\nno-pty ${KEY(2).replace('root@master2', 'copied by hand')}\n${block(m1, m2)}`);
+      expect(c.warnings).to.have.length(1);
+      expect(c.warnings[0]).to.match(/key of master2 outside play's block without from=/);
+    });
+
+    it('gives one line to a key two masters share (cloned hosts), from both addresses', () => {
+      const key = parsePublicKeyLine(KEY(1))!;
+      const wanted = wantedKeys([{ name: 'master1', from: '10.0.0.21', key }, { name: 'master2', from: '10.0.0.22', key }]);
+      expect(wanted.map(authorizedLine)).to.deep.equal([`from="10.0.0.21,10.0.0.22" ${KEY(1)}`]);
+    });
+
+    it('needs an IP address for from=: ssh_trust_address when ansible_host is a DNS name', () => {
+      const inv = buildInventory({ hosts: { master1: { ansible_host: 'm1.example.test' }, master2: { ansible_host: '10.0.0.22' } }, groups: { masters: ['master1', 'master2'] } });
+      expectVarsError(() => resolveRole(sshTrust, inv, 'masters'), 'ansible_host', `${HOSTS_FILE}:1`, /set ssh_trust_address/);
+      const fixed = buildInventory({
+        hosts: { master1: { ansible_host: 'm1.example.test', ssh_trust_address: '10.1.0.21' }, master2: { ansible_host: '10.0.0.22' } },
+        groups: { masters: ['master1', 'master2'] },
+      });
+      expect(varsOf(resolveRole(sshTrust, fixed, 'masters'), 'master2').masters.map((m) => m.from)).to.deep.equal(['10.1.0.21', '10.0.0.22']);
+      const bad = buildInventory({ hosts: { master1: { ansible_host: '10.0.0.21' } }, groups: { masters: ['master1'] }, all: { ssh_trust_controller_from: ['10.0.0.0/8', 'laptop"'] } });
+      expectVarsError(() => resolveRole(sshTrust, bad, 'masters'), 'ssh_trust_controller_from', `${ALL_FILE}:1`, /item 2 must be an IP address or CIDR/);
+    });
+
+    it('refuses master names that are not DNS names (they go to known_hosts)', () => {
+      const inv = buildInventory({ hosts: { master1: { ansible_host: '10.0.0.21' }, master_2: { ansible_host: '10.0.0.22' } }, groups: { masters: ['master1', 'master_2'] } });
+      expectVarsError(() => resolveRole(sshTrust, inv, 'masters'), 'inventory_hostname', `${HOSTS_FILE}:2`, /known_hosts/);
     });
   });
 

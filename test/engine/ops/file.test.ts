@@ -59,7 +59,7 @@ describe('ops/file (real, in a temp dir)', () => {
     const ctx = new FakeContext({ local: true });
     const change = await converge(task({ path, owner: 'nobody', group: 'nogroup' }), ctx);
     expect(change?.summary).to.equal('owner root -> nobody, group root -> nogroup');
-    expect(ctx.ran[0]).to.contain('chown nobody:nogroup');
+    expect(ctx.ran[0]).to.contain('chown -h nobody:nogroup');
     expect(statSync(path).uid).to.equal(65534);
     expect(await task({ path, owner: 'nobody', group: 'nogroup' }).check(new FakeContext({ local: true }))).to.equal(null);
   });

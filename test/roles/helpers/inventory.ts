@@ -49,6 +49,7 @@ export function buildInventory(spec: InventorySpec): Inventory {
       vars: { ...allVars, ...hostVars },
       origins: { ...allOrigins, ...hostOrigins },
       groups,
+      where: { file: HOSTS_FILE, line: index + 1 },
     });
   });
   const groups = new Map<string, InventoryGroup>(
