@@ -67,7 +67,11 @@ export const BASE_PACKAGES: readonly string[] = [
   'netbase', 'apt-utils', 'lsb-release', 'tzdata',
 ];
 
-/** What the roles install: the lab repository holds these and every dependency the base lacks. */
+/**
+ * What the roles install: the lab repository holds these and every dependency the base lacks.
+ * conntrack and iptables are the kubeadm role's (kubeadm's preflight needs them); they are not in
+ * the base, so a cluster build on the lab shows that the role, not the base, brings them.
+ */
 export const REPO_PACKAGES: readonly string[] = [
   'keepalived', 'haproxy', 'containerd', 'docker.io', 'runc', 'iptables', 'ufw', 'socat', 'conntrack',
   'ebtables', 'ethtool', 'gnupg', 'apt-transport-https', 'jq', 'psmisc',
