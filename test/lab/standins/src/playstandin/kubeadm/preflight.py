@@ -155,7 +155,15 @@ def _cgroup_subsystems() -> tuple:
     """(is_v2, enabled subsystems): cgroup2 mounted on /sys/fs/cgroup, else /proc/cgroups."""
     mounts = _read("/proc/mounts")
     if any(f.split()[1:3] == ["/sys/fs/cgroup", "cgroup2"] for f in mounts.splitlines() if len(f.split()) > 2):
-        return True, _read("/sys/fs/cgroup/cgroup.controllers").split()
+        # cgroup_validator_linux.go getCgroupV2Subsystems: "devices" is always there (eBPF),
+        # "freezer" when cgroups have a cgroup.freeze file; neither is listed in cgroup.controllers.
+        enabled = _read("/sys/fs/cgroup/cgroup.controllers").split() + ["devices"]
+        try:
+            if any(os.path.exists(os.path.join("/sys/fs/cgroup", d, "cgroup.freeze")) for d in os.listdir("/sys/fs/cgroup")):
+                enabled.append("freezer")
+        except OSError:
+            pass
+        return True, enabled
     enabled = [f.split()[0] for f in _read("/proc/cgroups").splitlines()[1:] if len(f.split()) >= 4 and f.split()[3] == "1"]
     return False, enabled
 
