@@ -4,6 +4,7 @@
  * set. When the URL cannot be fetched but the file exists, the file is kept (with a warning):
  * a converged cluster should not fail because a download site is down.
  */
+import { createHash } from 'node:crypto';
 import { TaskError, lastLines } from '../../engine/errors.js';
 import { commandFact, fileFact } from '../../engine/facts/index.js';
 import { file } from '../../engine/ops/index.js';
@@ -20,7 +21,10 @@ export function fetchCommand(url: string): string {
 async function manifestSpec(ctx: TaskContext<CalicoVars>): Promise<FileSpec> {
   const spec = (content: string): FileSpec => ({ path: CALICO_MANIFEST, content, mode: 0o644, owner: 'root', group: 'root', makeParents: true });
   const fetched = await ctx.fact(commandFact(fetchCommand(ctx.vars.manifestUrl)));
-  if (fetched.code === 0) return spec(setCalicoPoolCidr(fetched.stdout, ctx.vars.networks.pod.text));
+  if (fetched.code === 0) {
+    checkDigest(ctx.vars, fetched.stdout);
+    return spec(setCalicoPoolCidr(fetched.stdout, ctx.vars.networks.pod.text));
+  }
   const reason = `cannot fetch ${ctx.vars.manifestUrl} on ${ctx.vars.host} (curl exit ${fetched.code}): ${lastLines(fetched.stderr, 2)}`;
   const existing = await ctx.fact(fileFact(CALICO_MANIFEST));
   if (existing.exists && existing.content !== undefined) {
@@ -28,6 +32,18 @@ async function manifestSpec(ctx: TaskContext<CalicoVars>): Promise<FileSpec> {
     return spec(existing.content);
   }
   throw new TaskError(reason);
+}
+
+/**
+ * The manifest is applied as cluster-admin: with calico_manifest_sha256 set, only the manifest
+ * with that digest is (a changed file at the URL, or one swapped on the way, is refused).
+ */
+export function checkDigest(vars: CalicoVars, manifest: string): void {
+  if (vars.manifestSha256 === undefined) return;
+  const actual = createHash('sha256').update(manifest, 'utf8').digest('hex');
+  if (actual !== vars.manifestSha256) {
+    throw new TaskError(`${vars.manifestUrl} has sha256 ${actual}, not calico_manifest_sha256 ${vars.manifestSha256}: not written, not applied`);
+  }
 }
 
 export function manifestTask(name: string, when: (ctx: TaskContext<CalicoVars>) => boolean): Task<CalicoVars, FileChange> {

@@ -1,9 +1,9 @@
 /** crio-or-docker's typed vars, validated per host before any host is contacted. */
 import type { HostView, InventoryView } from '../../engine/types.js';
 import type { TypedVars } from '../../engine/vars.js';
-import { CRIO_REPO, KUBE_REPO, readAptRepo, type AptRepo } from '../kubeadm/apt-repo.js';
+import { CRIO_LAYOUTS, CRIO_LEGACY_LAST_MINOR, CRIO_LEGACY_URL, CRIO_REPO, KUBE_REPO, readAptRepo, type AptRepo } from '../kubeadm/apt-repo.js';
 import { readCluster, type ClusterVars } from '../kubeadm/cluster.js';
-import { pauseImageFor } from '../kubeadm/version.js';
+import { pauseImageFor, type KubeVersion } from '../kubeadm/version.js';
 
 export const DOCKER_STORAGE_DRIVERS = ['overlay2', 'fuse-overlayfs', 'btrfs', 'zfs', 'vfs'] as const;
 export type DockerStorageDriver = (typeof DOCKER_STORAGE_DRIVERS)[number];
@@ -29,9 +29,21 @@ export function resolveRuntime(vars: TypedVars, host: HostView, inventory: Inven
   const crio = cluster.runtime === 'crio';
   return {
     ...cluster,
-    ...(crio ? { crioRepo: readAptRepo(vars, CRIO_REPO, cluster.version), kubeRepo: readAptRepo(vars, KUBE_REPO, cluster.version) } : {}),
+    ...(crio ? { crioRepo: readCrioRepo(vars, cluster.version), kubeRepo: readAptRepo(vars, KUBE_REPO, cluster.version) } : {}),
     dockerStorageDriver: vars.oneOf<DockerStorageDriver>('docker_storage_driver', DOCKER_STORAGE_DRIVERS),
     dockerLogMaxSize: maxSize,
     sandboxImage: sandbox,
   };
+}
+
+/** cri-o's repository: CRI-O's own (isv:cri-o) by default, the pkgs.k8s.io layout on request. */
+function readCrioRepo(vars: TypedVars, version: KubeVersion): AptRepo {
+  const layout = vars.oneOf<(typeof CRIO_LAYOUTS)[number]>('crio_package_repo_layout', CRIO_LAYOUTS);
+  if (layout === 'pkgs.k8s.io' && version.minor > CRIO_LEGACY_LAST_MINOR && !vars.has('crio_package_repo')) {
+    vars.fail(
+      'crio_package_repo_layout',
+      `pkgs.k8s.io's cri-o streams end at v1.${CRIO_LEGACY_LAST_MINOR} (CRI-O moved to isv:cri-o before 1.33): use isv-cri-o for ${version.minorText}`,
+    );
+  }
+  return readAptRepo(vars, CRIO_REPO, version, layout === 'pkgs.k8s.io' ? CRIO_LEGACY_URL(version) : CRIO_REPO.defaultUrl(version));
 }

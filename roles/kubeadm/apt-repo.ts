@@ -16,10 +16,12 @@ export interface AptRepo {
   readonly keyUrl: string;
   readonly keyring: string;
   readonly listFile: string;
+  /** Fingerprints the signing key must have (<prefix>_package_key_fingerprint); empty: any, checked for expiry only. */
+  readonly keyFingerprints: readonly string[];
 }
 
 export interface RepoKind {
-  /** Var names: <prefix>_package_repo, <prefix>_package_repo_unsigned, <prefix>_package_key_url. */
+  /** Var names: <prefix>_package_repo, <prefix>_package_repo_unsigned, <prefix>_package_key_url, <prefix>_package_key_fingerprint. */
   readonly prefix: 'kube' | 'crio';
   readonly defaultUrl: (version: KubeVersion) => string;
   readonly keyring: string;
@@ -33,20 +35,53 @@ export const KUBE_REPO: RepoKind = {
   listFile: '/etc/apt/sources.list.d/kubernetes.list',
 };
 
+/**
+ * CRI-O's own repositories (cri-o/packaging README, "We switched from pkgs.k8s.io/addons:/cri-o
+ * to a new subproject download.opensuse.org/repositories/isv:/cri-o", commit b133393 of
+ * 2025-02-12): isv:cri-o:stable:vX.Y holds every minor play supports (1.28 on).
+ */
 export const CRIO_REPO: RepoKind = {
   prefix: 'crio',
-  defaultUrl: (v) => `https://pkgs.k8s.io/addons:/cri-o:/stable:/v${v.minorText}/deb/`,
+  defaultUrl: (v) => `https://download.opensuse.org/repositories/isv:/cri-o:/stable:/v${v.minorText}/deb/`,
   keyring: '/etc/apt/keyrings/cri-o-apt-keyring.gpg',
   listFile: '/etc/apt/sources.list.d/cri-o.list',
 };
 
+/**
+ * The layout CRI-O published in before the switch, still selectable (crio_package_repo_layout:
+ * pkgs.k8s.io): deprecated for 1.28-1.32, and never published for 1.33 on (the 1.33 stream was
+ * made after the switch, cri-o/packaging 132a320).
+ */
+export const CRIO_LEGACY_URL = (v: KubeVersion): string => `https://pkgs.k8s.io/addons:/cri-o:/stable:/v${v.minorText}/deb/`;
+export const CRIO_LEGACY_LAST_MINOR = 32;
+export const CRIO_LAYOUTS = ['isv-cri-o', 'pkgs.k8s.io'] as const;
+
 const URL_SHAPE = /^https?:\/\/[A-Za-z0-9.-]+(?::\d+)?(?:\/[A-Za-z0-9._~:@%+,;=\/-]*)?$/;
 
-/** Reads <prefix>_package_repo (null: the pkgs.k8s.io path of the version's minor). */
-export function readAptRepo(vars: TypedVars, kind: RepoKind, version: KubeVersion): AptRepo {
+/** OpenPGP v4 (40 hex) or v5/v6 (64 hex) fingerprints, spaces allowed as gpg prints them. */
+const FINGERPRINT = /^(?:[0-9A-F]{40}|[0-9A-F]{64})$/;
+
+function readFingerprints(vars: TypedVars, key: string): string[] {
+  if (!vars.has(key)) return [];
+  const raw = vars.raw(key);
+  const given = Array.isArray(raw) ? vars.stringList(key) : [vars.string(key)];
+  return given.map((text, i) => {
+    const fp = text.replace(/\s+/g, '').toUpperCase();
+    if (!FINGERPRINT.test(fp)) vars.fail(key, `${Array.isArray(raw) ? `item ${i}: ` : ''}must be a key fingerprint of 40 (or 64) hex digits, as \`gpg --show-keys\` prints it`);
+    return fp;
+  });
+}
+
+/** Reads <prefix>_package_repo (null: the default location of the version's minor). */
+export function readAptRepo(vars: TypedVars, kind: RepoKind, version: KubeVersion, defaultUrl = kind.defaultUrl(version)): AptRepo {
   const key = `${kind.prefix}_package_repo`;
-  let url = vars.has(key) ? vars.string(key).trim() : kind.defaultUrl(version);
-  if (!URL_SHAPE.test(url)) vars.fail(key, `must be an http(s) URL of a flat apt repository, got '${url}'`);
+  let url = vars.has(key) ? vars.string(key).trim() : defaultUrl;
+  if (!URL_SHAPE.test(url)) vars.fail(key, 'must be an http(s) URL of a flat apt repository');
+  const unsigned = vars.bool(`${kind.prefix}_package_repo_unsigned`);
+  // Over http a signed repository's key (and so every package) could be swapped on the way.
+  if (!unsigned && url.startsWith('http:')) {
+    vars.fail(key, `is plain http: a signed repository must be https (or declare it unsigned with ${kind.prefix}_package_repo_unsigned: true, as a local mirror would)`);
+  }
   if (!url.endsWith('/')) url += '/';
   // pkgs.k8s.io has one repository per minor: packages of another minor are simply not there,
   // and apt would only say "version not found" much later, on every host.
@@ -56,13 +91,15 @@ export function readAptRepo(vars: TypedVars, kind: RepoKind, version: KubeVersio
   }
   const keyKey = `${kind.prefix}_package_key_url`;
   const keyUrl = vars.has(keyKey) ? vars.string(keyKey).trim() : `${url}Release.key`;
-  if (!URL_SHAPE.test(keyUrl)) vars.fail(keyKey, `must be an http(s) URL, got '${keyUrl}'`);
+  if (!URL_SHAPE.test(keyUrl)) vars.fail(keyKey, 'must be an http(s) URL');
+  if (!unsigned && keyUrl.startsWith('http:')) vars.fail(keyKey, 'is plain http: the signing key must come over https');
   return {
     url,
-    unsigned: vars.bool(`${kind.prefix}_package_repo_unsigned`),
+    unsigned,
     keyUrl,
     keyring: kind.keyring,
     listFile: kind.listFile,
+    keyFingerprints: readFingerprints(vars, `${kind.prefix}_package_key_fingerprint`),
   };
 }
 

@@ -11,7 +11,7 @@ export const CLUSTER_DEFAULTS: Vars = {
   workers_group: 'workers',
   /** containerd, docker (docker.io; kubelet uses its containerd) or crio. */
   container_runtime: 'containerd',
-  /** kubelet/kubeadm/kubectl version and the control plane's kubernetesVersion (>= 1.24). */
+  /** kubelet/kubeadm/kubectl version and the control plane's kubernetesVersion (1.28 to 1.37). */
   kubernetes_version: '1.30.2',
   /** Pods' addresses (kubeadm podSubnet, calico's IPv4 pool). Not 192.168.0.0/16: hosts often live there. */
   pod_network_cidr: '10.244.0.0/16',
@@ -27,4 +27,6 @@ export const CLUSTER_DEFAULTS: Vars = {
   kube_package_repo_unsigned: false,
   /** Signing key of kube_package_repo; null: <repo>/Release.key. */
   kube_package_key_url: null,
+  /** Fingerprint(s) the Kubernetes signing key must have; null: any (still refreshed when rotated or expired). */
+  kube_package_key_fingerprint: null,
 };

@@ -11,6 +11,8 @@ import { aptRepoTasks } from './apt-repo-tasks.js';
 import { defaults } from './defaults.js';
 import { fetchKubeconfigTask } from './fetch-kubeconfig-task.js';
 import { initTask } from './init-task.js';
+import { kubeadmConfigInput } from './kubeadm-config-input.js';
+import { preflightPackages } from './preflight-requirements.js';
 import { joinTask } from './join-task.js';
 import { kubeconfigTask, ROOT_KUBECONFIG, userTarget } from './kubeconfig-tasks.js';
 import { resetTasks } from './reset-tasks.js';
@@ -33,6 +35,10 @@ export default defineRole<KubeadmVars>({
   validatePlay: validateClusterPlay,
   tasks: [
     ...aptRepoTasks<KubeadmVars>('Kubernetes', (v) => (v.reset ? undefined : v.repo)),
+    // Before the Kubernetes packages: their Depends no longer bring all of these (see the file).
+    packages<KubeadmVars>('Install what kubeadm preflight requires', (ctx) => ({ names: preflightPackages(ctx.vars.version.minor), updateCache: true }), {
+      when: building,
+    }),
     packages<KubeadmVars>(
       'Install kubelet, kubeadm and kubectl (pinned, held)',
       (ctx) => ({
@@ -50,18 +56,7 @@ export default defineRole<KubeadmVars>({
       'Write the kubeadm config',
       (ctx) => ({
         path: KUBEADM_CONFIG,
-        content: renderKubeadmConfig({
-          apiVersion: ctx.vars.kubeadmApi,
-          nodeName: ctx.vars.nodeName,
-          criSocket: ctx.vars.criSocket,
-          ...(ctx.vars.advertiseAddress !== undefined ? { advertiseAddress: ctx.vars.advertiseAddress } : {}),
-          apiserverPort: ctx.vars.apiserverPort,
-          kubernetesVersion: `v${ctx.vars.version.text}`,
-          controlPlaneEndpoint: ctx.vars.endpoint,
-          podSubnet: ctx.vars.networks.pod.text,
-          serviceSubnet: ctx.vars.networks.service.text,
-          certSans: ctx.vars.certSans,
-        }),
+        content: renderKubeadmConfig(kubeadmConfigInput(ctx.vars)),
         mode: 0o644,
         owner: 'root',
         group: 'root',

@@ -1,10 +1,9 @@
 /**
  * The join command the first master prints (`kubeadm token create --print-join-command`),
- * parsed into its parts rather than run as received: the command a node runs is built here with
- * quoting, from values that passed a strict pattern, plus the node's own flags.
+ * parsed into its parts rather than run as received: the node joins with a JoinConfiguration
+ * built from values that passed a strict pattern (templates/join-configuration.ts).
  */
 import { TaskError } from '../../engine/errors.js';
-import { sh } from '../../engine/shell.js';
 
 export interface JoinCommand {
   /** host:port of the control-plane endpoint. */
@@ -33,26 +32,4 @@ export function parseJoinCommand(output: string): JoinCommand {
     throw new TaskError('`kubeadm token create --print-join-command` printed no join command of the expected form (kubeadm join HOST:PORT --token ... --discovery-token-ca-cert-hash sha256:...)');
   }
   return { endpoint, token, caCertHash };
-}
-
-export interface JoinAs {
-  readonly nodeName: string;
-  readonly criSocket: string;
-  /** Present for a control-plane join. */
-  readonly controlPlane?: {
-    readonly certificateKey: string;
-    readonly advertiseAddress?: string;
-    readonly bindPort: number;
-  };
-}
-
-/** The script a node runs to join; it holds the token (and key): run it with secret: true. */
-export function joinScript(join: JoinCommand, as: JoinAs): string {
-  let script = sh`kubeadm join ${join.endpoint} --token ${join.token} --discovery-token-ca-cert-hash ${join.caCertHash} --node-name ${as.nodeName} --cri-socket ${as.criSocket}`;
-  const cp = as.controlPlane;
-  if (cp) {
-    script += sh` --control-plane --certificate-key ${cp.certificateKey} --apiserver-bind-port ${cp.bindPort}`;
-    if (cp.advertiseAddress !== undefined) script += sh` --apiserver-advertise-address ${cp.advertiseAddress}`;
-  }
-  return script;
 }

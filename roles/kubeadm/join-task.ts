@@ -7,9 +7,10 @@ import { TaskError, lastLines } from '../../engine/errors.js';
 import { pathExistsFact } from '../../engine/facts/index.js';
 import { sh } from '../../engine/shell.js';
 import type { Change, Task, TaskContext } from '../../engine/types.js';
-import { joinScript, type JoinAs } from './join-command.js';
-import { certificateKey, joinCommand, uploadCertificates } from './join-secrets.js';
+import { certificateKey, createJoinToken, deleteJoinToken, uploadCertificates } from './join-secrets.js';
 import { ADMIN_CONF, INITIALISED, KUBELET_CONF } from './kube-paths.js';
+import { kubeadmWithSecretConfig } from './secret-config.js';
+import { renderJoinConfiguration, type JoinConfigInput } from './templates/join-configuration.js';
 import type { KubeadmVars } from './vars.js';
 
 export const CONTROL_PLANE_JOIN_LOCK = 'kubeadm:control-plane-join';
@@ -32,15 +33,29 @@ async function firstMasterReady(ctx: TaskContext<KubeadmVars>): Promise<void> {
   }
 }
 
-async function runJoin(ctx: TaskContext<KubeadmVars>, as: JoinAs): Promise<void> {
-  const script = joinScript(await joinCommand(ctx), as);
-  const result = await ctx.run(script, { allowFail: true, secret: true, timeoutMs: ctx.vars.timeoutMs, label: 'kubeadm join' });
-  if (result.code !== 0) {
-    throw new TaskError(
-      `kubeadm join failed (exit ${result.code}): ${lastLines(result.stderr || result.stdout, 8)}\n` +
-        `After fixing the cause, clean this node before the next run: play reset.yml -e reset_confirm=yes --limit ${ctx.vars.host}`,
-      { command: 'kubeadm join (hidden: secret)', exitCode: result.code, stderr: result.stderr },
-    );
+type ControlPlaneJoin = JoinConfigInput['controlPlane'];
+
+/** `kubeadm join --config` with this node's own token, which is deleted right after, joined or not. */
+async function runJoin(ctx: TaskContext<KubeadmVars>, controlPlane?: ControlPlaneJoin): Promise<void> {
+  const join = await createJoinToken(ctx);
+  try {
+    const config = renderJoinConfiguration({
+      apiVersion: ctx.vars.kubeadmApi,
+      ...join,
+      nodeName: ctx.vars.nodeName,
+      criSocket: ctx.vars.criSocket,
+      ...(controlPlane ? { controlPlane } : {}),
+    });
+    const result = await ctx.run(kubeadmWithSecretConfig(['join'], config), { allowFail: true, secret: true, timeoutMs: ctx.vars.timeoutMs, label: 'kubeadm join' });
+    if (result.code !== 0) {
+      throw new TaskError(
+        `kubeadm join failed (exit ${result.code}): ${lastLines(result.stderr || result.stdout, 8)}\n` +
+          `After fixing the cause, clean this node before the next run: play reset.yml -e reset_confirm=yes --limit ${ctx.vars.host}`,
+        { command: 'kubeadm join (hidden: secret)', exitCode: result.code, stderr: result.stderr },
+      );
+    }
+  } finally {
+    await deleteJoinToken(ctx, join);
   }
 }
 
@@ -55,21 +70,17 @@ export function joinTask(name: string, when: (ctx: TaskContext<KubeadmVars>) => 
     },
     async apply(ctx) {
       await firstMasterReady(ctx);
-      const base = { nodeName: ctx.vars.nodeName, criSocket: ctx.vars.criSocket };
       if (ctx.vars.role !== 'master') {
-        await runJoin(ctx, base);
+        await runJoin(ctx);
         return;
       }
       const key = await certificateKey(ctx);
       await ctx.exclusive(CONTROL_PLANE_JOIN_LOCK, async () => {
         await uploadCertificates(ctx, key);
         await runJoin(ctx, {
-          ...base,
-          controlPlane: {
-            certificateKey: key,
-            bindPort: ctx.vars.apiserverPort,
-            ...(ctx.vars.advertiseAddress !== undefined ? { advertiseAddress: ctx.vars.advertiseAddress } : {}),
-          },
+          certificateKey: key,
+          bindPort: ctx.vars.apiserverPort,
+          ...(ctx.vars.advertiseAddress !== undefined ? { advertiseAddress: ctx.vars.advertiseAddress } : {}),
         });
       });
     },

@@ -7,6 +7,7 @@ import { isIPv4, type TypedVars } from '../../engine/vars.js';
 import { controlPlaneEndpoint } from '../lb-shared/topology.js';
 import { KUBE_REPO, readAptRepo, type AptRepo } from './apt-repo.js';
 import { readCluster, type ClusterVars } from './cluster.js';
+import { formatGoDuration, parseGoDuration } from './go-duration.js';
 import { kubeadmApiVersion } from './templates/kubeadm-config.js';
 
 export interface KubeadmVars extends ClusterVars {
@@ -24,13 +25,21 @@ export interface KubeadmVars extends ClusterVars {
   /** Absolute controller path of the fetched admin.conf. */
   readonly fetchPath: string;
   readonly timeoutMs: number;
+  /** Lifetime of the bootstrap tokens play makes (init's and each join's), as Go prints it: 1h0m0s. */
   readonly tokenTtl: string;
   /** playbooks/reset.yml: undo instead of build. */
   readonly reset: boolean;
 }
 
 const DEB_REVISION = /^[0-9A-Za-z.+~]+$/;
-const GO_DURATION = /^(?:\d+h)?(?:\d+m)?(?:\d+s)?$/;
+/**
+ * A join token has to live through the joins of one run (discovery, then the kubelet's TLS
+ * bootstrap: minutes), and play deletes each token right after its join. The cap is kubeadm's own
+ * default token lifetime (constants.DefaultTokenDuration, 24 h): a longer-lived token only widens
+ * the window in which a leaked one lets anything join the cluster.
+ */
+export const TOKEN_TTL_MIN_S = 60;
+export const TOKEN_TTL_MAX_S = 24 * 3600;
 const USER_NAME = /^[a-z_][a-z0-9_-]*[$]?$/;
 
 export function resolveKubeadm(vars: TypedVars, host: HostView, inventory: InventoryView): KubeadmVars {
@@ -39,10 +48,7 @@ export function resolveKubeadm(vars: TypedVars, host: HostView, inventory: Inven
   if (!DEB_REVISION.test(revision)) vars.fail('kube_package_revision', `must be a Debian revision like 1.1, got '${revision}'`);
   const topology = cluster.topology;
   const endpoint = controlPlaneEndpoint(topology) ?? soleMasterEndpoint(vars, cluster, inventory);
-  const tokenTtl = vars.string('kubeadm_token_ttl').trim();
-  if (tokenTtl === '' || tokenTtl === '0s' || !GO_DURATION.test(tokenTtl)) {
-    vars.fail('kubeadm_token_ttl', `must be a duration like 1h or 30m, got '${tokenTtl}'`);
-  }
+  const tokenTtl = readTokenTtl(vars);
   const reset = vars.bool('kubeadm_reset');
   if (reset && !(vars.has('reset_confirm') && vars.bool('reset_confirm'))) {
     // Unset: point at where the reset was asked for (playbooks/reset.yml), not at a default.
@@ -69,6 +75,21 @@ export function resolveKubeadm(vars: TypedVars, host: HostView, inventory: Inven
     tokenTtl,
     reset,
   };
+}
+
+/**
+ * kubeadm_token_ttl, parsed as Go parses it (kubeadm reads --ttl with time.ParseDuration). Zero
+ * means "never expires" to kubeadm, so it is refused like anything outside 1m..24h.
+ */
+export function readTokenTtl(vars: TypedVars): string {
+  const key = 'kubeadm_token_ttl';
+  const seconds = parseGoDuration(vars.string(key).trim());
+  if (seconds === undefined) vars.fail(key, 'must be a Go duration like 1h, 30m or 1h30m');
+  if (seconds <= 0) vars.fail(key, 'must be more than zero: kubeadm takes a zero TTL for a token that never expires');
+  if (seconds < TOKEN_TTL_MIN_S || seconds > TOKEN_TTL_MAX_S) {
+    vars.fail(key, `must be between ${formatGoDuration(TOKEN_TTL_MIN_S)} and ${formatGoDuration(TOKEN_TTL_MAX_S)} (kubeadm's own default token lifetime)`);
+  }
+  return formatGoDuration(seconds);
 }
 
 /**

@@ -1,4 +1,11 @@
-/** kubernetes_version: x.y.z, 1.24 or later (the first release without dockershim). */
+/**
+ * kubernetes_version: x.y.z, from the oldest minor whose packages can still be installed.
+ *
+ * pkgs.k8s.io signs each minor's repository with the key published next to it (Release.key). The
+ * key of the 1.24-1.27 repositories expired on 2024-11-02 (kubernetes/release#3818): apt refuses
+ * those repositories since, so play refuses those versions before any host is touched instead of
+ * failing later in `apt-get update` on every host.
+ */
 import type { TypedVars } from '../../engine/vars.js';
 
 export interface KubeVersion {
@@ -11,22 +18,34 @@ export interface KubeVersion {
   readonly minorText: string;
 }
 
-export const OLDEST_MINOR = 24;
+/** The oldest minor whose pkgs.k8s.io repository is signed by a key that has not expired. */
+export const OLDEST_MINOR = 28;
+/** The newest minor whose kubeadm contract (CONTRACT.md) play has checked. */
+export const NEWEST_MINOR = 37;
+
+const EXPIRED_KEY =
+  'the pkgs.k8s.io repositories of Kubernetes 1.24-1.27 are signed with a key that expired on 2024-11-02 ' +
+  '(kubernetes/release#3818), so apt refuses them';
 
 export function readKubeVersion(vars: TypedVars, key = 'kubernetes_version'): KubeVersion {
   const given = vars.string(key).trim();
   const m = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(given);
-  if (!m) vars.fail(key, `must be a version like 1.30.2 (major.minor.patch), got '${given}'`);
+  if (!m) vars.fail(key, 'must be a version like 1.31.14 (major.minor.patch)');
   const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (major !== 1 || minor < OLDEST_MINOR) {
-    vars.fail(key, `must be 1.${OLDEST_MINOR}.0 or later (play sets up containerd, docker via containerd, or cri-o: no dockershim), got '${given}'`);
+    const why = major === 1 && minor >= 24 ? `${EXPIRED_KEY}; ` : '';
+    vars.fail(key, `${why}the oldest supported minor is 1.${OLDEST_MINOR} (use 1.${OLDEST_MINOR}.0 or later)`);
+  }
+  if (minor > NEWEST_MINOR) {
+    vars.fail(key, `play's kubeadm contract (roles/kubeadm/CONTRACT.md) covers 1.${OLDEST_MINOR} to 1.${NEWEST_MINOR}; 1.${minor} is not checked yet`);
   }
   return { text: `${major}.${minor}.${patch}`, major, minor, patch, minorText: `${major}.${minor}` };
 }
 
 /**
- * The pause image kubeadm of that minor expects; containerd's own default (pause:3.6 in 1.6)
- * makes kubeadm warn and pulls a second sandbox image on every node.
+ * The pause image kubeadm of that minor expects (cmd/kubeadm/app/constants/constants.go
+ * PauseVersion); containerd's own default (pause:3.6 in 1.6) makes kubeadm warn and pulls a
+ * second sandbox image on every node.
  */
 export function pauseImageFor(version: KubeVersion): string {
   const tag = version.minor >= 31 ? '3.10' : version.minor >= 26 ? '3.9' : version.minor === 25 ? '3.8' : '3.7';

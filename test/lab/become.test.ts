@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { REPO_ROOT, runPlay, parseJsonReport, type PlayRun } from '../helpers/run-play.js';
 import { encryptString, mustVault } from '../engine/vault/helpers/ansible-vault.js';
 import { sampleLocal, sampleRemote, type SamplerReport } from './argv-sampler.js';
-import { clearTimeWait, expectReady } from './cluster-helpers.js';
+import { expectReady } from './cluster-helpers.js';
 import { describeLab } from './harness.js';
 import { labHosts } from './lab.js';
 import { LAB_USERS, labSudoPassword } from './lab-users.js';
@@ -58,7 +58,6 @@ async function labInventory(user: string, edit: (dir: string) => Promise<void> =
 async function resetAll(): Promise<void> {
   const run = await play('reset.yml as root', ['reset.yml', '-i', await labInventory('root'), '-e', 'reset_confirm=yes', '--json']);
   expect(run.code, playOutput(run)).to.equal(0);
-  await clearTimeWait();
 }
 
 /** The kubeconfig the kubeadm role gives kube_admin_user (= the login user) on every master. */

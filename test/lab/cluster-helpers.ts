@@ -1,21 +1,6 @@
-// What the suites that build the whole cluster share: the post-reset workaround and the node checks.
+// What the suites that build the whole cluster share: the node checks.
 import { expect } from 'chai';
-import { labHosts } from './lab.js';
 import { sh } from './lb-helpers.js';
-
-const KUBEADM_PORTS = [6443, 2379, 2380, 10250, 10257, 10259];
-
-/**
- * WORKAROUND (kubeadm stand-in): its preflight checks a port by bind() without SO_REUSEADDR, so
- * the TIME_WAIT connections the reset apiserver leaves on 6443 for 60 s fail `kubeadm init` with
- * "Port 6443 is in use". Real kubeadm binds through Go's net.Listen, which sets SO_REUSEADDR, and
- * does not fail. Drops those TIME_WAIT entries (ss -K) on every node after a reset.
- */
-export async function clearTimeWait(): Promise<void> {
-  const filter = KUBEADM_PORTS.map((p) => `sport = :${p}`).join(' or ');
-  const nodes = (await labHosts()).filter((h) => h.group !== 'lb').map((h) => h.name);
-  await Promise.all(nodes.map((n) => sh(n, `ss -K -tan state time-wait '( ${filter} )' >/dev/null; true`)));
-}
 
 export interface NodeRow {
   name: string;

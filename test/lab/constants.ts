@@ -36,9 +36,9 @@ export const LAB = {
   /** The flat Debian repository every host's sources.list points at. */
   debianRepoUrl: `http://${SUBNET_PREFIX}.1:8080/debian`,
   /** A pkgs.k8s.io-like path (same flat repo) for the inventory var kube_package_repo. */
-  kubeRepoUrl: `http://${SUBNET_PREFIX}.1:8080/kubernetes/v1.30/deb`,
+  kubeRepoUrl: `http://${SUBNET_PREFIX}.1:8080/kubernetes/v1.31/deb`,
   /** Same idea for cri-o (crio_package_repo). */
-  crioRepoUrl: `http://${SUBNET_PREFIX}.1:8080/cri-o/v1.30/deb`,
+  crioRepoUrl: `http://${SUBNET_PREFIX}.1:8080/cri-o/v1.31/deb`,
   calicoManifestUrl: `http://${SUBNET_PREFIX}.1:8080/files/calico/calico-v3.28.0.yaml`,
   /** Added hosts take addresses from this last octet upward. */
   firstAddedOctet: 41,
@@ -67,7 +67,11 @@ export const BASE_PACKAGES: readonly string[] = [
   'netbase', 'apt-utils', 'lsb-release', 'tzdata',
 ];
 
-/** What the roles install: the lab repository holds these and every dependency the base lacks. */
+/**
+ * What the roles install: the lab repository holds these and every dependency the base lacks.
+ * conntrack and iptables are the kubeadm role's (kubeadm's preflight needs them); they are not in
+ * the base, so a cluster build on the lab shows that the role, not the base, brings them.
+ */
 export const REPO_PACKAGES: readonly string[] = [
   'keepalived', 'haproxy', 'containerd', 'docker.io', 'runc', 'iptables', 'ufw', 'socat', 'conntrack',
   'ebtables', 'ethtool', 'gnupg', 'apt-transport-https', 'jq', 'psmisc',

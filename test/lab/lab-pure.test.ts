@@ -1,6 +1,6 @@
 // The lab machinery's pure parts: no root, no lab needed.
 import { expect } from 'chai';
-import { parseSimulatedInstalls, poolFileName, releaseFile, standinRepoDirs } from './repo.js';
+import { parseSimulatedInstalls, poolFileName, releaseFile, standinMinors, standinRepoDirs } from './repo.js';
 import { shellQuote } from './ssh.js';
 import { nextFreeAddress } from './state.js';
 import { DEFAULT_HOSTS } from './constants.js';
@@ -28,9 +28,13 @@ describe('lab machinery (pure parts)', () => {
   });
 
   it('puts stand-ins in the pkgs.k8s.io-like folders by name', () => {
-    expect(standinRepoDirs('kubeadm_1.30.2-1.1_amd64.deb')).to.deep.equal(['kubernetes/v1.30/deb']);
-    expect(standinRepoDirs('cri-o_1.30.2-1.1_amd64.deb')).to.deep.equal(['cri-o/v1.30/deb']);
-    expect(standinRepoDirs('play-standin-lib_1.0.0_all.deb')).to.deep.equal(['kubernetes/v1.30/deb', 'cri-o/v1.30/deb']);
+    const minors = standinMinors(['kubeadm_1.31.14-1.1_amd64.deb', 'kubelet_1.30.2-1.1_amd64.deb', 'kubeadm_1.30.2-1.1_amd64.deb']);
+    expect(minors).to.deep.equal(['1.30', '1.31']);
+    expect(standinRepoDirs('kubeadm_1.30.2-1.1_amd64.deb', minors)).to.deep.equal(['kubernetes/v1.30/deb']);
+    expect(standinRepoDirs('cri-tools_1.31.0-1.1_amd64.deb', minors)).to.deep.equal(['kubernetes/v1.31/deb']);
+    expect(standinRepoDirs('cri-o_1.31.14-1.1_amd64.deb', minors)).to.deep.equal(['cri-o/v1.31/deb']);
+    expect(standinRepoDirs('play-standin-lib_1.0.0_all.deb', minors)).to.deep.equal(['kubernetes/v1.30/deb', 'cri-o/v1.30/deb', 'kubernetes/v1.31/deb', 'cri-o/v1.31/deb']);
+    expect(standinRepoDirs('kubernetes-cni_1.4.0-1.1_amd64.deb', minors)).to.include('kubernetes/v1.31/deb');
   });
 
   it('writes a Release file with sizes and hashes apt checks', () => {

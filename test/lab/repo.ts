@@ -7,11 +7,12 @@
 //
 //   debian/                    flat repo: every .deb below, Packages, Packages.gz, Release
 //                              hosts' sources.list: deb [trusted=yes] http://172.29.10.1:8080/debian ./
-//   kubernetes/v1.30/deb/      flat repo of the Kubernetes stand-ins (kubeadm, kubelet, kubectl,
-//                              cri-tools...), laid out like pkgs.k8s.io/core:/stable:/v1.30/deb/
-//                              deb [trusted=yes] http://172.29.10.1:8080/kubernetes/v1.30/deb/ /
-//   cri-o/v1.30/deb/           same for the cri-o stand-in (the stand-ins' shared library,
-//                              play-standin-lib, is in both)
+//   kubernetes/vX.Y/deb/       one flat repo per minor the stand-ins are built for (v1.30, v1.31):
+//                              kubeadm, kubelet, kubectl, cri-tools of that minor, kubernetes-cni,
+//                              laid out like pkgs.k8s.io/core:/stable:/vX.Y/deb/
+//                              deb [trusted=yes] http://172.29.10.1:8080/kubernetes/v1.31/deb/ /
+//   cri-o/vX.Y/deb/            same for the cri-o stand-in (the stand-ins' shared library,
+//                              play-standin-lib, is in every one of them)
 //   files/calico/*.yaml        plain files (the calico manifest stand-in)
 //   .recipe-hash               what this build was made from
 //
@@ -30,10 +31,8 @@ import { gzipSync } from 'node:zlib';
 import { LAB, REPO_PACKAGES } from './constants.js';
 import { mapLimit, mustRun, run } from './exec.js';
 
-const RECIPE_VERSION = 4;
+const RECIPE_VERSION = 5;
 const POOL_DIR = join(LAB.cacheDir, 'pool');
-const KUBE_DIR = 'kubernetes/v1.30/deb';
-const CRIO_DIR = 'cri-o/v1.30/deb';
 
 export interface RepoBuild {
   built: boolean;
@@ -103,9 +102,9 @@ export async function ensureRepo(base: string, baseHash: string, log: (line: str
   const wanted = await resolveAll(base, standins.debs);
   await downloadToPool(wanted);
   for (const pkg of wanted) await link(join(POOL_DIR, poolFileName(pkg)), join(tmp, 'debian', poolFileName(pkg)));
-  await addStandins(tmp, standins.debs);
+  const standinDirs = await addStandins(tmp, standins.debs);
   await copyCalico(tmp, warnings);
-  for (const dir of ['debian', KUBE_DIR, CRIO_DIR]) await indexFlatRepo(join(tmp, dir));
+  for (const dir of ['debian', ...standinDirs]) await indexFlatRepo(join(tmp, dir));
   await writeFile(join(tmp, '.recipe-hash'), `${hash}\n`);
   await swapIn(tmp, hash);
   if (standins.workDir) await rm(standins.workDir, { recursive: true, force: true });
@@ -245,22 +244,43 @@ async function downloadToPool(pkgs: readonly AptPackage[]): Promise<void> {
   }
 }
 
-/** Which pkgs.k8s.io-like folders a stand-in belongs in: cri-o's, Kubernetes', or both for the shared library. */
-export function standinRepoDirs(debName: string): string[] {
-  if (debName.startsWith('cri-o')) return [CRIO_DIR];
-  if (debName.startsWith('play-standin')) return [KUBE_DIR, CRIO_DIR];
-  return [KUBE_DIR];
+/** The Kubernetes minors the stand-ins were built for, from their file names (kubeadm_1.31.14-1.1_amd64.deb). */
+export function standinMinors(debNames: readonly string[]): string[] {
+  const minors = debNames.map((n) => /^kubeadm_(\d+\.\d+)\./.exec(n)?.[1]).filter((m): m is string => m !== undefined);
+  return [...new Set(minors)].sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
 }
 
-/** Stand-ins go into debian/ and, by name, into the pkgs.k8s.io-like or cri-o-like folder. */
-async function addStandins(tmp: string, debs: readonly string[]): Promise<void> {
-  await mkdir(join(tmp, KUBE_DIR), { recursive: true });
-  await mkdir(join(tmp, CRIO_DIR), { recursive: true });
+/**
+ * Which pkgs.k8s.io-like folders a stand-in belongs in: cri-o's of its minor, Kubernetes' of its
+ * minor (kubeadm, kubelet, kubectl, cri-tools), or every folder (play-standin-lib, kubernetes-cni).
+ */
+export function standinRepoDirs(debName: string, minors: readonly string[]): string[] {
+  const minor = /^[a-z-]+_(\d+\.\d+)\./.exec(debName)?.[1];
+  if (debName.startsWith('cri-o_')) return [`cri-o/v${minor}/deb`];
+  if (debName.startsWith('play-standin') || debName.startsWith('kubernetes-cni')) {
+    return minors.flatMap((m) => [`kubernetes/v${m}/deb`, `cri-o/v${m}/deb`]);
+  }
+  return [`kubernetes/v${minor}/deb`];
+}
+
+/** Stand-ins go into debian/ and, by name, into the pkgs.k8s.io-like or cri-o-like folders; returns those folders. */
+async function addStandins(tmp: string, debs: readonly string[]): Promise<string[]> {
+  const names: string[] = [];
   for (const deb of debs) {
     const name = `${await debField(deb, 'Package')}_${(await debField(deb, 'Version')).replace(/:/g, '%3a')}_${await debField(deb, 'Architecture')}.deb`;
     await copyFile(deb, join(tmp, 'debian', name));
-    for (const dir of standinRepoDirs(name)) await link(join(tmp, 'debian', name), join(tmp, dir, name));
+    names.push(name);
   }
+  const minors = standinMinors(names);
+  const dirs = new Set<string>();
+  for (const name of names) {
+    for (const dir of standinRepoDirs(name, minors)) {
+      await mkdir(join(tmp, dir), { recursive: true });
+      await link(join(tmp, 'debian', name), join(tmp, dir, name));
+      dirs.add(dir);
+    }
+  }
+  return [...dirs].sort();
 }
 
 async function copyCalico(tmp: string, warnings: string[]): Promise<void> {

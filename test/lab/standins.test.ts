@@ -122,16 +122,26 @@ class Lab {
   readonly dir = mkdtempSync(path.join(tmpdir(), 'play-standins-'));
   readonly debs = path.join(this.dir, 'debs');
   readonly pkgroot = path.join(this.dir, 'pkgroot');
+  /**
+   * What the kubeadm role (and kubelet 1.30.2's Depends) install on a node and this controller may
+   * lack: kubeadm's preflight looks them up in PATH (checks_linux.go addExecChecks). Stubs that
+   * exit 0: the stand-ins never run them.
+   */
+  readonly tools = path.join(this.dir, 'tools');
   private readonly groups: ChildProcess[] = [];
 
   constructor() {
+    mkdirSync(this.tools, { recursive: true });
+    for (const tool of ['conntrack', 'iptables', 'ebtables', 'ethtool', 'socat']) {
+      writeFileSync(path.join(this.tools, tool), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    }
     // a crashed mocha run skips after(): never leave daemons behind
     process.once('exit', () => this.killAll());
   }
 
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     return {
-      PATH: `${path.join(this.pkgroot, 'usr', 'bin')}:/usr/sbin:/usr/bin:/sbin:/bin`,
+      PATH: `${path.join(this.pkgroot, 'usr', 'bin')}:${this.tools}:/usr/sbin:/usr/bin:/sbin:/bin`,
       PYTHONPATH: path.join(this.pkgroot, 'usr', 'lib', 'python3', 'dist-packages'),
       HOME: this.dir,
       LANG: 'C.UTF-8',
@@ -329,7 +339,7 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
     requirePrerequisite(this, prerequisites());
     arch = (await run('dpkg', ['--print-architecture'], lab.env())).stdout.trim();
     const started = Date.now();
-    const built = await run(path.join(standinsDir(), 'build.sh'), [lab.debs], lab.env());
+    const built = await run(path.join(standinsDir(), 'build.sh'), [lab.debs], lab.env({ KUBE_VERSIONS: '1.30.2' }));
     buildMs = Date.now() - started;
     expect(built.code, built.stderr).to.equal(0);
     for (const deb of readdirSync(lab.debs)) {
@@ -367,7 +377,10 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
       ]);
       const fields = await run('dpkg-deb', ['-f', path.join(lab.debs, `kubeadm_1.30.2-1.1_${arch}.deb`), 'Version', 'Depends'], lab.env());
       expect(fields.stdout).to.contain('Version: 1.30.2-1.1');
-      expect(fields.stdout).to.match(/Depends: .*kubelet \(>= 1\.30\.0\).*cri-tools/);
+      // The real packages' Depends (kubernetes/release metadata.yaml and kubelet.spec of the release day).
+      expect(fields.stdout).to.match(/\nDepends: play-standin-lib \(>= 1\.0\.0\), cri-tools \(>= 1\.30\.0\)\n/);
+      const kubelet = await run('dpkg-deb', ['-f', path.join(lab.debs, `kubelet_1.30.2-1.1_${arch}.deb`), 'Depends'], lab.env());
+      expect(kubelet.stdout).to.contain('iptables (>= 1.4.21)').and.to.contain('conntrack').and.to.contain('kubernetes-cni (>= 1.2.0)');
       const lib = await run('dpkg-deb', ['-f', path.join(lab.debs, 'play-standin-lib_1.0.0_all.deb'), 'Depends'], lab.env());
       expect(lib.stdout).to.contain('python3-yaml').and.to.contain('openssl');
       for (const file of ['usr/bin/kubeadm', 'usr/bin/kubelet', 'usr/bin/kubectl', 'usr/bin/crictl', 'usr/bin/crio',
@@ -381,13 +394,18 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
 
     it('builds several Kubernetes versions when asked (KUBE_VERSIONS)', async () => {
       const multi = path.join(lab.dir, 'debs-multi');
-      const built = await run(path.join(standinsDir(), 'build.sh'), [multi], lab.env({ KUBE_VERSIONS: '1.29.6 1.30.2 1.31.0' }));
+      const built = await run(path.join(standinsDir(), 'build.sh'), [multi], lab.env({ KUBE_VERSIONS: '1.29.6 1.30.2 1.31.0 1.31.14' }));
       expect(built.code, built.stderr).to.equal(0);
       const files = readdirSync(multi);
       for (const expected of [`kubeadm_1.29.6-1.1_${arch}.deb`, `kubeadm_1.31.0-1.1_${arch}.deb`, `kubelet_1.29.6-1.1_${arch}.deb`,
         `cri-o_1.31.0-1.1_${arch}.deb`, `cri-tools_1.29.0-1.1_${arch}.deb`, `cri-tools_1.31.0-1.1_${arch}.deb`]) {
         expect(files, expected).to.include(expected);
       }
+      // kubelet 1.31.14 was built after kubernetes/release d2a7ae37: no conntrack (kubernetes#135306); kubeadm 1.29 still needs kubelet.
+      const depends = async (deb: string): Promise<string> => (await run('dpkg-deb', ['-f', path.join(multi, deb), 'Depends'], lab.env())).stdout;
+      expect(await depends(`kubelet_1.31.14-1.1_${arch}.deb`)).to.equal('play-standin-lib (>= 1.0.0), iptables (>= 1.4.21), kubernetes-cni (>= 1.2.0), mount, util-linux\n');
+      expect(await depends(`kubelet_1.31.0-1.1_${arch}.deb`)).to.contain('conntrack');
+      expect(await depends(`kubeadm_1.29.6-1.1_${arch}.deb`)).to.contain('kubelet (>= 1.19.0)');
       const wrapper = path.join(lab.dir, 'multi-root');
       await run('dpkg-deb', ['-x', path.join(multi, `kubeadm_1.31.0-1.1_${arch}.deb`), wrapper], lab.env());
       expect((await run(path.join(wrapper, 'usr/bin/kubeadm'), ['version', '-o', 'short'], lab.env())).stdout).to.equal('v1.31.0\n');
@@ -682,6 +700,47 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
       expect(result.stderr).to.contain('\t[ERROR CRI]: container runtime is not running: output: ');
       expect(result.stderr).to.contain('dial unix /var/run/containerd/containerd.sock: connect: no such file or directory');
     });
+
+    it('preflight requires conntrack and iptables in PATH, as kubeadm 1.30 does (issue 12: the roles must install them)', async () => {
+      const bare = new FakeNode(lab, 'bare2', path.join(lab.dir, 'state-bare2'));
+      const withoutTools = { PATH: `${path.join(lab.pkgroot, 'usr', 'bin')}:/nonexistent` };
+      const result = await run('kubeadm', ['init', '--dry-run', `--control-plane-endpoint=${LOOPBACK}:6443`], bare.env(withoutTools));
+      expect(result.code).to.equal(1);
+      for (const tool of ['conntrack', 'ip', 'iptables', 'mount', 'nsenter']) {
+        expect(result.stderr).to.contain(`\t[ERROR FileExisting-${tool}]: ${tool} not found in system path\n`);
+      }
+      for (const tool of ['ebtables', 'ethtool', 'socat', 'tc', 'touch']) {
+        expect(result.stdout + result.stderr).to.contain(`\t[WARNING FileExisting-${tool}]: ${tool} not found in system path\n`);
+      }
+      expect(result.stderr).not.to.contain('FileExisting-crictl'); // crictl is in the stand-ins' PATH
+      // --ignore-preflight-errors turns them into warnings, like kubeadm's.
+      const ignored = await run('kubeadm', ['init', '--dry-run', `--control-plane-endpoint=${LOOPBACK}:6443`, '--ignore-preflight-errors=FileExisting-conntrack,FileExisting-iptables,FileExisting-ip,FileExisting-mount,FileExisting-nsenter,CRI'], bare.env(withoutTools));
+      expect(ignored.stderr).not.to.contain('[ERROR FileExisting');
+      expect(ignored.stdout + ignored.stderr).to.contain('\t[WARNING FileExisting-conntrack]: conntrack not found in system path\n');
+    });
+
+    it('a port held only by TIME_WAIT connections is free, as for Go\'s net.Listen (SO_REUSEADDR); a listener makes it "in use"', async () => {
+      const port = await freePort();
+      // A connection closed by the server side first leaves the server's port in TIME_WAIT.
+      const server = net.createServer((socket) => socket.end());
+      await new Promise<void>((resolve) => server.listen(port, LOOPBACK, () => resolve()));
+      await new Promise<void>((resolve) => {
+        const client = net.connect(port, LOOPBACK);
+        client.on('end', () => client.end());
+        client.on('close', () => resolve());
+      });
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const probe = `from playstandin.kubeadm import preflight; print(preflight.port_open(${port}))`;
+      const free = await run('python3', ['-c', probe], lab.env());
+      expect(free.stdout.trim()).to.equal('[]');
+      const busy = net.createServer();
+      await new Promise<void>((resolve) => busy.listen(port, LOOPBACK, () => resolve()));
+      try {
+        expect((await run('python3', ['-c', probe], lab.env())).stdout.trim()).to.equal(`[('Port-${port}', 'Port ${port} is in use')]`);
+      } finally {
+        busy.close();
+      }
+    });
   });
 
   describe('kubeadm reset', () => {
@@ -692,8 +751,32 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
       expect(result.stdout).to.contain('[reset] Deleting files: [/etc/kubernetes/admin.conf /etc/kubernetes/super-admin.conf /etc/kubernetes/kubelet.conf');
       expect(existsSync(w1.path('etc/kubernetes/kubelet.conf'))).to.equal(false);
       expect(readdirSync(w1.path('var/lib/kubelet'))).to.deep.equal([]);
+      // Like the real kubeadm reset, the Node object stays (cmd/kubeadm/app/cmd/reset.go deletes none).
       const listed = await nodes.cp1.kubectl(['get', 'nodes', '-o', 'name']);
-      expect(listed.stdout).to.equal('node/cp1\nnode/cp2\n');
+      expect(listed.stdout).to.equal('node/cp1\nnode/cp2\nnode/w1\n');
+    });
+
+    it('a re-join while the kept Node still shows Ready fails in kubelet-start; after `kubectl delete node` it works', async () => {
+      const w1 = nodes.w1;
+      const fresh = (await nodes.cp1.kubeadm(['token', 'create'])).stdout.trim();
+      const config = w1.writeConfig('rejoin', joinConfig(w1, endpointAddress, fresh, caHash));
+      const early = await w1.kubeadm(['join', '--config', config]);
+      expect(early.code).to.equal(1);
+      expect(early.stderr).to.contain('error execution phase kubelet-start: a Node with name "w1" and status "Ready" already exists in the cluster. You must delete the existing Node or change the name of this new joining Node');
+      expect((await w1.kubeadm(['reset', '-f'])).code).to.equal(0);
+      expect((await nodes.cp1.kubectl(['delete', 'node', 'w1'])).stdout).to.equal('node "w1" deleted\n');
+      const again = await w1.kubeadm(['join', '--config', config]);
+      expect(again.code, again.stderr).to.equal(0);
+      expect((await w1.kubeadm(['reset', '-f'])).code).to.equal(0);
+    });
+
+    it('kubectl drain cordons the node and refuses DaemonSet pods unless --ignore-daemonsets', async () => {
+      const drained = await nodes.cp1.kubectl(['drain', 'cp2', '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=30s']);
+      expect(drained.code, drained.stderr).to.equal(0);
+      expect(drained.stdout).to.match(/^node\/cp2 cordoned\n(.*\n)*node\/cp2 drained\n$/);
+      const node = JSON.parse((await nodes.cp1.kubectl(['get', 'node', 'cp2', '-o', 'json'])).stdout) as { spec: { unschedulable?: boolean } };
+      expect(node.spec.unschedulable).to.equal(true);
+      expect((await nodes.cp1.kubectl(['drain', 'nope'])).stderr).to.contain('Error from server (NotFound): nodes "nope" not found');
     });
 
     it('asks before resetting without -f, like kubeadm', async () => {

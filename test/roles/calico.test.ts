@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,8 @@ import { CALICO_MANIFEST, setCalicoPoolCidr } from '../../roles/calico/templates
 import type { CalicoVars } from '../../roles/calico/vars.js';
 import { converge, fileAnswer, MISSING_FILE } from './helpers/fake-cluster.js';
 import { clusterInventory, fakeCluster, resolvedVars } from './kubeadm-fixtures.js';
+import { expectVarsError } from './helpers/expect-error.js';
+import { ALL_FILE } from './helpers/inventory.js';
 import { expectGolden, readGolden } from './kubeadm-golden.js';
 import { sha256Of } from '../../engine/ops/index.js';
 import { requirePrerequisite } from '../helpers/skip.js';
@@ -109,6 +112,27 @@ describe('calico', () => {
       // Written by an earlier run that failed before applying: applied now.
       facts[`file:${APPLIED_STAMP}`] = fileAnswer('0000\n');
       expect((await task('Apply the calico manifest').check(ctx))?.summary).to.equal('kubectl apply -f /etc/kubernetes/calico.yaml (manifest changed)');
+    });
+
+    it('with calico_manifest_sha256, writes only the manifest of that digest (issue 13 row 17)', async () => {
+      const manifest = readGolden('calico-node-env.in.yaml');
+      const url = 'https://example.invalid/calico.yaml';
+      const digest = createHash('sha256').update(manifest).digest('hex');
+      const run = async (pinned: string) => {
+        const inventory = clusterInventory({ calico_manifest_url: url, calico_manifest_sha256: pinned });
+        const varsOf = resolvedVars(calico, inventory);
+        const cluster = fakeCluster(inventory, varsOf, {
+          master1: { facts: { [`command:${fetchCommand(url)}`]: manifest, [`file:${CALICO_MANIFEST}`]: MISSING_FILE } },
+        });
+        return converge(task('Write the calico manifest with the pod CIDR'), cluster.ctx('master1')).then(
+          () => cluster.scripts('master1').length,
+          (err: Error) => err.message,
+        );
+      };
+      expect(await run(digest)).to.equal(1);
+      expect(await run(`sha256:${digest.toUpperCase()}`)).to.equal(1);
+      expect(await run('0'.repeat(64))).to.equal(`${url} has sha256 ${digest}, not calico_manifest_sha256 ${'0'.repeat(64)}: not written, not applied`);
+      expectVarsError(() => resolvedVars(calico, clusterInventory({ calico_manifest_sha256: 'abc' }))('master1'), 'calico_manifest_sha256', `${ALL_FILE}:5`, /64 hex digits/);
     });
 
     it('keeps the manifest in place, with a warning, when the URL cannot be fetched', async () => {

@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import type { Change, ExecResult, Task, TaskContext } from '../../engine/types.js';
 import crioOrDocker from '../../roles/crio-or-docker/index.js';
 import { CRIO_SOCKET, CONTAINERD_SOCKET, criSocket } from '../../roles/crio-or-docker/runtime.js';
+import { keyInstallScript, keyProbeScript } from '../../roles/kubeadm/apt-repo-tasks.js';
+import { colonKey, FPR_A } from './helpers/colon-keys.js';
 import { renderContainerdConfig } from '../../roles/crio-or-docker/templates/containerd-config.js';
 import { renderCrictlYaml } from '../../roles/crio-or-docker/templates/crictl-yaml.js';
 import { renderDaemonJson } from '../../roles/crio-or-docker/templates/daemon-json.js';
@@ -257,12 +259,14 @@ describe('crio-or-docker', () => {
     it('fetches the signing keys of signed repositories (production), never with [trusted=yes]', async () => {
       const { inventory, varsOf } = runtimeVars({ container_runtime: 'crio', crio_package_repo: null, crio_package_repo_unsigned: false, kube_package_repo: null, kube_package_repo_unsigned: false });
       const v = varsOf('worker1');
-      expect(v.crioRepo).to.deep.include({ url: 'https://pkgs.k8s.io/addons:/cri-o:/stable:/v1.30/deb/', unsigned: false });
+      expect(v.crioRepo).to.deep.include({ url: 'https://download.opensuse.org/repositories/isv:/cri-o:/stable:/v1.30/deb/', unsigned: false });
+      const key = colonKey(FPR_A, 2_000_000_000);
       const cluster = fakeCluster(inventory, varsOf, {
         worker1: host({
           'packages:apt:ca-certificates,curl,gnupg': dpkgAnswer(['ca-certificates', 'curl', 'gnupg'], '1', false),
-          'exists:/etc/apt/keyrings/cri-o-apt-keyring.gpg': 'no\n',
-          'exists:/etc/apt/keyrings/kubernetes-apt-keyring.gpg': 'yes\n',
+          // cri-o: no keyring yet; Kubernetes: the keyring holds what the URL serves.
+          [`command:${keyProbeScript(v.crioRepo!)}`]: `now 1700000000\n--- published\n${key}`,
+          [`command:${keyProbeScript(v.kubeRepo!)}`]: `now 1700000000\n--- installed\n${key}--- published\n${key}`,
           'file:/etc/apt/sources.list.d/cri-o.list': MISSING_FILE,
           'file:/etc/apt/sources.list.d/kubernetes.list': MISSING_FILE,
           'packages:apt:cri-o,cri-tools': dpkgAnswer(['cri-o', 'cri-tools'], '1.30.2-1.1', false),
@@ -272,18 +276,18 @@ describe('crio-or-docker', () => {
       });
       const changed = await run(cluster.ctx('worker1'));
       expect(changed[0]).to.equal(
-        'Fetch the cri-o signing key: run: set -e...',
+        'Fetch the cri-o signing key: fetch https://download.opensuse.org/repositories/isv:/cri-o:/stable:/v1.30/deb/Release.key into /etc/apt/keyrings/cri-o-apt-keyring.gpg (no keyring yet)',
       );
-      expect(cluster.scripts('worker1')[0]).to.equal(
-        [
-          'set -e',
-          'install -d -m 0755 -- /etc/apt/keyrings',
-          'curl -fsSL --max-time 60 -- https://pkgs.k8s.io/addons:/cri-o:/stable:/v1.30/deb/Release.key | gpg --dearmor --yes -o /etc/apt/keyrings/cri-o-apt-keyring.gpg.tmp',
-          'chmod 0644 -- /etc/apt/keyrings/cri-o-apt-keyring.gpg.tmp',
-          'mv -f -- /etc/apt/keyrings/cri-o-apt-keyring.gpg.tmp /etc/apt/keyrings/cri-o-apt-keyring.gpg',
-        ].join('\n'),
-      );
+      expect(cluster.scripts('worker1')[0]).to.equal(keyInstallScript(v.crioRepo!));
       expect(changed.slice(1)).to.deep.equal(['Add the cri-o apt repository: create (2 lines)', 'Add the Kubernetes apt repository: create (2 lines)']);
+    });
+
+    it('selects the old pkgs.k8s.io layout on request, and refuses it where it was never published (1.33+)', () => {
+      const { varsOf } = runtimeVars({ container_runtime: 'crio', crio_package_repo: null, crio_package_repo_unsigned: false, crio_package_repo_layout: 'pkgs.k8s.io' });
+      expect(varsOf('worker1').crioRepo?.url).to.equal('https://pkgs.k8s.io/addons:/cri-o:/stable:/v1.30/deb/');
+      expect(() => runtimeVars({ container_runtime: 'crio', crio_package_repo: null, crio_package_repo_unsigned: false, crio_package_repo_layout: 'pkgs.k8s.io', kubernetes_version: '1.33.1' })).to.throw(
+        /crio_package_repo_layout.*streams end at v1\.32/,
+      );
     });
   });
 });

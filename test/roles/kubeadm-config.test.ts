@@ -2,26 +2,14 @@ import { expect } from 'chai';
 import { load } from 'js-yaml';
 import kubeadm from '../../roles/kubeadm/index.js';
 import { CRIO_REPO, KUBE_REPO, renderAptSource } from '../../roles/kubeadm/apt-repo.js';
-import { renderKubeadmConfig, type KubeadmConfigInput } from '../../roles/kubeadm/templates/kubeadm-config.js';
+import { kubeadmConfigInput } from '../../roles/kubeadm/kubeadm-config-input.js';
+import { renderKubeadmConfig } from '../../roles/kubeadm/templates/kubeadm-config.js';
 import type { KubeadmVars } from '../../roles/kubeadm/vars.js';
 import { expectGolden } from './kubeadm-golden.js';
 import { clusterInventory, resolvedVars } from './kubeadm-fixtures.js';
 import { dedicatedPair } from './helpers/topologies.js';
 
-function configInput(v: KubeadmVars): KubeadmConfigInput {
-  return {
-    apiVersion: v.kubeadmApi,
-    nodeName: v.nodeName,
-    criSocket: v.criSocket,
-    ...(v.advertiseAddress !== undefined ? { advertiseAddress: v.advertiseAddress } : {}),
-    apiserverPort: v.apiserverPort,
-    kubernetesVersion: `v${v.version.text}`,
-    controlPlaneEndpoint: v.endpoint,
-    podSubnet: v.networks.pod.text,
-    serviceSubnet: v.networks.service.text,
-    certSans: v.certSans,
-  };
-}
+const configInput = kubeadmConfigInput;
 
 describe('kubeadm rendered files', () => {
   it('kubeadm-config.yaml for the lab-like pair (golden)', () => {
@@ -65,6 +53,7 @@ describe('kubeadm rendered files', () => {
         'deb [trusted=yes] http://172.29.10.1:8080/kubernetes/v1.30/deb/ /\n',
     );
     expect(KUBE_REPO.listFile).to.equal('/etc/apt/sources.list.d/kubernetes.list');
-    expect(CRIO_REPO.defaultUrl({ text: '1.30.2', major: 1, minor: 30, patch: 2, minorText: '1.30' })).to.equal('https://pkgs.k8s.io/addons:/cri-o:/stable:/v1.30/deb/');
+    // Where CRI-O publishes since 2025-02 (cri-o/packaging README); 1.33 was never on pkgs.k8s.io.
+    expect(CRIO_REPO.defaultUrl({ text: '1.33.1', major: 1, minor: 33, patch: 1, minorText: '1.33' })).to.equal('https://download.opensuse.org/repositories/isv:/cri-o:/stable:/v1.33/deb/');
   });
 });

@@ -8,6 +8,8 @@ import type { ExecResult, Inventory, Role, Vars } from '../../engine/types.js';
 import { renderAptSource } from '../../roles/kubeadm/apt-repo.js';
 import { KUBE_PACKAGES } from '../../roles/kubeadm/index.js';
 import { ADMIN_CONF, KUBELET_CONF } from '../../roles/kubeadm/kube-paths.js';
+import { preflightPackages } from '../../roles/kubeadm/preflight-requirements.js';
+import { kubeadmConfigInput } from '../../roles/kubeadm/kubeadm-config-input.js';
 import { KUBEADM_CONFIG, renderKubeadmConfig } from '../../roles/kubeadm/templates/kubeadm-config.js';
 import type { KubeadmVars } from '../../roles/kubeadm/vars.js';
 import { FakeCluster, MISSING_FILE, fileAnswer, type FakeHost } from './helpers/fake-cluster.js';
@@ -67,6 +69,7 @@ export function convergedKubeadmHost(v: KubeadmVars): FakeHost {
   const facts: Record<string, string | ExecResult> = {
     [`file:${v.repo.listFile}`]: fileAnswer(renderAptSource(v.repo)),
     [`packages:apt:${KUBE_PACKAGES.join(',')}`]: dpkgAnswer(KUBE_PACKAGES, v.packageVersion),
+    [`packages:apt:${preflightPackages(v.version.minor).join(',')}`]: dpkgAnswer(preflightPackages(v.version.minor), '1.0', false),
     'service:kubelet': SERVICE_RUNNING,
     [`exists:${ADMIN_CONF}`]: v.role === 'worker' ? 'no\n' : 'yes\n',
     [`exists:${KUBELET_CONF}`]: 'yes\n',
@@ -74,18 +77,7 @@ export function convergedKubeadmHost(v: KubeadmVars): FakeHost {
     'file:/root/.kube/config': fileAnswer(ADMIN_CONF_TEXT, 0o600),
     'file:/root/.kube': 'stat 700 root root 4096 directory\n',
     [`file:${KUBEADM_CONFIG}`]: fileAnswer(
-      renderKubeadmConfig({
-        apiVersion: v.kubeadmApi,
-        nodeName: v.nodeName,
-        criSocket: v.criSocket,
-        ...(v.advertiseAddress !== undefined ? { advertiseAddress: v.advertiseAddress } : {}),
-        apiserverPort: v.apiserverPort,
-        kubernetesVersion: `v${v.version.text}`,
-        controlPlaneEndpoint: v.endpoint,
-        podSubnet: v.networks.pod.text,
-        serviceSubnet: v.networks.service.text,
-        certSans: v.certSans,
-      }),
+      renderKubeadmConfig(kubeadmConfigInput(v)),
     ),
   };
   return { facts, ...(v.role === 'first-master' ? { run: firstMasterRun } : {}) };
@@ -96,6 +88,8 @@ export function freshKubeadmHost(v: KubeadmVars): FakeHost {
   const facts: Record<string, string | ExecResult> = {
     [`file:${v.repo.listFile}`]: MISSING_FILE,
     [`packages:apt:${KUBE_PACKAGES.join(',')}`]: { code: 1, stdout: '', stderr: 'dpkg-query: no packages found matching kubelet' },
+    // A Debian minbase host: mount and util-linux are there, iproute2 too; conntrack and iptables are not.
+    [`packages:apt:${preflightPackages(v.version.minor).join(',')}`]: dpkgAnswer(['iproute2', 'mount', 'util-linux'], '1.0', false),
     'service:kubelet': 'LoadState=not-found\nActiveState=inactive\nSubState=dead\nUnitFileState=\nNeedDaemonReload=no\n',
     [`exists:${ADMIN_CONF}`]: 'no\n',
     [`exists:${KUBELET_CONF}`]: 'no\n',

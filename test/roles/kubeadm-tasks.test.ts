@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import type { Change, Task, TaskContext } from '../../engine/types.js';
 import kubeadm from '../../roles/kubeadm/index.js';
 import { parseJoinCommand } from '../../roles/kubeadm/join-command.js';
-import { CERTIFICATE_KEY_ONCE, JOIN_COMMAND_ONCE, tokensIn } from '../../roles/kubeadm/join-secrets.js';
+import { CERTIFICATE_KEY_ONCE, tokenCreateCommand, tokenDeleteCommand, tokensIn, uploadCertsScript } from '../../roles/kubeadm/join-secrets.js';
+import { kubeadmWithSecretConfig } from '../../roles/kubeadm/secret-config.js';
+import { renderJoinConfiguration } from '../../roles/kubeadm/templates/join-configuration.js';
 import { ADMIN_CONF, INITIALISED } from '../../roles/kubeadm/kube-paths.js';
 import type { KubeadmVars } from '../../roles/kubeadm/vars.js';
 import { converge, fileAnswer, MISSING_FILE } from './helpers/fake-cluster.js';
@@ -88,8 +90,8 @@ describe('kubeadm tasks', () => {
       expect(await ctx.waitFor(INITIALISED)).to.equal(true);
     });
 
-    it('joins masters with a fresh token and certificate key, uploading the certificates before each', async () => {
-      const { cluster } = setup();
+    it('joins each node with its own token (deleted after), masters with one certificate key uploaded before each, all through config files', async () => {
+      const { cluster, varsOf } = setup();
       cluster.ctx('master1').publish(INITIALISED, true);
       const join = task('Join the cluster');
       const m2 = await converge(join, cluster.ctx('master2'));
@@ -100,27 +102,58 @@ describe('kubeadm tasks', () => {
         'kubeadm join 10.0.0.10:6443 as a worker (node worker1)',
       ]);
       expect(m3).not.to.equal(null);
-      // One token and one key for the whole run; the certificates are uploaded before each control-plane join.
-      expect(cluster.onceComputed).to.deep.equal([CERTIFICATE_KEY_ONCE, JOIN_COMMAND_ONCE]);
+      // One certificate key for the whole run; a token per joining node.
+      expect(cluster.onceComputed).to.deep.equal([CERTIFICATE_KEY_ONCE]);
       const key = cluster.secrets.find((s) => /^[0-9a-f]{64}$/.test(s));
       expect(key, 'the certificate key is marked secret').to.be.a('string');
+      const upload = uploadCertsScript(varsOf('master2'), key!);
       expect(cluster.scripts('master1')).to.deep.equal([
-        `kubeadm init phase upload-certs --upload-certs --certificate-key ${key} --kubeconfig /etc/kubernetes/admin.conf`,
-        'kubeadm token create --print-join-command --ttl 1h --kubeconfig /etc/kubernetes/admin.conf',
-        `kubeadm init phase upload-certs --upload-certs --certificate-key ${key} --kubeconfig /etc/kubernetes/admin.conf`,
+        upload,
+        tokenCreateCommand('1h0m0s', 'master2'),
+        tokenDeleteCommand(TOKEN),
+        upload,
+        tokenCreateCommand('1h0m0s', 'master3'),
+        tokenDeleteCommand(TOKEN),
+        tokenCreateCommand('1h0m0s', 'worker1'),
+        tokenDeleteCommand(TOKEN),
       ]);
-      expect(cluster.scripts('master2')).to.deep.equal([
-        `kubeadm join 10.0.0.10:6443 --token ${TOKEN} --discovery-token-ca-cert-hash ${CA_HASH} --node-name master2 ` +
-          `--cri-socket unix:///var/run/containerd/containerd.sock --control-plane --certificate-key ${key} --apiserver-bind-port 6443 --apiserver-advertise-address 10.0.0.22`,
-      ]);
-      expect(cluster.scripts('worker1')).to.deep.equal([
-        `kubeadm join 10.0.0.10:6443 --token ${TOKEN} --discovery-token-ca-cert-hash ${CA_HASH} --node-name worker1 --cri-socket unix:///var/run/containerd/containerd.sock`,
-      ]);
+      expect(tokenDeleteCommand(TOKEN)).to.equal('kubeadm token delete abcdef --kubeconfig /etc/kubernetes/admin.conf');
+      const joinAs = (node: string, controlPlane?: { certificateKey: string; bindPort: number; advertiseAddress: string }) =>
+        kubeadmWithSecretConfig(['join'], renderJoinConfiguration({
+          apiVersion: 'kubeadm.k8s.io/v1beta3', endpoint: '10.0.0.10:6443', token: TOKEN, caCertHash: CA_HASH,
+          nodeName: node, criSocket: 'unix:///var/run/containerd/containerd.sock', ...(controlPlane ? { controlPlane } : {}),
+        }));
+      expect(cluster.scripts('master2')).to.deep.equal([joinAs('master2', { certificateKey: key!, bindPort: 6443, advertiseAddress: '10.0.0.22' })]);
+      expect(cluster.scripts('worker1')).to.deep.equal([joinAs('worker1')]);
+      // No secret in clear in any script (they reach the config file base64-encoded, through printf).
+      for (const script of [...cluster.ran.values()].flat()) {
+        expect(script).not.to.contain(TOKEN);
+        expect(script).not.to.contain('0123456789abcdef');
+        expect(script).not.to.contain(key!);
+      }
       expect(cluster.secrets).to.include.members([TOKEN, '0123456789abcdef', key!]);
       // Labels stand in for the secret commands in -vvv and errors.
       expect(cluster.labels.get('master2')).to.deep.equal(['kubeadm join']);
-      expect(cluster.labels.get('master1')).to.deep.equal(['kubeadm init phase upload-certs', 'kubeadm token create --print-join-command', 'kubeadm init phase upload-certs']);
+      expect(cluster.labels.get('master1')).to.deep.equal([
+        'kubeadm init phase upload-certs', 'kubeadm token create --print-join-command', 'kubeadm token delete',
+        'kubeadm init phase upload-certs', 'kubeadm token create --print-join-command', 'kubeadm token delete',
+        'kubeadm token create --print-join-command', 'kubeadm token delete',
+      ]);
       for (const summary of [m2?.summary, m3?.summary, w1?.summary]) expect(summary).not.to.contain(TOKEN);
+    });
+
+    it('deletes the token of a join that failed', async () => {
+      const { cluster } = setup();
+      cluster.ctx('master1').publish(INITIALISED, true);
+      cluster.hosts.worker1 = { ...cluster.hosts.worker1!, run: () => ({ code: 1, stdout: '', stderr: 'error execution phase kubelet-start: boom' }) };
+      let failed = false;
+      try {
+        await converge(task('Join the cluster'), cluster.ctx('worker1'));
+      } catch {
+        failed = true;
+      }
+      expect(failed).to.equal(true);
+      expect(cluster.scripts('master1')).to.deep.equal([tokenCreateCommand('1h0m0s', 'worker1'), tokenDeleteCommand(TOKEN)]);
     });
 
     it('waits for the first master\'s init when it has not happened yet', async () => {
@@ -232,15 +265,17 @@ describe('kubeadm tasks', () => {
       const changed = await checkAll((h) => cluster.ctx(h));
       expect(changed.filter((c) => c.startsWith('master1:'))).to.deep.equal([
         'master1: Add the Kubernetes apt repository: create (3 lines)',
+        'master1: Install what kubeadm preflight requires: not installed: conntrack, cri-tools, iptables',
         'master1: Install kubelet, kubeadm and kubectl (pinned, held): not installed: kubelet, kubeadm, kubectl',
         'master1: Enable kubelet: unit kubelet not found: no unit file -> enabled',
-        'master1: Write the kubeadm config: create (24 lines)',
+        'master1: Write the kubeadm config: create (27 lines)',
         'master1: Initialise the control plane on the first master: kubeadm init (endpoint 10.0.0.10:6443, Kubernetes 1.30.2, containerd)',
         'master1: Give root the admin kubeconfig: copy /etc/kubernetes/admin.conf once kubeadm has written it',
         `master1: Fetch admin.conf to the controller: fetch /etc/kubernetes/admin.conf to ${join(fetchDir, 'admin.conf')} (controller) once kubeadm init has written it`,
       ]);
       expect(changed.filter((c) => c.startsWith('worker1:')).map((c) => c.split(': ')[1])).to.deep.equal([
         'Add the Kubernetes apt repository',
+        'Install what kubeadm preflight requires',
         'Install kubelet, kubeadm and kubectl (pinned, held)',
         'Enable kubelet',
         'Join the cluster',
@@ -269,38 +304,67 @@ describe('kubeadm tasks', () => {
   });
 
   describe('reset (playbooks/reset.yml)', () => {
-    it('runs kubeadm reset -f with the runtime\'s socket, then removes what reset leaves', async () => {
-      const { cluster } = setup({}, false);
+    const RESET_UNLESS = `command:! command -v kubeadm >/dev/null 2>&1 || ! { [ -e /etc/kubernetes/kubelet.conf ] || [ -e /etc/kubernetes/admin.conf ] || [ -e /etc/kubernetes/bootstrap-kubelet.conf ] || [ -e /var/lib/kubelet/config.yaml ] || ls /etc/kubernetes/manifests/*.yaml >/dev/null 2>&1; }`;
+    const GET_WORKER1 = 'command:kubectl --kubeconfig=/etc/kubernetes/admin.conf get node worker1 -o name';
+
+    function resetWorker1(firstMaster: Record<string, string | { code: number; stdout: string; stderr: string }>) {
       const inventory = clusterInventory();
       const varsOf = resolvedVars(kubeadm, inventory, { kubeadm_reset: true, reset_confirm: 'yes' });
-      const resetCluster = fakeCluster(inventory, varsOf, {
+      return fakeCluster(inventory, varsOf, {
+        master1: { facts: firstMaster },
         worker1: {
           facts: {
-            ...cluster.hosts.worker1!.facts,
-            [`command:! command -v kubeadm >/dev/null 2>&1 || ! { [ -e /etc/kubernetes/kubelet.conf ] || [ -e /etc/kubernetes/admin.conf ] || [ -e /etc/kubernetes/bootstrap-kubelet.conf ] || [ -e /var/lib/kubelet/config.yaml ] || ls /etc/kubernetes/manifests/*.yaml >/dev/null 2>&1; }`]: { code: 1, stdout: '', stderr: '' },
+            [RESET_UNLESS]: { code: 1, stdout: '', stderr: '' },
             'exists:/etc/cni/net.d': 'yes\n',
             'exists:/root/.kube': 'no\n',
             'exists:/etc/kubernetes': 'yes\n',
           },
         },
       });
-      const ctx = resetCluster.ctx('worker1');
+    }
+
+    async function runAll(ctx: TaskContext<KubeadmVars>): Promise<string[]> {
       const done: string[] = [];
       for (const t of kubeadm.tasks) {
         if (t.when && !t.when(ctx)) continue;
         const change = await converge(t, ctx);
         if (change) done.push(change.summary);
       }
-      expect(done).to.deep.equal([
+      return done;
+    }
+
+    it('drains the node, runs kubeadm reset -f, deletes its Node object (kubeadm guide\'s order), then removes what reset leaves', async () => {
+      const cluster = resetWorker1({ [`exists:${ADMIN_CONF}`]: 'yes\n', [GET_WORKER1]: 'node/worker1\n' });
+      expect(await runAll(cluster.ctx('worker1'))).to.deep.equal([
+        'drain worker1 (on master1)',
         'run: kubeadm reset -f --cri-socket unix:///var/run/containerd/containerd.sock',
+        'delete node worker1 (on master1)',
         'remove /etc/cni/net.d',
         'remove /etc/kubernetes',
       ]);
-      expect(resetCluster.scripts('worker1')).to.deep.equal([
+      expect(cluster.scripts('master1')).to.deep.equal([
+        'kubectl --kubeconfig=/etc/kubernetes/admin.conf drain worker1 --ignore-daemonsets --delete-emptydir-data --force --timeout=120s',
+        'kubectl --kubeconfig=/etc/kubernetes/admin.conf delete node worker1 --ignore-not-found',
+      ]);
+      expect(cluster.scripts('worker1')).to.deep.equal([
         'kubeadm reset -f --cri-socket unix:///var/run/containerd/containerd.sock',
         'rm -rf -- /etc/cni/net.d',
         'rm -rf -- /etc/kubernetes',
       ]);
+    });
+
+    it('resets alone when the first master has no cluster left (a whole-cluster reset)', async () => {
+      const cluster = resetWorker1({ [`exists:${ADMIN_CONF}`]: 'no\n' });
+      expect((await runAll(cluster.ctx('worker1')))[0]).to.equal('run: kubeadm reset -f --cri-socket unix:///var/run/containerd/containerd.sock');
+      expect(cluster.scripts('master1')).to.deep.equal([]);
+    });
+
+    it('a failed drain is a warning: the reset the user confirmed goes on', async () => {
+      const cluster = resetWorker1({ [`exists:${ADMIN_CONF}`]: 'yes\n', [GET_WORKER1]: 'node/worker1\n' });
+      cluster.hosts.master1 = { ...cluster.hosts.master1!, run: (s) => ({ code: s.includes(' drain ') ? 1 : 0, stdout: '', stderr: 'error: cannot evict pod as it would violate the pod\'s disruption budget' }) };
+      const done = await runAll(cluster.ctx('worker1'));
+      expect(done).to.include('run: kubeadm reset -f --cri-socket unix:///var/run/containerd/containerd.sock');
+      expect(cluster.warnings[0]).to.match(/^kubectl drain worker1 failed on master1 \(exit 1\): error: cannot evict pod/);
     });
   });
 });

@@ -49,6 +49,7 @@ describe('kubeadm vars', () => {
         keyUrl: 'https://pkgs.k8s.io/core:/stable:/v1.29/deb/Release.key',
         keyring: '/etc/apt/keyrings/kubernetes-apt-keyring.gpg',
         listFile: '/etc/apt/sources.list.d/kubernetes.list',
+        keyFingerprints: [],
       });
       expect(v.kubeadmApi).to.equal('kubeadm.k8s.io/v1beta3');
     });
@@ -100,10 +101,36 @@ describe('kubeadm vars', () => {
       expectVarsError(() => resolve(dedicatedPair({ container_runtime: 'rkt' })), 'container_runtime', `${ALL_FILE}:3`, /one of containerd, docker, crio, got 'rkt'/);
     });
 
-    it('a version that is not x.y.z, or older than 1.24', () => {
-      expectVarsError(() => resolve(dedicatedPair({ kubernetes_version: '1.30' })), 'kubernetes_version', `${ALL_FILE}:3`, /like 1.30.2/);
-      expectVarsError(() => resolve(dedicatedPair({ kubernetes_version: 'latest' })), 'kubernetes_version', `${ALL_FILE}:3`, /like 1.30.2/);
-      expectVarsError(() => resolve(dedicatedPair({ kubernetes_version: '1.23.17' })), 'kubernetes_version', `${ALL_FILE}:3`, /1.24.0 or later/);
+    it('a version that is not x.y.z, older than 1.28, or newer than the contract covers', () => {
+      expectVarsError(() => resolve(dedicatedPair({ kubernetes_version: '1.30' })), 'kubernetes_version', `${ALL_FILE}:3`, /like 1.31.14/);
+      expectVarsError(() => resolve(dedicatedPair({ kubernetes_version: 'latest' })), 'kubernetes_version', `${ALL_FILE}:3`, /like 1.31.14/);
+      expectVarsError(() => resolve(dedicatedPair({ kubernetes_version: '1.23.17' })), 'kubernetes_version', `${ALL_FILE}:3`, /oldest supported minor is 1.28/);
+      expectVarsError(() => resolve(dedicatedPair({ kubernetes_version: '1.38.0' })), 'kubernetes_version', `${ALL_FILE}:3`, /covers 1.28 to 1.37/);
+    });
+
+    it('1.27.x: the expired repository key and the oldest supported minor (issue 12)', () => {
+      expectVarsError(
+        () => resolve(dedicatedPair({ kubernetes_version: '1.27.16' })),
+        'kubernetes_version',
+        `${ALL_FILE}:3`,
+        /key that expired on 2024-11-02 .*kubernetes\/release#3818.*the oldest supported minor is 1\.28/,
+      );
+      expect(varsOf(resolve(dedicatedPair({ kubernetes_version: '1.28.0' })), 'master1').version.minor).to.equal(28);
+    });
+
+    it('plain http for a repository that is not declared unsigned, and a bad key fingerprint', () => {
+      expectVarsError(() => resolve(dedicatedPair({ kube_package_repo: 'http://mirror.example/kubernetes/v1.30/deb/' })), 'kube_package_repo', `${ALL_FILE}:3`, /plain http: a signed repository must be https/);
+      expectVarsError(
+        () => resolve(dedicatedPair({ kube_package_key_url: 'http://mirror.example/Release.key' })),
+        'kube_package_key_url',
+        `${ALL_FILE}:3`,
+        /plain http/,
+      );
+      const lab = varsOf(resolve(dedicatedPair({ kube_package_repo: 'http://mirror.example/kubernetes/v1.30/deb/', kube_package_repo_unsigned: true })), 'master1');
+      expect(lab.repo.url).to.equal('http://mirror.example/kubernetes/v1.30/deb/');
+      expectVarsError(() => resolve(dedicatedPair({ kube_package_key_fingerprint: 'DE15 B144 86CD' })), 'kube_package_key_fingerprint', `${ALL_FILE}:3`, /40 \(or 64\) hex digits/);
+      const pinned = varsOf(resolve(dedicatedPair({ kube_package_key_fingerprint: 'de15 b144 86cd 377b 9e87  6e1a 2346 54da 9a29 6436' })), 'master1');
+      expect(pinned.repo.keyFingerprints).to.deep.equal(['DE15B14486CD377B9E876E1A234654DA9A296436']);
     });
 
     it('a repository of another minor than the version', () => {
@@ -172,7 +199,18 @@ describe('kubeadm vars', () => {
 
     it('bad package revision and token lifetime', () => {
       expectVarsError(() => resolve(dedicatedPair({ kube_package_revision: '1.1; rm -rf /' })), 'kube_package_revision', `${ALL_FILE}:3`, /Debian revision/);
-      expectVarsError(() => resolve(dedicatedPair({ kubeadm_token_ttl: 'forever' })), 'kubeadm_token_ttl', `${ALL_FILE}:3`, /duration like 1h/);
+      expectVarsError(() => resolve(dedicatedPair({ kubeadm_token_ttl: 'forever' })), 'kubeadm_token_ttl', `${ALL_FILE}:3`, /Go duration like 1h/);
+    });
+
+    it('a token lifetime of zero (kubeadm: never expires), below a minute or above 24 h (issue 13 row 2)', () => {
+      for (const zero of ['0h', '0m', '00s', '0', '0h0m0s']) {
+        expectVarsError(() => resolve(dedicatedPair({ kubeadm_token_ttl: zero })), 'kubeadm_token_ttl', `${ALL_FILE}:3`, /more than zero/);
+      }
+      expectVarsError(() => resolve(dedicatedPair({ kubeadm_token_ttl: '-1h' })), 'kubeadm_token_ttl', `${ALL_FILE}:3`, /more than zero/);
+      expectVarsError(() => resolve(dedicatedPair({ kubeadm_token_ttl: '30s' })), 'kubeadm_token_ttl', `${ALL_FILE}:3`, /between 1m0s and 24h0m0s/);
+      expectVarsError(() => resolve(dedicatedPair({ kubeadm_token_ttl: '25h' })), 'kubeadm_token_ttl', `${ALL_FILE}:3`, /between 1m0s and 24h0m0s/);
+      const ttl = (given: string): string => varsOf(resolve(dedicatedPair({ kubeadm_token_ttl: given })), 'master1').tokenTtl;
+      expect([ttl('1.5h'), ttl('90m'), ttl('2h30m'), ttl('24h')]).to.deep.equal(['1h30m0s', '1h30m0s', '2h30m0s', '24h0m0s']);
     });
 
     it('the same errors from the other cluster roles (they read the same vars)', () => {

@@ -15,6 +15,28 @@ const HEADER = [
   '# with SystemdCgroup = true, the CRI plugin enabled and the sandbox image kubeadm expects.',
 ];
 
+/**
+ * The runc runtime's options table: config version 2 (containerd 1.x, CRI plugin
+ * "io.containerd.grpc.v1.cri") and version 3 (2.x, 'io.containerd.cri.v1.runtime').
+ */
+const RUNC_OPTIONS = /^(\s*)\[plugins\.(?:"io\.containerd\.grpc\.v1\.cri"|'io\.containerd\.cri\.v1\.runtime')\.containerd\.runtimes\.runc\.options\]\s*$/;
+
+/**
+ * containerd 2.0.0-2.0.6 and 2.1.0-2.1.4 print the runc options table without SystemdCgroup
+ * (their DefaultRuntimeConfig dropped it from the default options; 2.0.7, 2.1.5 and 2.2.0 print
+ * it again). The key goes at the end of that table's keys, indented like them; false if there is
+ * no such table.
+ */
+function insertSystemdCgroup(lines: string[]): boolean {
+  const header = lines.findIndex((l) => RUNC_OPTIONS.test(l));
+  if (header < 0) return false;
+  const indent = `${RUNC_OPTIONS.exec(lines[header]!)![1]}  `;
+  let end = header + 1;
+  while (end < lines.length && lines[end]!.trim() !== '' && !lines[end]!.trim().startsWith('[')) end++;
+  lines.splice(end, 0, `${indent}SystemdCgroup = true`);
+  return true;
+}
+
 export interface ContainerdAdjust {
   readonly sandboxImage: string;
 }
@@ -45,10 +67,11 @@ export function renderContainerdConfig(defaultConfig: string, adjust: Containerd
     }
     return line;
   });
+  if (systemd === 0 && insertSystemdCgroup(lines)) systemd++;
   // A format play does not know: writing it half-adjusted would leave kubelet and containerd on
   // different cgroup drivers, which fails only later, under load.
   if (systemd === 0) {
-    throw new TaskError('`containerd config default` has no SystemdCgroup setting: unknown containerd config format, not written');
+    throw new TaskError('`containerd config default` has no SystemdCgroup setting and no runc options table: unknown containerd config format, not written');
   }
   if (sandbox === 0) {
     throw new TaskError('`containerd config default` has no sandbox image setting: unknown containerd config format, not written');

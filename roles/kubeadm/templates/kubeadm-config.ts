@@ -22,7 +22,11 @@ export interface KubeadmConfigInput {
   readonly serviceSubnet: string;
   /** Extra names/addresses in the apiserver certificate (VIP and endpoint name). */
   readonly certSans: readonly string[];
+  /** Lifetime of init's own bootstrap token (kubeadm_token_ttl), which play never uses. */
+  readonly tokenTtl: string;
 }
+
+export const INIT_TOKEN_DESCRIPTION = "play: kubeadm init's token (unused: each join gets its own)";
 
 const q = (value: string): string => JSON.stringify(value);
 
@@ -35,6 +39,10 @@ export function renderKubeadmConfig(c: KubeadmConfigInput): string {
     '# Managed by play (role kubeadm): `kubeadm init --config` reads this on the first master.',
     `apiVersion: ${c.apiVersion}`,
     'kind: InitConfiguration',
+    // kubeadm's default is a 24 h token nobody uses (joins get their own): short-lived instead.
+    'bootstrapTokens:',
+    `  - ttl: ${q(c.tokenTtl)}`,
+    `    description: ${q(INIT_TOKEN_DESCRIPTION)}`,
   ];
   if (c.advertiseAddress !== undefined) {
     lines.push('localAPIEndpoint:', `  advertiseAddress: ${q(c.advertiseAddress)}`, `  bindPort: ${c.apiserverPort}`);

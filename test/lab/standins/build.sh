@@ -4,7 +4,7 @@
 # pkgs.k8s.io version scheme (kubeadm_1.30.2-1.1), plus play-standin-lib, the Python
 # code they share.
 #
-#   test/lab/standins/build.sh OUTDIR            # KUBE_VERSIONS="1.30.2" by default
+#   test/lab/standins/build.sh OUTDIR            # KUBE_VERSIONS="1.30.2 1.31.14" by default
 #   KUBE_VERSIONS="1.29.6 1.30.2 1.31.0" test/lab/standins/build.sh OUTDIR
 #
 # No network, deterministic (fixed mtimes, root ownership, sorted by dpkg-deb): the
@@ -16,7 +16,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 
-kube_versions=${KUBE_VERSIONS:-1.30.2}
+kube_versions=${KUBE_VERSIONS:-1.30.2 1.31.14}
 revision=1.1                 # pkgs.k8s.io's Debian revision
 lib_version=1.0.0
 cni_version=1.4.0
@@ -121,18 +121,51 @@ done
 control "$root" kubernetes-cni "$cni_version-$revision" "$arch" "" "Binaries required to provision kubernetes container networking"
 build "$root" "kubernetes-cni_${cni_version}-${revision}_${arch}.deb"
 
+# kubelet_depends VERSION: the real kubelet package's Depends for that release. pkgs.k8s.io
+# builds every release from kubernetes/release's cmd/krel/templates/latest/kubelet/kubelet.spec
+# as it was on the release day, so the Depends follow the spec's history, not the minor:
+#   up to 2024-08-21: iptables, iproute2, mount, socat, util-linux, ethtool, ebtables, conntrack
+#   2024-08-22 (98122cf8, socat and ebtables dropped) to 2025-09-03: ... conntrack, ethtool, iproute2
+#   from 2025-09-04 (d2a7ae37, #4106: conntrack, iproute2, ethtool dropped): iptables, mount, util-linux
+# plus kubernetes-cni (>= 1.2.0) from cmd/krel/templates/latest/metadata.yaml for >= 1.28.
+kubelet_depends() {
+  local cni="kubernetes-cni (>= 1.2.0)"
+  case "$1" in
+    1.29.6|1.30.2|1.31.0)     # released 2024-06-11 / 2024-06-11 / 2024-08-13
+      echo "iptables (>= 1.4.21), $cni, iproute2, mount, socat, util-linux, ethtool, ebtables, conntrack" ;;
+    1.31.13)                  # its Depends as `apt-cache depends kubelet` shows them in kubernetes/kubernetes#135306
+      echo "iptables (>= 1.4.21), $cni, iproute2, mount, conntrack, util-linux, ethtool" ;;
+    1.31.14)                  # released 2025-11-12, after d2a7ae37 (kubernetes/kubernetes#135306)
+      echo "iptables (>= 1.4.21), $cni, mount, util-linux" ;;
+    *) echo "build.sh: no kubelet Depends recorded for $1 (add its release date's spec)" >&2; return 1 ;;
+  esac
+}
+
+# kubeadm_depends VERSION: cmd/krel/templates/latest/metadata.yaml's kubeadm dependencies
+# (ce9afc7d removed kubelet/kubectl/kubernetes-cni from >= 1.30; every release up to 2026-04-24
+# built >= 1.32 with the >= 1.30 entry too, 0ffd6e1f).
+kubeadm_depends() {
+  local minor=${1%.*}; minor=${minor#*.}
+  if [ "$minor" -lt 30 ]; then
+    echo "kubelet (>= 1.19.0), kubectl (>= 1.19.0), kubernetes-cni (>= 1.2.0), cri-tools (>= 1.28.0)"
+  else
+    echo "cri-tools (>= 1.30.0)"
+  fi
+}
+
 # -- per Kubernetes version ------------------------------------------------------------------
 built_crictl=" "
 for version in $kube_versions; do
   full="$version-$revision"
   minor=${version%.*}
-  minor_floor="$minor.0"
+  kubelet_deps=$(kubelet_depends "$version")
+  kubeadm_deps=$(kubeadm_depends "$version")
 
   root=$(new_root kubelet "$full")
   wrapper "$root" kubelet kubelet "$version"
   copy_tree "$here/pkg/kubelet" "$root"
   mkdir -p "$root/etc/kubernetes/manifests"
-  control "$root" kubelet "$full" "$arch" "play-standin-lib (>= $lib_version), kubernetes-cni (>= 1.1.1)" \
+  control "$root" kubelet "$full" "$arch" "play-standin-lib (>= $lib_version), $kubelet_deps" \
     "Node agent for Kubernetes clusters"
   script "$root" postinst 'if [ -d /run/systemd/system ]; then
   systemctl daemon-reload >/dev/null || true
@@ -154,8 +187,7 @@ fi'
   root=$(new_root kubeadm "$full")
   wrapper "$root" kubeadm kubeadm.cli "$version"
   copy_tree "$here/pkg/kubeadm" "$root"
-  control "$root" kubeadm "$full" "$arch" \
-    "play-standin-lib (>= $lib_version), kubelet (>= $minor_floor), kubectl (>= $minor_floor), cri-tools (>= $minor_floor), kubernetes-cni (>= 1.1.1)" \
+  control "$root" kubeadm "$full" "$arch" "play-standin-lib (>= $lib_version), $kubeadm_deps" \
     "Command-line utility for administering a Kubernetes cluster"
   script "$root" postinst "$systemd_reload"
   build "$root" "kubeadm_${full}_${arch}.deb"

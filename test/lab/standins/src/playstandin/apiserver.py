@@ -204,6 +204,12 @@ class Handler(BaseHTTPRequestHandler):
             if not state.node(name):   # deleted (kubeadm reset, kubectl delete node): no resurrection
                 raise apistore.not_found(node_resource, name)
             self._send(200, apistore.kubelet_status_update(state, name, self._body()))
+        elif method == "PATCH" and name and not sub:
+            # kubectl cordon/drain: a merge patch of spec.unschedulable (the only field the stand-in patches)
+            if not state.node(name):
+                raise apistore.not_found(node_resource, name)
+            unschedulable = bool((self._body().get("spec") or {}).get("unschedulable"))
+            self._send(200, apistore.update_node(state, name, lambda node: node["spec"].update(unschedulable=unschedulable)))
         elif method == "DELETE" and name:
             if not state.delete_node(name):
                 raise apistore.not_found(node_resource, name)

@@ -258,6 +258,9 @@ def _tolerates(tolerations: list, taint: dict) -> bool:
 
 
 def _schedulable(node: dict, pod_spec: dict, daemon: bool) -> bool:
+    # a cordoned node (kubectl cordon/drain) takes no new pods; DaemonSet pods tolerate it
+    if node["spec"].get("unschedulable") and not daemon:
+        return False
     labels = node["metadata"].get("labels", {})
     if any(labels.get(key) != value for key, value in (pod_spec.get("nodeSelector") or {}).items()):
         return False
@@ -334,7 +337,9 @@ def _static_pods(node: dict) -> list:
                           {"containers": [{"name": entry["name"], "image": entry.get("image", "")}], "hostNetwork": True},
                           {"component": entry["name"], "tier": "control-plane"},
                           timefmt.rfc3339(entry.get("startedAt", timefmt.now())),
-                          entry.get("ready", False) and alive, None, entry.get("restarts", 0)))
+                          entry.get("ready", False) and alive, None, entry.get("restarts", 0),
+                          # a mirror pod is owned by its Node (kubelet/pod/mirror_client.go)
+                          {"apiVersion": "v1", "kind": "Node", "name": node["metadata"]["name"], "controller": True}))
     return found
 
 

@@ -116,9 +116,18 @@ class ClusterState:
         except FileNotFoundError:
             return False
 
+    # -- etcd members (what `kubeadm reset` on a control plane removes; the Node object stays) --
+    def etcd_members(self) -> list:
+        return list((self.read("etcd-members", {}) or {}).get("members", []))
+
+    def set_etcd_member(self, name: str, present: bool) -> list:
+        members = [m for m in self.etcd_members() if m != name] + ([name] if present else [])
+        self.write("etcd-members", {"members": members})
+        return members
+
     def wipe(self) -> None:
         """Forget the whole cluster (the last etcd member left). settings.json stays."""
-        for name in ("cluster", "tokens", "kubeadm-certs", "objects"):
+        for name in ("cluster", "tokens", "kubeadm-certs", "objects", "etcd-members"):
             self.remove(name)
         folder = os.path.join(self.directory, "nodes")
         if os.path.isdir(folder):

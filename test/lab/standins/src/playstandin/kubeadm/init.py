@@ -51,13 +51,14 @@ def success_text(config: dict, server_hostport: str, token: str, ca_hash: str, k
     return text
 
 
-def _preflight(config: dict, cri_socket: str, kubelet_config: dict, warnings: list) -> None:
+def _preflight(kubeadm_version: str, config: dict, cri_socket: str, kubelet_config: dict, warnings: list) -> None:
     print("[preflight] Running pre-flight checks")
+    node_errors, node_warnings = preflight.node_checks(kubeadm_version, config["kubernetesVersion"])
     errors = (preflight.is_privileged_user() + preflight.num_cpu() + preflight.memory()
-              + preflight.control_plane_checks(config["bindPort"]) + preflight.port_open(10250)
-              + preflight.ip_forward() + preflight.container_runtime(cri_socket)
-              + preflight.kubelet_version(config["kubernetesVersion"]))
-    warnings += preflight.kubelet_service()
+              + preflight.control_plane_checks(config["bindPort"]) + preflight.container_runtime(cri_socket)
+              + node_errors + preflight.kubelet_version(config["kubernetesVersion"]) + preflight.port_open(10250)
+              + preflight.ip_forward())
+    warnings += node_warnings + preflight.kubelet_service()
     swap_errors, swap_warnings = preflight.swap(kubelet_config)
     preflight.run(errors + swap_errors, warnings + swap_warnings, config["nodeRegistration"]["ignorePreflightErrors"])
     print("[preflight] Pulling images required for setting up a Kubernetes cluster")
@@ -117,6 +118,7 @@ def record_cluster(state: ClusterState, config: dict, server_hostport: str, node
             "clusterInfoKubeconfig": apistore.dump_cluster_info_kubeconfig(f"https://{server_hostport}", pki.b64(ca_pem)),
         }
         state.write("cluster", record)
+        state.set_etcd_member(node_name, present=True)
     return record
 
 
@@ -130,7 +132,7 @@ def run(kubeadm_version: str, flags: dict, given: list) -> int:
     advertise = config["advertiseAddress"] or netutil.host_ipv4()
     kubelet_config = kubeletstart.kubelet_configuration(config, config["kubelet"])
     with phase("preflight"):
-        _preflight(config, cri_socket, kubelet_config, warnings)
+        _preflight(kubeadm_version, config, cri_socket, kubelet_config, warnings)
     if flags.get("dry-run"):
         return dry_run_done()
 

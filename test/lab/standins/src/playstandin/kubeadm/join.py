@@ -19,15 +19,18 @@ SHARED_FILES_NEEDED = [("certificate for CA", "ca.crt"), ("key for CA", "ca.key"
                        ("certificate for etcd CA", "etcd/ca.crt")]
 
 
-def _node_preflight(config: dict, cri_socket: str, kubernetes_version: str | None) -> None:
+def _node_preflight(kubeadm_version: str, config: dict, cri_socket: str) -> None:
+    """checks.go JoinNodeChecks: addCommonChecks gets no Kubernetes version on join."""
     print("[preflight] Running pre-flight checks")
+    node_errors, node_warnings = preflight.node_checks(kubeadm_version, "")
     errors = (preflight.is_privileged_user() + preflight.file_available(KUBELET_KUBECONFIG)
-              + preflight.file_available(BOOTSTRAP_KUBECONFIG) + preflight.file_available("/etc/kubernetes/pki/ca.crt")
-              + preflight.port_open(10250) + preflight.ip_forward() + preflight.container_runtime(cri_socket))
-    if kubernetes_version:
-        errors += preflight.kubelet_version(kubernetes_version)
+              + preflight.file_available(BOOTSTRAP_KUBECONFIG) + preflight.container_runtime(cri_socket)
+              + node_errors + preflight.port_open(10250))
+    if not config["controlPlane"]:
+        errors += preflight.file_available("/etc/kubernetes/pki/ca.crt")
+    errors += preflight.ip_forward()
     swap_errors, swap_warnings = preflight.swap({})
-    preflight.run(errors + swap_errors, preflight.kubelet_service() + swap_warnings,
+    preflight.run(errors + swap_errors, node_warnings + preflight.kubelet_service() + swap_warnings,
                   config["nodeRegistration"]["ignorePreflightErrors"])
 
 
@@ -107,12 +110,21 @@ def _write_bootstrap_kubeconfig(server: str, ca_pem: bytes, token: str, cluster_
     paths.write_file(paths.host_path("/etc/kubernetes/pki/ca.crt"), ca_pem, 0o644)
 
 
+def _refuse_ready_namesake(state: ClusterState, name: str) -> None:
+    """phases/join/kubelet.go: before the TLS bootstrap, a Node of the same name that is Ready stops the join."""
+    for node in apistore.nodes(state):
+        if node["metadata"]["name"] == name and apistore.node_is_ready(node):
+            raise StandinError(f'a Node with name "{name}" and status "Ready" already exists in the cluster. '
+                               "You must delete the existing Node or change the name of this new joining Node")
+
+
 def _kubelet_start(config: dict, cluster: dict, found: dict, cri_socket: str, state: ClusterState) -> None:
     node = config["nodeRegistration"]
     kubelet_config = _kubelet_config_from_cluster(state) or kubeletstart.kubelet_configuration(
         _cluster_config_for_phases(cluster), {})
     kubeletstart.stop_kubelet()
     _write_bootstrap_kubeconfig(found["server"], found["ca_pem"], config["tlsBootstrapToken"], cluster["clusterName"])
+    _refuse_ready_namesake(state, node["name"])
     kubeletstart.write_files(kubelet_config, cri_socket, node["name"], cluster["imageRepository"],
                              cluster["kubernetesVersion"], node["kubeletExtraArgs"], order="join")
     kubeletstart.start_kubelet()
@@ -131,6 +143,8 @@ def _kubelet_start(config: dict, cluster: dict, found: dict, cri_socket: str, st
 
 def _finish_control_plane(state: ClusterState, config: dict, phase_config: dict, node_name: str, advertise: str) -> None:
     print("[etcd] Announced new etcd member joining to the existing etcd cluster")
+    with state.locked():
+        state.set_etcd_member(node_name, present=True)
     print('[etcd] Creating static Pod manifest for "etcd"')
     members = [f"{node_name}=https://{advertise}:2380"]
     manifests.write(manifests.etcd(phase_config, node_name, advertise, ",".join(members)))
@@ -157,7 +171,7 @@ def run(kubeadm_version: str, flags: dict, given: list, positionals: list) -> in
     node = config["nodeRegistration"]
     cri_socket = preflight.detect_cri_socket(node["criSocket"])
     with phase("preflight"):
-        _node_preflight(config, cri_socket, None)
+        _node_preflight(kubeadm_version, config, cri_socket)
         pins = config["caCertHashes"] if not config["unsafeSkipCAVerification"] else []
         found = discovery.discover(config["apiServerEndpoint"], config["token"], pins, config["discoveryTimeout"])
         print("[preflight] Reading configuration from the cluster...")

@@ -1,9 +1,12 @@
 """kubeadm reset: undo init/join on this host, and leave the shared cluster state.
 
-Real kubeadm reset removes this node's etcd member; with the shared folder as etcd, the
-stand-in removes the node's record, and when the last control plane leaves, the whole
-cluster record (tokens, kubeadm-certs, objects). A node whose CA does not match the
-cluster in the state (a leftover of an older cluster) never touches the state.
+Like the real one (cmd/kubeadm/app/cmd/reset.go and phases/reset/removeetcdmember.go), a
+control plane's reset removes its etcd member and nothing else from the cluster: the Node
+object stays (it turns NotReady once its kubelet stops posting status), and a re-join under
+the same name while it still shows Ready fails in kubelet-start. When the last etcd member
+leaves, the whole cluster record (tokens, kubeadm-certs, objects, nodes) is forgotten, since
+the data was in that etcd. A node whose CA does not match the cluster in the state (a leftover
+of an older cluster) never touches the state.
 """
 import contextlib
 import os
@@ -65,14 +68,13 @@ def _clean_dir(path: str) -> None:
 
 
 def _leave_cluster(state: ClusterState, node_name: str, local_ca: str | None, was_control_plane: bool) -> None:
+    if not was_control_plane:
+        return
     with state.locked():
         cluster = state.cluster()
         if not cluster or not local_ca or cluster["caCert"] != local_ca:
             return
-        state.delete_node(node_name)
-        remaining = [n for n in state.nodes()
-                     if "node-role.kubernetes.io/control-plane" in n["metadata"].get("labels", {})]
-        if was_control_plane and not remaining:
+        if not state.set_etcd_member(node_name, present=False):
             state.wipe()
 
 
