@@ -7,6 +7,7 @@ import { JsonReporter } from '../report/json-reporter.js';
 import { ListrReporter } from '../report/listr.js';
 import { PlainReporter } from '../report/plain.js';
 import type { Reporter, ReporterOptions } from '../report/reporter.js';
+import { ensurePrivateDir } from '../connection/private-dir.js';
 import { defaultSshSettings } from '../connection/ssh.js';
 import { isCI } from '../ci.js';
 import { execute } from '../runner/execute.js';
@@ -111,6 +112,8 @@ async function runPlans(plans: ReadonlyArray<{ file: string; plan: Plan }>, args
     extraArgs: config.sshArgs ?? [],
   };
   const forks = args.forks ?? config.forks ?? 50;
+  // Refused here, before any host is contacted, rather than by the first connection.
+  if (plans.some(({ plan }) => plan.plays.some((p) => p.hosts.some((h) => plan.connectionSpec(h).kind === 'ssh')))) ensurePrivateDir(ssh.controlDir);
   let exitCode = 0;
   for (const { plan } of plans) {
     const reporter = makeReporter(args, out, err);
