@@ -18,6 +18,7 @@ import type { Vars, VarOrigins } from '../types.js';
 import type { AnsibleConfig } from '../config/ansible-cfg.js';
 import { parseExtraVars } from './extra-vars.js';
 import { hidingSecrets } from './hide-secrets.js';
+import { checkHostKeyArgs } from './host-key-policy.js';
 import { listPlan } from './listing.js';
 import type { CliEnv } from './cli-env.js';
 import { openVault, vaultSecrets, type VaultArgs } from './vault-options.js';
@@ -46,6 +47,8 @@ export interface PlaybookArgs {
   /** -K; unset: ansible.cfg's become_ask_pass. */
   readonly askBecomePass?: boolean;
   readonly strictHostKeys: boolean;
+  /** Lets extra ssh arguments turn host key checking off (warned on every run). */
+  readonly allowInsecureSshArgs?: boolean;
   /** Unset: ansible.cfg's timeout, else 10. */
   readonly timeout?: number;
   readonly vault: VaultArgs;
@@ -89,6 +92,8 @@ export async function runPlaybooks(args: PlaybookArgs, out: (l: string) => void,
     for (const { file, playbook } of playbooks) {
       plans.push({ file, plan: await buildPlan(inventory, playbook, { limit: args.limit, tags, extraVars, vars, redactor, secrets: secrets() }) });
     }
+    const insecure = await checkHostKeyArgs(plans.map((p) => p.plan), config, args.allowInsecureSshArgs ?? false);
+    insecure.forEach((w) => err(`[WARNING]: ${w}`));
     return runPlans(plans, args, out, err, config);
   });
 }
