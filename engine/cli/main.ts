@@ -130,6 +130,11 @@ async function main(argv: string[]): Promise<number> {
           .option('ask-become-pass', { alias: ['K', 'ask-become-password'], type: 'boolean', describe: "ask for sudo's password (one line of stdin when it is not a terminal)" })
           .option('strict-host-keys', { type: 'boolean', default: false, describe: "refuse hosts whose key is not already in known_hosts (default: accept-new)" })
           .option('timeout', { alias: 'T', type: 'number', describe: 'SSH connect timeout in seconds (default: ansible.cfg timeout, else 10)' })
+          .option('allow-insecure-ssh-args', {
+            type: 'boolean',
+            default: false,
+            describe: 'let ssh arguments from the inventory, -e or ansible.cfg turn host key checking off (UserKnownHostsFile=/dev/null, StrictHostKeyChecking=no...); warned on every run',
+          })
           .check((a) => {
             if (a.forks !== undefined && (!Number.isInteger(a.forks) || a.forks < 1)) throw new Error('--forks must be a positive integer');
             if (a.timeout !== undefined && (!Number.isInteger(a.timeout) || a.timeout < 1)) throw new Error('--timeout must be a positive integer');
@@ -161,6 +166,7 @@ async function main(argv: string[]): Promise<number> {
           become: a.become,
           askBecomePass: a['ask-become-pass'],
           strictHostKeys: a['strict-host-keys'],
+          allowInsecureSshArgs: a['allow-insecure-ssh-args'],
           timeout: a.timeout,
           vault: vaultArgsOf(a),
         };

@@ -7,6 +7,7 @@ import { JsonReporter } from '../report/json-reporter.js';
 import { ListrReporter } from '../report/listr.js';
 import { PlainReporter } from '../report/plain.js';
 import type { Reporter, ReporterOptions } from '../report/reporter.js';
+import { ensurePrivateDir } from '../connection/private-dir.js';
 import { defaultSshSettings } from '../connection/ssh.js';
 import { isCI } from '../ci.js';
 import { execute } from '../runner/execute.js';
@@ -17,6 +18,7 @@ import type { Vars, VarOrigins } from '../types.js';
 import type { AnsibleConfig } from '../config/ansible-cfg.js';
 import { parseExtraVars } from './extra-vars.js';
 import { hidingSecrets } from './hide-secrets.js';
+import { checkHostKeyArgs } from './host-key-policy.js';
 import { listPlan } from './listing.js';
 import type { CliEnv } from './cli-env.js';
 import { openVault, vaultSecrets, type VaultArgs } from './vault-options.js';
@@ -45,6 +47,8 @@ export interface PlaybookArgs {
   /** -K; unset: ansible.cfg's become_ask_pass. */
   readonly askBecomePass?: boolean;
   readonly strictHostKeys: boolean;
+  /** Lets extra ssh arguments turn host key checking off (warned on every run). */
+  readonly allowInsecureSshArgs?: boolean;
   /** Unset: ansible.cfg's timeout, else 10. */
   readonly timeout?: number;
   readonly vault: VaultArgs;
@@ -88,6 +92,8 @@ export async function runPlaybooks(args: PlaybookArgs, out: (l: string) => void,
     for (const { file, playbook } of playbooks) {
       plans.push({ file, plan: await buildPlan(inventory, playbook, { limit: args.limit, tags, extraVars, vars, redactor, secrets: secrets() }) });
     }
+    const insecure = await checkHostKeyArgs(plans.map((p) => p.plan), config, args.allowInsecureSshArgs ?? false);
+    insecure.forEach((w) => err(`[WARNING]: ${w}`));
     return runPlans(plans, args, out, err, config);
   });
 }
@@ -111,6 +117,8 @@ async function runPlans(plans: ReadonlyArray<{ file: string; plan: Plan }>, args
     extraArgs: config.sshArgs ?? [],
   };
   const forks = args.forks ?? config.forks ?? 50;
+  // Refused here, before any host is contacted, rather than by the first connection.
+  if (plans.some(({ plan }) => plan.plays.some((p) => p.hosts.some((h) => plan.connectionSpec(h).kind === 'ssh')))) ensurePrivateDir(ssh.controlDir);
   let exitCode = 0;
   for (const { plan } of plans) {
     const reporter = makeReporter(args, out, err);

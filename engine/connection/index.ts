@@ -1,7 +1,8 @@
 import type { Connection, ConnectionSpec } from '../types.js';
 import { LocalConnection } from './local.js';
 import { LockedConnection } from './locked.js';
-import { SshConnection, ensurePrivateDir, type SshSettings } from './ssh.js';
+import { ensurePrivateDir } from './private-dir.js';
+import { SshConnection, type SshSettings } from './ssh.js';
 
 /** One connection per host for the whole run, opened on first use. */
 export class ConnectionPool {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection, ConnectionSpec, ConnectionStats, ExecOptions, ExecResult } from '../types.js';
+import { ensurePrivateDir, runtimeDir } from './private-dir.js';
 import { remoteShellArgs } from './remote-command.js';
 import { missingPasswordError, runThroughSudo, sudoExchange } from './sudo.js';
 
@@ -23,10 +23,17 @@ export class LocalConnection implements Connection {
     return result;
   }
 
-  /** One lock per inventory host even when several of them are this controller. */
+  /**
+   * One lock per inventory host even when several of them are this controller. root's are in /run;
+   * a user's in the user's private folder, never at a name in /tmp that another user could take
+   * first or link elsewhere (the lock script writes the holder's name into it).
+   */
   get lockFile(): string {
-    const dir = process.getuid?.() === 0 ? '/run' : tmpdir();
-    return join(dir, `play-local-${this.spec.host.replace(/[^A-Za-z0-9_.-]/g, '_')}.lock`);
+    const name = `play-local-${this.spec.host.replace(/[^A-Za-z0-9_.-]/g, '_')}.lock`;
+    if (process.geteuid?.() === 0) return join('/run', name);
+    const dir = join(runtimeDir(), 'locks');
+    ensurePrivateDir(dir);
+    return join(dir, name);
   }
 
   sessionArgv(script: string): string[] {

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, chmodSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectionError } from '../errors.js';
 import type { Connection, ConnectionSpec, ConnectionStats, ExecOptions, ExecResult } from '../types.js';
+import { runtimeDir } from './private-dir.js';
 import { remoteShellArgs } from './remote-command.js';
 import { missingPasswordError, runThroughSudo, sudoExchange, sudoWords } from './sudo.js';
 
@@ -21,15 +22,32 @@ export function defaultSshSettings(): SshSettings {
   return {
     hostKeyChecking: 'accept-new',
     controlPersist: '60s',
-    controlDir: join(process.env.XDG_RUNTIME_DIR ?? join(homedir(), '.cache'), 'play', 'cp'),
+    // Checked before use (private-dir.ts): a socket is a login.
+    controlDir: join(runtimeDir(), 'cp'),
     connectTimeoutSec: 10,
   };
 }
 
-/** Control sockets live in a directory only the user can enter: a socket is a login. */
-export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
+/**
+ * The name of a host's control socket: a hash of everything that selects the destination or how
+ * it is verified (address, port, user, key, every extra ssh argument: ProxyJump, ProxyCommand,
+ * -F, UserKnownHostsFile..., ansible.cfg's ssh_args, the host key policy, and the home whose
+ * ~/.ssh/config and known_hosts ssh reads). Two hosts at one private address behind different
+ * bastions get two sockets, in this run and in the next one within ControlPersist.
+ */
+export function controlSocketName(spec: ConnectionSpec, settings: SshSettings): string {
+  const identity = JSON.stringify([
+    spec.address,
+    spec.port ?? 22,
+    spec.user ?? null,
+    spec.privateKeyFile ?? null,
+    spec.commonArgs,
+    settings.extraArgs ?? [],
+    settings.hostKeyChecking,
+    homedir(),
+  ]);
+  // Our own short name (not %C) so we can tell whether a master is already up.
+  return createHash('sha256').update(identity).digest('hex').slice(0, 20);
 }
 
 /**
@@ -58,9 +76,7 @@ export class SshConnection implements Connection {
     readonly spec: ConnectionSpec,
     private readonly settings: SshSettings,
   ) {
-    const id = `${spec.user ?? ''}@${spec.address}:${spec.port ?? 22}`;
-    // Our own short name (not %C) so we can tell whether a master is already up.
-    this.controlPath = join(settings.controlDir, createHash('sha1').update(id).digest('hex').slice(0, 16));
+    this.controlPath = join(settings.controlDir, controlSocketName(spec, settings));
   }
 
   sshArgs(): string[] {

@@ -2,9 +2,16 @@
  * The state of one path, read in a single command: a `stat` header, a sha256 and the content as
  * base64 (so any byte survives the trip). Symlinks are followed: the state is that of the target,
  * which is what a reader of the path sees and what file() writes.
+ *
+ * Never with root's rights through another user's link: a path on which a user other than root
+ * owns a symlink (~alice/.kube/config -> /etc/shadow, or a linked folder on the way) is read AS
+ * that user (runuser), so a check (and --diff) shows only what the user could read anyway, and
+ * the state says whose link it went through (file() then refuses to write for anyone else, as its
+ * apply would). Links of two different users on one path are not followed at all.
  */
 import { createHash } from 'node:crypto';
-import { sh } from '../shell.js';
+import { LINK_OWNER_FUNCTION } from '../path-walk.js';
+import { shq, sh } from '../shell.js';
 import type { ExecResult, Fact } from '../types.js';
 import { factError } from './fact-error.js';
 
@@ -12,9 +19,11 @@ import { factError } from './fact-error.js';
 export const MAX_CONTENT_BYTES = 1024 * 1024;
 
 export type FileState =
-  | { readonly exists: false }
+  | { readonly exists: false; readonly linkOwner?: string }
   | {
       readonly exists: true;
+      /** The user other than root whose symlink is on the path: the state was read as that user. */
+      readonly linkOwner?: string;
       readonly isDir: boolean;
       /** stat %F: 'regular file', 'regular empty file', 'directory', 'fifo'... */
       readonly type: string;
@@ -29,20 +38,44 @@ export type FileState =
       readonly content?: string;
     };
 
+/** Printed instead of a state: the path has symlinks of several users, or could not be read. */
+const UNSAFE = 'play: unsafe';
+const UNREADABLE = 'play: unreadable';
+/** Starts the line that names the user a state was read as. */
+const VIA = 'via ';
+
+/**
+ * play_file_state PATH prints the state (stat header, then content or sha256, or `missing`). stat
+ * -L follows symlinks; a dangling link fails [ -e ] and reads as missing. %F goes last because it
+ * may contain spaces. A file small enough to send is hashed here (sha256 of the bytes received),
+ * a larger one by sha256sum there: two processes per file, not four.
+ */
+const STATE_FUNCTION = `play_file_state() {
+if [ -e "$1" ]; then
+__s=$(stat -L -c '%s stat %a %U %G %s %F' -- "$1") || return 1
+echo "\${__s#* }"
+if [ -f "$1" ]; then
+if [ "\${__s%% *}" -le ${MAX_CONTENT_BYTES} ]; then echo content; base64 < "$1" || return 1; else printf 'sha256 '; sha256sum < "$1" || return 1; fi
+fi
+else echo missing; fi
+}`;
+
+/** play_file_foreign PATH: the state through the link of user $__u, read as that user. */
+const FOREIGN_FUNCTION = `play_file_foreign() {
+if [ "$__u" = '*' ]; then echo '${UNSAFE}'; return; fi
+echo "${VIA}$__u"
+if [ "$(id -u)" != 0 ]; then play_file_state "$1" || echo '${UNREADABLE}'; return; fi
+runuser -u "$__u" -- /bin/sh -c ${shq(`${STATE_FUNCTION}
+play_file_state "$1"`)} sh "$1" || echo '${UNREADABLE}'
+}`;
+
+const PRELUDE = [LINK_OWNER_FUNCTION, STATE_FUNCTION, FOREIGN_FUNCTION].join('\n');
+
 export function fileFact(path: string): Fact<FileState> {
   const id = `file:${path}`;
   return {
     id,
-    // stat -L follows symlinks; a dangling link fails [ -e ] and reads as missing. %F goes last
-    // because it may contain spaces. A file small enough to send is hashed here (sha256 of the
-    // bytes received), a larger one by sha256sum there: two processes per file, not four.
-    command: sh`if [ -e ${path} ]; then
-__s=$(stat -L -c '%s stat %a %U %G %s %F' -- ${path}) || exit 1
-echo "\${__s#* }"
-if [ -f ${path} ]; then
-if [ "\${__s%% *}" -le ${MAX_CONTENT_BYTES} ]; then echo content; base64 < ${path}; else printf 'sha256 '; sha256sum < ${path}; fi
-fi
-else echo missing; fi`,
+    command: [PRELUDE, sh`play_link_owner ${path}`, sh`if [ -n "$__u" ]; then play_file_foreign ${path}; else play_file_state ${path} || echo '${UNREADABLE}'; fi`].join('\n'),
     parse: (result) => parseFileFact(id, result),
     // Absolute one-line paths only: the group's output names files by path, one per line.
     ...(path.startsWith('/') && !path.includes('\n') ? { group: { ...FILE_GROUP, arg: path } } : {}),
@@ -51,21 +84,27 @@ else echo missing; fi`,
 
 /** Ends each file's section in a group's output; base64 and sha256sum never print a space. */
 const SECTION = '==play-file==';
+/** Starts a section that holds a path's whole state (read through another user's link). */
+const WHOLE = 'whole';
 
 /**
  * Several files in one go: one `find` lists the regular files too large to send, one `stat`
  * describes every existing file, then each small regular file is sent by its own base64. Per
- * file that is one process instead of four.
+ * file that is one process instead of four. A path with another user's link on it is left out of
+ * both and read on its own, as that user.
  */
 function fileGroupCommand(paths: readonly string[]): string {
-  const lines = [
-    sh`__L=$(find -L ${paths} -maxdepth 0 -type f -size +${String(MAX_CONTENT_BYTES / 1024)}k 2>/dev/null)`,
+  const lines = [PRELUDE, 'set --', ...paths.map((path) => sh`play_link_owner ${path}; [ -n "$__u" ] || set -- "$@" ${path}`)];
+  lines.push(
+    'if [ $# -gt 0 ]; then',
+    `__L=$(find -L "$@" -maxdepth 0 -type f -size +${String(MAX_CONTENT_BYTES / 1024)}k 2>/dev/null)`,
+    `stat -L -c '%n|stat %a %U %G %s %F' -- "$@" 2>/dev/null`,
+    'fi',
     '__L="\n$__L\n"'.replace(/\\n/g, '\n'),
-    sh`stat -L -c '%n|stat %a %U %G %s %F' -- ${paths} 2>/dev/null`,
-  ];
+  );
   paths.forEach((path, i) => {
     lines.push(
-      sh`printf '\\n%s %s\\n' ${SECTION} ${i}; if [ -f ${path} ]; then case "$__L" in *${`\n${path}\n`}*) printf 'sha256 '; sha256sum < ${path};; *) echo content; base64 < ${path};; esac; fi`,
+      sh`printf '\\n%s %s\\n' ${SECTION} ${i}; play_link_owner ${path}; if [ -n "$__u" ]; then echo ${WHOLE}; play_file_foreign ${path}; elif [ -f ${path} ]; then case "$__L" in *${`\n${path}\n`}*) printf 'sha256 '; sha256sum < ${path};; *) echo content; base64 < ${path};; esac || echo ${UNREADABLE}; fi`,
     );
   });
   return lines.join('\n');
@@ -81,17 +120,26 @@ export function splitFileGroup(result: ExecResult, paths: readonly string[]): Ex
     if (cut > 0) stats.set(line.slice(0, cut), line.slice(cut + 1));
   }
   return paths.map((path, i) => {
+    const section = sections[i] ?? '';
+    if (section.startsWith(`${WHOLE}\n`)) return { code: 0, stdout: section.slice(WHOLE.length + 1), stderr: '' };
     const stat = stats.get(path);
-    return { code: 0, stdout: stat === undefined ? 'missing\n' : `${stat}\n${sections[i]}`, stderr: '' };
+    return { code: 0, stdout: stat === undefined ? 'missing\n' : `${stat}\n${section}`, stderr: '' };
   });
 }
 
 const FILE_GROUP = { key: 'file', command: fileGroupCommand, split: splitFileGroup };
 
 export function parseFileFact(id: string, result: ExecResult): FileState {
-  const lines = result.stdout.split('\n');
+  let lines = result.stdout.split('\n');
+  if (lines[0] === UNSAFE) throw factError(id, result, 'refusing to read it through symlinks owned by several users');
+  const linkOwner = lines[0]?.startsWith(VIA) ? lines[0].slice(VIA.length) : undefined;
+  if (linkOwner !== undefined) lines = lines.slice(1);
+  if (lines.includes(UNREADABLE)) {
+    throw factError(id, result, linkOwner !== undefined ? `refusing to follow ${id.slice('file:'.length)}: a symlink owned by ${linkOwner} is on its path, and ${linkOwner} cannot read it` : 'cannot be read');
+  }
+  const via = linkOwner !== undefined ? { linkOwner } : {};
   const first = lines[0] ?? '';
-  if (first === 'missing') return { exists: false };
+  if (first === 'missing') return { exists: false, ...via };
   const head = /^stat (\d+) (\S+) (\S+) (\d+) (.+)$/.exec(first);
   if (!head) throw factError(id, result, 'unexpected output');
   const [, modeText = '', owner = '', group = '', sizeText = '', type = ''] = head;
@@ -108,6 +156,7 @@ export function parseFileFact(id: string, result: ExecResult): FileState {
   }
   return {
     exists: true,
+    ...via,
     isDir: type === 'directory',
     type,
     mode: parseInt(modeText, 8),

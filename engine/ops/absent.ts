@@ -1,6 +1,7 @@
-import { TaskError } from '../errors.js';
+import { CommandError, TaskError } from '../errors.js';
 import { pathExistsFact } from '../facts/path-exists.js';
-import { sh } from '../shell.js';
+import { RESOLVE_FUNCTION, UNSAFE_PATH_CODE, UNSAFE_PATH_MARKER, unsafePath } from '../path-walk.js';
+import { raw, sh } from '../shell.js';
 import type { Change, Task } from '../types.js';
 import { requireAbsolute } from './paths.js';
 import { taskMeta, type SpecFn, type TaskOptions } from './task-options.js';
@@ -11,6 +12,29 @@ export interface AbsentSpec {
 
 export interface AbsentChange extends Change {
   readonly path: string;
+}
+
+/**
+ * The removal, never through another user's link: the folder is resolved as file() resolves it
+ * (only root's links followed), entered, checked to be that folder still, and the last name is
+ * removed from inside it. rm -rf itself never follows a link below that name (it removes the
+ * link), so nothing swapped in on the way sends root's rm -rf elsewhere.
+ */
+export function removeScript(path: string): string {
+  const trimmed = path.replace(/\/+$/, '');
+  const cut = trimmed.lastIndexOf('/');
+  const dir = trimmed.slice(0, cut) || '/';
+  const name = trimmed.slice(cut + 1);
+  const code = raw(String(UNSAFE_PATH_CODE));
+  return [
+    'set -e',
+    RESOLVE_FUNCTION,
+    sh`dir=$(play_resolve ${dir} root) || exit ${code}`,
+    '[ -d "$dir" ] || exit 0',
+    'cd -P -- "$dir"',
+    sh`if [ "$(pwd -P)" != "$dir" ]; then echo ${`${UNSAFE_PATH_MARKER} to remove ${trimmed}: its folder changed while play resolved it`} >&2; exit ${code}; fi`,
+    sh`rm -rf -- ${`./${name}`}`,
+  ].join('\n');
 }
 
 /** Ensures nothing is at the path: a file, a symlink (not its target) or a whole directory tree. */
@@ -28,7 +52,10 @@ export function absent<V>(name: string, spec: SpecFn<V, AbsentSpec>, opts?: Task
       return exists ? { path, summary: `remove ${path}` } : null;
     },
     async apply(ctx, change) {
-      await ctx.run(sh`rm -rf -- ${change.path}`);
+      const label = `remove ${change.path}`;
+      const result = await ctx.run(removeScript(change.path), { allowFail: true, label });
+      if (result.code === 0) return;
+      throw unsafePath(result) ?? new CommandError(label, result.code, result.stdout, result.stderr, label);
     },
   };
 }

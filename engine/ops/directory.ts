@@ -2,7 +2,7 @@ import { TaskError } from '../errors.js';
 import { fileFact, type FileState } from '../facts/file.js';
 import type { Change, Task } from '../types.js';
 import { attributesScript } from './file-write.js';
-import type { Ownership } from './file-plan.js';
+import { refuseForeignLink, type Ownership } from './file-plan.js';
 import { formatMode } from './mode.js';
 import { requireAbsolute } from './paths.js';
 import { taskMeta, type SpecFn, type TaskOptions } from './task-options.js';
@@ -25,6 +25,10 @@ export interface DirectoryChange extends Change {
 
 /** Pure: what differs between a directory's state and the spec. */
 export function planDirectory(spec: DirectorySpec, state: FileState): DirectoryChange | null {
+  return refuseForeignLink(spec.path, state, spec.owner ?? (state.exists ? state.owner : undefined), directoryChange(spec, state));
+}
+
+function directoryChange(spec: DirectorySpec, state: FileState): DirectoryChange | null {
   const { path } = spec;
   const ownership: Ownership = {
     ...(spec.owner !== undefined ? { owner: spec.owner } : {}),

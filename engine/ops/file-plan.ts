@@ -64,7 +64,21 @@ export function sha256Of(content: string): string {
   return createHash('sha256').update(content, 'utf8').digest('hex');
 }
 
+/**
+ * The check's half of file-write.ts's symlink rule: a path with another user's link on it is
+ * changed only for that user (as that user); a change for anyone else, root included, is refused
+ * here, before an apply would refuse it. A path that needs no change is left alone.
+ */
+export function refuseForeignLink<C>(path: string, state: FileState, writer: string | undefined, change: C | null): C | null {
+  if (change === null || state.linkOwner === undefined || (writer !== undefined && writer === state.linkOwner)) return change;
+  throw new TaskError(`refusing to follow ${path}: a symlink owned by ${state.linkOwner} is on its path`);
+}
+
 export function planFile(spec: FileSpec, state: FileState): FileChange | null {
+  return refuseForeignLink(spec.path, state, spec.owner ?? (state.exists ? state.owner : undefined), fileChange(spec, state));
+}
+
+function fileChange(spec: FileSpec, state: FileState): FileChange | null {
   const { path } = spec;
   if (spec.validate !== undefined && !spec.validate.includes('%s')) {
     throw new TaskError(`${path}: validate must contain %s (the file to check): '${spec.validate}'`);

@@ -11,6 +11,7 @@
  * step with the user's rights, and nothing the user swaps in meanwhile gains anything.
  */
 import { CommandError, TaskError, lastLines } from '../errors.js';
+import { RESOLVE_FUNCTION, UNSAFE_PATH_CODE, unsafePath } from '../path-walk.js';
 import { base64Of, raw, sh } from '../shell.js';
 import type { TaskContext } from '../types.js';
 import type { FileChange, FileWrite, Ownership } from './file-plan.js';
@@ -19,9 +20,7 @@ import { formatMode } from './mode.js';
 /** Exit code and first output line by which the write script reports a rejected validation. */
 export const VALIDATE_FAILED_CODE = 86;
 export const VALIDATE_FAILED_MARKER = 'play: validate failed';
-/** Exit code and stderr prefix of a refused path (a symlink owned by another user). */
-export const UNSAFE_PATH_CODE = 87;
-export const UNSAFE_PATH_MARKER = 'play: refusing';
+export { UNSAFE_PATH_CODE, UNSAFE_PATH_MARKER } from '../path-walk.js';
 
 /** Ends the here-document that carries the write to the user's shell; base64 has no underscore. */
 const BODY_END = '__PLAY_WRITE_END__';
@@ -34,35 +33,6 @@ export function chownArg(who: Ownership): string {
 function userOwner(owner: string | undefined): string | undefined {
   return owner !== undefined && owner !== 'root' && owner !== '0' ? owner : undefined;
 }
-
-/**
- * play_resolve PATH USER: prints PATH with every symlink resolved, component by component;
- * fails (87) on a link owned by neither root nor USER, or after 40 links (a loop). Missing
- * components are kept as they are. Builtins only, but a `stat` and a `readlink` per link.
- */
-const RESOLVE_FUNCTION = [
-  'play_resolve() {',
-  '  _r=$1 _d= _n=0',
-  '  while [ -n "$_r" ]; do',
-  '    case $_r in /*) _r=${_r#/}; continue;; esac',
-  '    _c=${_r%%/*}',
-  '    case $_r in */*) _r=${_r#*/};; *) _r=;; esac',
-  '    case $_c in .) continue;; ..) _d=${_d%/*}; continue;; esac',
-  '    if [ -L "$_d/$_c" ]; then',
-  '      _o=$(stat -c %U -- "$_d/$_c")',
-  `      if [ "$_o" != root ] && [ "$_o" != "$2" ]; then echo "${UNSAFE_PATH_MARKER} to follow $_d/$_c: a symlink owned by $_o" >&2; return ${UNSAFE_PATH_CODE}; fi`,
-  '      _n=$((_n + 1))',
-  `      if [ "$_n" -gt 40 ]; then echo "${UNSAFE_PATH_MARKER} $1: too many symlinks" >&2; return ${UNSAFE_PATH_CODE}; fi`,
-  '      _t=$(readlink -- "$_d/$_c")',
-  '      case $_t in /*) _d=;; esac',
-  '      _r=$_t${_r:+/$_r}',
-  '    else',
-  '      _d=$_d/$_c',
-  '    fi',
-  '  done',
-  `  printf '%s\\n' "\${_d:-/}"`,
-  '}',
-].join('\n');
 
 /**
  * Sets $dst (the resolved path) and $@ (the command prefix that runs as the writer: empty for
@@ -142,13 +112,6 @@ export function attributesScript(path: string, change: Pick<FileChange, 'chmod' 
   if (change.chown !== undefined) lines.push(sh`chown -h ${chownArg(change.chown)} -- "$dst"`);
   if (change.chmod !== undefined) lines.push(sh`"$@" chmod ${formatMode(change.chmod)} -- "$dst"`);
   return lines.join('\n') + '\n';
-}
-
-/** A refused path (exit 87): its message names the link and its owner, never content. */
-function unsafePath(result: { code: number; stderr: string }): TaskError | undefined {
-  if (result.code !== UNSAFE_PATH_CODE) return undefined;
-  const line = result.stderr.split('\n').find((l) => l.startsWith(UNSAFE_PATH_MARKER));
-  return line === undefined ? undefined : new TaskError(line.slice('play: '.length));
 }
 
 export async function applyFileChange<V>(ctx: TaskContext<V>, change: FileChange): Promise<void> {

@@ -95,6 +95,21 @@ export const README_COMMANDS: Readonly<Record<string, Coverage>> = {
   'play vars -i inventories/lab master1': { by: 'unit', expect: { code: 0, output: /"keepalived_auth_pass": "\*{8}"/ } },
   'play vars -i inventories/lab master1 group_names -e kubernetes_version=1.30.3': { by: 'unit', expect: { code: 0, output: /"group_names": \[\s*"masters"\s*\]/ } },
 
+  // Host keys, control sockets and the run lock
+  'play site.yml -i inventories/lab -e "ansible_ssh_common_args=\'-o UserKnownHostsFile=/dev/null\'" --syntax-check': {
+    by: 'unit',
+    expect: { code: 2, output: /^ERROR! -e #1: key 'ansible_ssh_common_args': host '\w+': points UserKnownHostsFile at a file that keeps no keys.*refused/m, absent: /\/dev\/null|^playbook:/m },
+  },
+  'play site.yml -i inventories/lab -e "ansible_ssh_common_args=\'-o UserKnownHostsFile=/dev/null\'" --allow-insecure-ssh-args --syntax-check': {
+    by: 'unit',
+    expect: { code: 0, output: /^\[WARNING\]: -e #1: ansible_ssh_common_args points UserKnownHostsFile at a file that keeps no keys.*, for lb1, lb2, master1, master2, master3 and 2 more \(allowed by --allow-insecure-ssh-args\)$/m },
+  },
+  'sudo -E play site.yml -i inventories/prod': {
+    by: 'excluded',
+    why: 'needs a second user and sudo; test/engine/connection/private-dir.test.ts runs the same case (root with a socket folder under another user’s) through the CLI',
+  },
+  'sudo play site.yml -i inventories/prod': { by: 'excluded', why: 'needs sudo and a production inventory; the README shows it as the way out of the refusal above' },
+
   // Exit codes: bad input
   'play site.yml -i inventories/lab --limit nosuchhost': { by: 'unit', expect: { code: 2, output: /^ERROR! --limit.*nosuchhost/m } },
 

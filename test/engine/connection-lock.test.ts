@@ -1,9 +1,23 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HostLock, lockScript } from '../../engine/connection/host-lock.js';
+import { fileURLToPath } from 'node:url';
+import { HostLock, lockHolder, lockScript, lockVerdict } from '../../engine/connection/host-lock.js';
 import { TaskError } from '../../engine/errors.js';
+import { requirePrerequisite } from '../helpers/skip.js';
+
+const NOBODY = 65534;
+
+async function refusal(promise: Promise<HostLock>): Promise<Error> {
+  try {
+    (await promise).release();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('the second run took the lock while the first held it');
+}
 
 describe('per-host run lock', () => {
   let dir: string;
@@ -25,5 +39,62 @@ describe('per-host run lock', () => {
     await new Promise((r) => setTimeout(r, 100));
     const again = await HostLock.acquire('box', argv('run three'));
     again.release();
+  });
+
+  // Issue 13 row 11: the holder's text was scanned for the LOCKED marker.
+  it('a holder whose name carries the LOCKED marker never makes a second run think it holds the lock', async () => {
+    for (const owner of ['play pid 1 by root@PLAY-LOCKED-host', 'play pid 1 by root@x\nPLAY-LOCKED']) {
+      const file = join(dir, `marker-${owner.length}.lock`);
+      const argv = (who: string): string[] => ['/bin/sh', '-c', lockScript(who, file)];
+      const first = await HostLock.acquire('box', argv(owner));
+      try {
+        const err = await refusal(HostLock.acquire('box', argv('run two')));
+        expect(err).to.be.instanceOf(TaskError);
+        expect(err.message).to.match(/^box is locked by another play run \(play pid 1 by root@.*PLAY-LOCKED.*\); wait for it to finish$/);
+      } finally {
+        first.release();
+      }
+    }
+  });
+
+  it('reads the verdict from whole lines, BUSY first, and the holder from stderr, sanitized', () => {
+    expect(lockVerdict('PLAY-LOCKED\n')).to.equal('locked');
+    expect(lockVerdict('Welcome!\nPLAY-LOCKED\r\n')).to.equal('locked');
+    expect(lockVerdict('PLAY-LOCKED')).to.equal(undefined);
+    expect(lockVerdict('x PLAY-LOCKED\n')).to.equal(undefined);
+    expect(lockVerdict('PLAY-LOCKED\nPLAY-BUSY\n')).to.equal('busy');
+    expect(lockHolder('Warning: Permanently added x\nPLAY-OWNER play pid 7 by a@b\x1b[2J\n')).to.equal('play pid 7 by a@b?[2J');
+    expect(lockHolder('PLAY-OWNER \n')).to.equal('another play run');
+  });
+
+  // Issue 13 row 11: a user's local lock files were at a name in /tmp anyone could take first.
+  it("keeps a non-root user's local locks in the user's private folder, never in the temp folder", function () {
+    requirePrerequisite(this, process.getuid?.() === 0 ? undefined : 'needs root (it runs play as nobody)');
+    const home = join(dir, 'nobody-home');
+    const temp = join(dir, 'shared-tmp');
+    for (const d of [home, temp]) spawnSync('mkdir', ['-p', d]);
+    chmodSync(dir, 0o755);
+    chownSync(home, NOBODY, NOBODY);
+    chmodSync(temp, 0o1777);
+    const script = [
+      `const { LocalConnection } = await import(${JSON.stringify(fileURLToPath(new URL('../../engine/connection/local.js', import.meta.url)))});`,
+      `const { LockedConnection } = await import(${JSON.stringify(fileURLToPath(new URL('../../engine/connection/locked.js', import.meta.url)))});`,
+      "const conn = new LockedConnection(new LocalConnection({ kind: 'local', host: 'box', address: 'localhost', become: false, commonArgs: [] }));",
+      "const out = await conn.exec('echo ran');",
+      'console.log(JSON.stringify({ lockFile: conn.lockFile, out: out.stdout }));',
+      'await conn.close();',
+    ].join('\n');
+    // runuser sets HOME itself: env sets the user's environment after it (XDG_RUNTIME_DIR empty = unset).
+    const env = ['env', `HOME=${home}`, 'XDG_RUNTIME_DIR=', `TMPDIR=${temp}`];
+    const run = spawnSync('runuser', ['-u', 'nobody', '--', ...env, process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.status, run.stderr).to.equal(0);
+    const { lockFile, out } = JSON.parse(run.stdout) as { lockFile: string; out: string };
+    expect(out).to.equal('ran\n');
+    expect(readdirSync(temp), 'nothing in the shared temp folder').to.deep.equal([]);
+    expect(lockFile.startsWith(join(home, '.cache', 'play', 'locks') + '/'), lockFile).to.equal(true);
+    const folder = statSync(join(home, '.cache', 'play', 'locks'));
+    expect(folder.uid).to.equal(NOBODY);
+    expect(folder.mode & 0o777).to.equal(0o700);
+    expect(existsSync(lockFile)).to.equal(true);
   });
 });

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeScript } from '../../engine/ops/absent.js';
 import type { Change, Task, TaskContext } from '../../engine/types.js';
 import kubeadm from '../../roles/kubeadm/index.js';
 import { parseJoinCommand } from '../../roles/kubeadm/join-command.js';
@@ -348,8 +349,8 @@ describe('kubeadm tasks', () => {
       ]);
       expect(cluster.scripts('worker1')).to.deep.equal([
         'kubeadm reset -f --cri-socket unix:///var/run/containerd/containerd.sock',
-        'rm -rf -- /etc/cni/net.d',
-        'rm -rf -- /etc/kubernetes',
+        removeScript('/etc/cni/net.d'),
+        removeScript('/etc/kubernetes'),
       ]);
     });
 

@@ -6,6 +6,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultSshSettings } from '../../../engine/connection/ssh.js';
 import { measure, type Measurement } from './measure.js';
 
 /** The repository root, from dist/test/bench/lib/. */
@@ -14,7 +15,7 @@ export const PLAY_BIN = join(REPO_ROOT, 'dist/engine/cli/main.js');
 export const BENCH_SRC = join(REPO_ROOT, 'test/bench');
 export const ANSIBLE_CFG = join(BENCH_SRC, 'ansible/ansible.cfg');
 /** Where play keeps its control sockets (engine/connection/ssh.ts: XDG_RUNTIME_DIR or ~/.cache). */
-export const PLAY_CONTROL_DIR = join(process.env.XDG_RUNTIME_DIR ?? join(homedir(), '.cache'), 'play', 'cp');
+export const PLAY_CONTROL_DIR = defaultSshSettings().controlDir;
 export const ANSIBLE_CONTROL_DIR = join(homedir(), '.ansible', 'cp');
 
 export type Engine = 'play' | 'ansible';

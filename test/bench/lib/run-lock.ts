@@ -6,7 +6,7 @@
  * host. The benchmark's own play runs take the lock themselves.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { LOCK_FILE, lockScript } from '../../../engine/connection/host-lock.js';
+import { LOCK_FILE, lockHolder, lockScript, lockVerdict } from '../../../engine/connection/host-lock.js';
 import { shellQuote, sshOptions } from '../../lab/ssh.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -41,7 +41,7 @@ function lockHost(host: LockTarget, owner: string): Promise<Held> {
     child.stdin.on('error', () => undefined);
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if (!settled && out.includes('PLAY-LOCKED')) {
+      if (!settled && lockVerdict(out) === 'locked') {
         settled = true;
         clearTimeout(timer);
         resolve({ child, closed });
@@ -49,7 +49,7 @@ function lockHost(host: LockTarget, owner: string): Promise<Held> {
     });
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code) => {
-      if (out.includes('PLAY-BUSY')) fail(`${host.name} is locked by ${out.split('PLAY-BUSY')[1]?.trim() || 'another run'}`);
+      if (lockVerdict(out) === 'busy') fail(`${host.name} is locked by ${lockHolder(err)}`);
       else fail(`${host.name}: lock session exited ${code}: ${err.trim()}`);
     });
   });

@@ -2,16 +2,20 @@
  * Issue 13, rows 14 and 15: the file op run for real (its scripts with /bin/sh, as root) in a temp
  * dir where a home directory belongs to `nobody`, who plants symlinks there. Root never writes,
  * chmods or chowns through a link another user owns; a user's own file is written as that user;
- * the one-time backup of a file is never looser than the file play writes.
+ * the one-time backup of a file is never looser than the file play writes. The check side too:
+ * the file fact never reads through such a link with root's rights (a --diff would show what it
+ * read), and absent() never removes behind one.
  */
 import { expect } from 'chai';
 import { chmodSync, chownSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TaskError } from '../../../engine/errors.js';
+import { fileFact } from '../../../engine/facts/file.js';
+import { absent } from '../../../engine/ops/absent.js';
 import { file } from '../../../engine/ops/file.js';
 import type { FileSpec } from '../../../engine/ops/file-plan.js';
-import { FakeContext, converge } from './fake-context.js';
+import { FakeContext, converge, runSh } from './fake-context.js';
 import { requirePrerequisite } from '../../helpers/skip.js';
 
 const NOBODY = 65534;
@@ -122,5 +126,51 @@ describe('ops/file: symlinks and users (real, as root, in a temp dir)', function
     await write({ path, owner: 'nobody', mode: 0o600 });
     expect(readFileSync(path, 'utf8')).to.equal('from play\n');
     expect(() => lstatSync(elsewhere), 'the backup went through the link').to.throw();
+  });
+
+  it("checks never read a root-only file through a user's link: no content reaches a --diff", async () => {
+    const path = join(home, '.kube', 'config');
+    plant(path, victim);
+    const leaked = (text: string): boolean => text.includes('root only') || text.includes(Buffer.from('root only\n').toString('base64'));
+    const err = await failure(file('test', () => ({ path, content: 'from play\n', owner: 'root', mode: 0o600 })).check(new FakeContext({ local: true })));
+    expect(err).to.be.instanceOf(TaskError);
+    expect(err.message).to.match(/refusing to follow .*\.kube\/config: a symlink owned by nobody is on its path, and nobody cannot read it/);
+    expect(leaked(err.message)).to.equal(false);
+    // The batched form (one command for several files) reads it as nobody too.
+    const fact = fileFact(path);
+    const grouped = await runSh(fact.group!.command([path, victim]));
+    const [viaLink, direct] = fact.group!.split(grouped, [path, victim]);
+    expect(leaked(viaLink!.stdout), 'content read through the link').to.equal(false);
+    expect(() => fact.parse(viaLink!)).to.throw(/a symlink owned by nobody is on its path/);
+    expect(leaked(direct!.stdout), "root's own path is read as before").to.equal(true);
+  });
+
+  it("reads a file behind a user's link as that user, and refuses to change it for anyone else", async () => {
+    const shared = join(dir, 'shared.conf');
+    writeFileSync(shared, 'shared\n', { mode: 0o644 });
+    chmodSync(shared, 0o644);
+    const path = join(home, 'shared.conf');
+    plant(path, shared);
+    const state = fileFact(path).parse(await runSh(fileFact(path).command));
+    expect(state).to.deep.include({ exists: true, linkOwner: 'nobody', owner: 'root', content: 'shared\n' });
+    const err = await failure(file('test', () => ({ path, content: 'changed\n' })).check(new FakeContext({ local: true })));
+    expect(err.message).to.match(/refusing to follow .*shared\.conf: a symlink owned by nobody is on its path/);
+    // Converged: nothing to change, nothing refused.
+    expect(await file('test', () => ({ path, content: 'shared\n' })).check(new FakeContext({ local: true }))).to.equal(null);
+    expect(readFileSync(shared, 'utf8')).to.equal('shared\n');
+  });
+
+  it('absent never removes through a linked folder a user planted on the way; a link itself goes, not its target', async () => {
+    const etc = join(dir, 'etc');
+    mkdirSync(etc);
+    writeFileSync(join(etc, 'app.conf'), 'keep me\n');
+    plant(join(home, 'conf.d'), etc);
+    const err = await failure(converge(absent('rm', () => ({ path: join(home, 'conf.d', 'app.conf') })), new FakeContext({ local: true })));
+    expect(err).to.be.instanceOf(TaskError);
+    expect(err.message).to.match(/refusing to follow .*home\/conf\.d: a symlink owned by nobody/);
+    expect(readFileSync(join(etc, 'app.conf'), 'utf8')).to.equal('keep me\n');
+    await converge(absent('rm', () => ({ path: join(home, 'conf.d') })), new FakeContext({ local: true }));
+    expect(() => lstatSync(join(home, 'conf.d')), 'the link is gone').to.throw();
+    expect(readFileSync(join(etc, 'app.conf'), 'utf8')).to.equal('keep me\n');
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Stand-ins on PATH for tests of the SSH connection code without a network: an `ssh` that logs
- * its argv and runs the remote command on this machine in the test's folder (the run lock too),
+ * its argv and runs the remote command on this machine in the test's folder (the run lock too,
+ * one per control socket: each socket stands for one machine),
  * and a `sudo` that logs its argv and behaves like sudo -n / -S -p (asks on stderr, reads one
  * line, says "Sorry, try again."). FAKE_SUDO_MODE: password (default), nopasswd or cached.
  */
@@ -9,10 +10,15 @@ import { join } from 'node:path';
 
 const FAKE_SSH = `#!/bin/sh
 # ssh stand-in: logs argv (words NUL-separated, calls ended by \\001), runs the remote command here.
+# Each control socket stands for one machine: its run lock is named after the socket.
 { printf '%s\\0' "$@"; printf '\\001'; } >> "$FAKE_LOG"
-for a; do [ "$a" = "-O" ] && exit 0; done
+socket=
+for a; do
+  [ "$a" = "-O" ] && exit 0
+  case $a in ControlPath=*) socket=-\${a##*/};; esac
+done
 for last; do :; done
-exec sh -c "$(printf '%s' "$last" | sed "s#/run/play.lock#$FAKE_ROOT/play.lock#g")"
+exec sh -c "$(printf '%s' "$last" | sed "s#/run/play.lock#$FAKE_ROOT/play$socket.lock#g")"
 `;
 
 const FAKE_SUDO = `#!/bin/sh
