@@ -43,8 +43,17 @@ def decode_key(key: str) -> bytes:
 
 
 def _aes_ctr(key: bytes, iv: bytes, data: bytes) -> bytes:
-    result = subprocess.run(["openssl", "enc", "-aes-256-ctr", "-K", key.hex(), "-iv", iv.hex(), "-nosalt"],
-                            input=data, capture_output=True, check=True)
+    # The key reaches openssl on a pipe (fd:N), never on its command line: a process list
+    # sampled during a join must not show it (the real kubeadm does AES in process).
+    read_end, write_end = os.pipe()
+    os.write(write_end, key.hex().encode() + b"\n")
+    os.close(write_end)
+    try:
+        result = subprocess.run(["openssl", "enc", "-aes-256-ctr", "-pbkdf2", "-iter", "1", "-md", "sha256", "-nosalt",
+                                 "-pass", f"fd:{read_end}", "-iv", iv.hex()],
+                                input=data, capture_output=True, check=True, pass_fds=(read_end,))
+    finally:
+        os.close(read_end)
     return result.stdout
 
 
