@@ -126,6 +126,15 @@ export class VarScope extends LazyMapping implements VarsReader, TemplateScope {
     return layer ? (layer.origins?.[key] ?? layer.where) : undefined;
   }
 
+  /** VarsReader: the index of the layer `key` comes from (magic variables above every layer), -1 when unset. */
+  rank(key: string): number {
+    if (Object.prototype.hasOwnProperty.call(this.magic, key)) return this.layers.length;
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      if (Object.prototype.hasOwnProperty.call(this.layers[i]!.vars, key)) return i;
+    }
+    return -1;
+  }
+
   private where(key: string): SourceLocation {
     return this.origin(key) ?? this.fallback;
   }
