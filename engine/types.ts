@@ -237,6 +237,8 @@ export interface VarsReader {
   has(key: string): boolean;
   /** Where the value came from, to name file and line in errors. */
   origin(key: string): SourceLocation | undefined;
+  /** How strong the layer holding `key` is (higher wins); absent: every key is in one layer. */
+  rank?(key: string): number;
 }
 
 export interface Role<V = Vars> {

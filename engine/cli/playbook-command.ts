@@ -11,6 +11,7 @@ import { ensurePrivateDir } from '../connection/private-dir.js';
 import { defaultSshSettings } from '../connection/ssh.js';
 import { isCI } from '../ci.js';
 import { execute } from '../runner/execute.js';
+import { mergeReports, type RunReport } from '../runner/events.js';
 import { buildPlan, type Plan } from '../runner/plan.js';
 import { Redactor } from '../secrets.js';
 import { RunVars, type VarsLayer } from '../template/index.js';
@@ -120,13 +121,17 @@ async function runPlans(plans: ReadonlyArray<{ file: string; plan: Plan }>, args
   // Refused here, before any host is contacted, rather than by the first connection.
   if (plans.some(({ plan }) => plan.plays.some((p) => p.hosts.some((h) => plan.connectionSpec(h).kind === 'ssh')))) ensurePrivateDir(ssh.controlDir);
   let exitCode = 0;
+  // --json prints one document for the whole run, whatever the number of playbooks.
+  const reports: RunReport[] = [];
   for (const { plan } of plans) {
     const reporter = makeReporter(args, out, err);
     const report = await execute(plan, { check: args.check, forks, ssh, connectionSpec: plan.connectionSpec }, reporter);
-    reporter.finish(report);
+    if (args.json) reports.push(report);
+    else reporter.finish(report);
     exitCode = Math.max(exitCode, report.exitCode);
     if (report.exitCode !== 0) break;
   }
+  if (args.json) makeReporter(args, out, err).finish(mergeReports(reports));
   return exitCode;
 }
 
@@ -156,7 +161,8 @@ export function connectionFlags(args: Pick<PlaybookArgs, 'user' | 'privateKey' |
 /**
  * ansible.cfg's connection settings and the -K password as the connection variables they stand
  * for, in a layer below the inventory: a host's ansible_user beats remote_user, and its
- * ansible_become_password beats -K, as in Ansible.
+ * ansible_become_password beats -K, as in Ansible. Their values are taken as typed (asIs):
+ * Ansible renders neither the -K answer nor its config, and a password may hold `{{`.
  */
 export function connectionDefaults(config: AnsibleConfig, becomePassword?: string): VarsLayer {
   const vars: Vars = {};
@@ -172,7 +178,7 @@ export function connectionDefaults(config: AnsibleConfig, becomePassword?: strin
   set('ansible_become', config.become, 'privilege_escalation.become');
   set('ansible_become_user', config.becomeUser, 'privilege_escalation.become_user');
   set('ansible_become_password', becomePassword, '-K');
-  return { vars, origins };
+  return { vars, origins, asIs: true };
 }
 
 function makeReporter(args: PlaybookArgs, out: (l: string) => void, err: (l: string) => void): Reporter {

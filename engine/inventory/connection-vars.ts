@@ -75,9 +75,16 @@ class HostVarReader {
     throw new InventoryError(`host '${this.name}': ${reason}`, this.where(key), key);
   }
 
-  /** The first of `keys` that is set (not null), with its name. */
+  /**
+   * The value of the first of `keys` (a name and its older aliases) that is set (not null), the
+   * strongest layer first: a host's `ansible_become_pass` beats -K's `ansible_become_password`
+   * below the inventory, `-e ansible_ssh_user` beats the inventory's `ansible_user`. Within one
+   * layer the names count in the order given.
+   */
   private pick(keys: readonly string[]): { key: string; value: unknown } | undefined {
-    for (const key of keys) {
+    const rank = (key: string): number => this.vars.rank?.(key) ?? 0;
+    const strongestFirst = keys.filter((key) => this.vars.has(key)).sort((a, b) => rank(b) - rank(a));
+    for (const key of strongestFirst) {
       const value = this.value(key);
       if (value !== undefined && value !== null) return { key, value };
     }

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, isAbsolute, join, relative, resolve } from 'node:path';
 import { PlaybookError } from '../errors.js';
 import type { Role } from '../types.js';
 import type { RoleEntry } from './types.js';
@@ -30,10 +30,34 @@ export function availableRoles(dirs = rolesSearchPath()): string[] {
   return [...names].sort();
 }
 
+/** What makes a folder an Ansible role (YAML), which play cannot run: its tasks, as Ansible finds them. */
+const ANSIBLE_ROLE_MARKERS = ['tasks/main.yml', 'tasks/main.yaml', 'tasks/main'];
+
+/**
+ * The first NAME/index.js along the search path. An Ansible YAML role met first is an error, not
+ * skipped: an Ansible user's roles/NAME would otherwise silently give way to play's own NAME.
+ */
+function findRoleFile(entry: RoleEntry, dirs: readonly string[]): string | undefined {
+  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(entry.name)) return undefined;
+  for (const dir of dirs) {
+    const folder = join(dir, entry.name);
+    if (existsSync(join(folder, 'index.js'))) return join(folder, 'index.js');
+    const marker = ANSIBLE_ROLE_MARKERS.find((m) => existsSync(join(folder, m)));
+    if (marker) {
+      const shown = relative(process.cwd(), folder);
+      const display = shown && !shown.startsWith('..') && !isAbsolute(shown) ? shown : folder;
+      throw new PlaybookError(
+        `role '${entry.name}': ${display}/ is an Ansible role (${marker}), which play cannot run: play roles are JavaScript modules (compiled TypeScript), ${display}/index.js (see README, "In your own project folder")`,
+        entry.where,
+        'role',
+      );
+    }
+  }
+  return undefined;
+}
+
 export async function loadRole(entry: RoleEntry, dirs = rolesSearchPath()): Promise<Role<unknown>> {
-  const file = /^[a-z0-9][a-z0-9_-]*$/i.test(entry.name)
-    ? dirs.map((dir) => join(dir, entry.name, 'index.js')).find((f) => existsSync(f))
-    : undefined;
+  const file = findRoleFile(entry, dirs);
   if (!file) {
     const known = availableRoles(dirs);
     throw new PlaybookError(`unknown role '${entry.name}' (available: ${known.join(', ') || 'none'})`, entry.where, 'role');

@@ -62,3 +62,32 @@ export function exitCodeOf(stats: ReadonlyMap<string, HostStats>): number {
   if (all.some((s) => s.unreachable > 0)) return 4;
   return 0;
 }
+
+/**
+ * The runs of several playbooks as one (ansible-playbook reports all its playbooks as one run):
+ * stats and connection counts added per host, results and warnings in order, the worst exit code.
+ */
+export function mergeReports(reports: readonly RunReport[]): RunReport {
+  const stats = new Map<string, HostStats>();
+  const connections = new Map<string, ConnectionStats>();
+  for (const report of reports) {
+    for (const [host, s] of report.stats) {
+      const sum = stats.get(host) ?? emptyStats();
+      for (const key of Object.keys(sum) as Array<keyof HostStats>) sum[key] += s[key];
+      stats.set(host, sum);
+    }
+    for (const [host, c] of report.connections) {
+      const sum = connections.get(host);
+      connections.set(host, sum ? { execs: sum.execs + c.execs, connects: sum.connects + c.connects } : { ...c });
+    }
+  }
+  return {
+    stats,
+    connections,
+    results: reports.flatMap((r) => r.results),
+    warnings: reports.flatMap((r) => r.warnings),
+    durationMs: reports.reduce((sum, r) => sum + r.durationMs, 0),
+    exitCode: Math.max(0, ...reports.map((r) => r.exitCode)),
+    check: reports.some((r) => r.check),
+  };
+}

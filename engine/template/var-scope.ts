@@ -24,6 +24,11 @@ export interface VarsLayer {
   readonly origins?: VarOrigins;
   /** Location for every key of this layer when origins has none (e.g. '-e'). */
   readonly where?: SourceLocation;
+  /**
+   * Values taken as typed, never rendered (Ansible's unsafe text): the -K answer and ansible.cfg's
+   * settings, which Ansible never templates either. A password may hold `{{` or `{%`.
+   */
+  readonly asIs?: boolean;
 }
 
 /** Where secret values are registered and looked up (the run's Redactor). */
@@ -126,6 +131,15 @@ export class VarScope extends LazyMapping implements VarsReader, TemplateScope {
     return layer ? (layer.origins?.[key] ?? layer.where) : undefined;
   }
 
+  /** VarsReader: the index of the layer `key` comes from (magic variables above every layer), -1 when unset. */
+  rank(key: string): number {
+    if (Object.prototype.hasOwnProperty.call(this.magic, key)) return this.layers.length;
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      if (Object.prototype.hasOwnProperty.call(this.layers[i]!.vars, key)) return i;
+    }
+    return -1;
+  }
+
   private where(key: string): SourceLocation {
     return this.origin(key) ?? this.fallback;
   }
@@ -173,11 +187,12 @@ export class VarScope extends LazyMapping implements VarsReader, TemplateScope {
       throw new VarsError(`its value refers to itself (${loop})`, this.where(key), key);
     }
     if (Object.prototype.hasOwnProperty.call(this.magic, key)) return { value: this.magic[key], secret: false };
-    const raw = this.unrendered(key);
+    const layer = this.top(key);
+    const raw = layer?.vars[key];
     this.rendering.push(key);
     let result: { value: unknown; secret: boolean };
     try {
-      result = this.run.tracked(() => this.renderValue(raw, key));
+      result = this.run.tracked(() => (layer?.asIs ? raw : this.renderValue(raw, key)));
     } finally {
       this.rendering.pop();
     }

@@ -2,7 +2,8 @@
 // flag table, and how to turn one example line into a process (environment and argv). Used by
 // the README guard (readme.test.ts), the package test and the lab suite's README commands.
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shlexSplit } from '../../engine/inventory/shlex-split.js';
 import { REPO_ROOT, runCaptured, type PlayRun } from '../helpers/run-play.js';
@@ -109,9 +110,14 @@ export interface Invocation {
   readonly args: string[];
 }
 
-/** One README line as a process: no shell (a pipe, `&&` or `$(...)` is refused, not run). */
+/** A line with a pipe, a redirection, `&&`, `;` or a `$`: only a shell runs it as written. */
+export function needsShell(command: string): boolean {
+  return /[|&;<>`$]/.test(command);
+}
+
+/** One README line as a process without a shell (a line that needs one is refused here). */
 export function invocation(command: string, home: string): Invocation {
-  if (/[|&;<>`]|\$\(/.test(command)) throw new Error(`not a simple command (needs a shell): ${command}`);
+  if (needsShell(command)) throw new Error(`not a simple command (needs a shell): ${command}`);
   const words = shlexSplit(command).map((w) => w.replace(/^~(?=\/|$)/, home));
   const env: Record<string, string> = {};
   while (words[0] && /^[A-Z_][A-Z0-9_]*=/.test(words[0])) {
@@ -135,15 +141,43 @@ export interface RunContext {
   readonly fill?: Readonly<Record<string, string>>;
 }
 
-/** Runs one README command as a process (no shell), output captured, plain (CI, NO_COLOR). */
+/** A folder of one-line scripts standing for `programs` (e.g. play), for a shell's PATH; made once per set. */
+const shimDirs = new Map<string, string>();
+function programShims(programs: Readonly<Record<string, readonly string[]>>): string {
+  const key = JSON.stringify(programs);
+  let dir = shimDirs.get(key);
+  if (!dir) {
+    dir = mkdtempSync(join(tmpdir(), 'play-readme-bin-'));
+    for (const [name, argv] of Object.entries(programs)) {
+      writeFileSync(join(dir, name), `#!/bin/sh\nexec ${argv.map(shellQuote).join(' ')} "$@"\n`, { mode: 0o755 });
+    }
+    shimDirs.set(key, dir);
+    const made = dir;
+    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+  }
+  return dir;
+}
+
+function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Runs one README command, output captured, plain (CI, NO_COLOR): as a process without a shell,
+ * or, when the line has a pipe or a redirection, word for word by /bin/sh with `programs` on its
+ * PATH. stdin is closed: a prompt the line does not feed reads nothing.
+ */
 export function runReadmeCommand(command: string, ctx: RunContext): Promise<PlayRun> {
+  const baseEnv: NodeJS.ProcessEnv = { ...process.env, CI: 'true', NO_COLOR: '1', HOME: ctx.home, ...ctx.env };
+  if (needsShell(command)) {
+    if (ctx.addArgs?.length) throw new Error(`cannot add words to a shell line: ${command}`);
+    const path = ctx.programs ? `${programShims(ctx.programs)}:${baseEnv.PATH ?? ''}` : baseEnv.PATH;
+    return runCaptured('/bin/sh', ['-c', command], { cwd: ctx.cwd, env: { ...baseEnv, PATH: path } });
+  }
   const { env, program, args } = invocation(command, ctx.home);
   const added = (ctx.addArgs ?? []).map((a) => a.replace(/\{(\w+)\}/g, (_, name: string) => ctx.fill?.[name] ?? `{${name}}`));
   const [file, ...lead] = ctx.programs?.[program] ?? [program];
-  return runCaptured(file!, [...lead, ...added, ...args], {
-    cwd: ctx.cwd,
-    env: { ...process.env, CI: 'true', NO_COLOR: '1', HOME: ctx.home, ...ctx.env, ...env },
-  });
+  return runCaptured(file!, [...lead, ...added, ...args], { cwd: ctx.cwd, env: { ...baseEnv, ...env } });
 }
 
 /** The README's promise for one command, checked on its run (the output is in every message). */
@@ -161,4 +195,14 @@ export function readmeFile(markdown: string, path: string): string {
   const block = blocks.find((b) => new RegExp(`^\\S*\\n(?://|#) ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\n`).test(b));
   if (!block) throw new Error(`README.md shows no ${path}`);
   return block.slice(block.indexOf('\n') + 1);
+}
+
+/**
+ * Where `cwd: 'copy'` commands run: a temp folder holding a copy of the clone's inventories/
+ * (and the files the commands write there). play finds its bundled playbooks from any folder.
+ */
+export function readmeCopyFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'play-readme-copy-'));
+  cpSync(join(REPO_ROOT, 'inventories'), join(dir, 'inventories'), { recursive: true });
+  return dir;
 }

@@ -79,6 +79,16 @@ describe('end to end on the local connection', function () {
     expect(existsSync(join(target, 'optional.txt'))).to.equal(true);
   });
 
+  it('--json with two playbooks prints one document holding both runs', async () => {
+    writeFileSync(join(dir, 'second.yml'), '- name: Second play\n  hosts: box\n  roles:\n    - demo\n');
+    const run = await runPlay(['site.yml', 'second.yml', '-i', join(dir, 'hosts.ini'), '--json'], { cwd: dir, env });
+    expect(run.code, run.stderr).to.equal(0);
+    const host = parseJsonReport(run).hosts.localbox!;
+    expect([...new Set(host.tasks.map((t) => t.play))]).to.deep.equal(['Demo play', 'Second play']);
+    expect(host.stats.ok, 'stats added over both playbooks').to.equal(host.tasks.filter((t) => t.status === 'ok').length);
+    expect(host.stats.ok).to.be.greaterThan(3);
+  });
+
   it('a failed task fails the host with exit 2 and names host and task', async () => {
     const run = await runPlay([...base(), '-e', 'demo_dir=/proc/play-cannot-write-here'], { cwd: dir, env });
     expect(run.code).to.equal(2);

@@ -1,21 +1,27 @@
-// Issue 11 (items 3 and 4) on the lab: the whole cluster built through a non-root login, with
-// the real sudo and OpenSSH:
+// Issue 11 (items 3 and 4, and the acceptance) on the lab: the whole cluster built through a
+// non-root login, with the real sudo and OpenSSH:
 //   - `debian` (passwordless sudo): `-u debian -b`, as before this issue;
 //   - `deploy` (sudo asks a password): `-u deploy -b -K`, the password fed from a pipe, while a
 //     sampler reads every process's argv on the controller and on the masters every 50 ms;
-//   - `deploy` again with ansible_become_password (and keepalived_auth_pass) from a
-//     vault-encrypted group_vars/all/vault.yml plus an inline !vault value, --vault-password-file.
+//   - `deploy` again with inventories/lab-vault as committed (Jinja2 references with hostvars and
+//     groups, keepalived_auth_pass from the vault-encrypted group_vars/all/vault.yml) plus what
+//     the test adds: ansible_become_password in a second encrypted file and as an inline !vault
+//     value, --vault-password-file twice (the lab's example password and the test's own). The same
+//     run applies the demo fixture role on lb1 with a vault value in a short secret file (a write
+//     whose base64 payload is short enough for -vvv to have shown it whole).
 // A wrong password fails the host with "incorrect sudo password". No output (-vvv, --diff,
-// --json) holds the sudo password, the vault password or a decrypted value, and no argv did.
+// --json) holds the sudo password, a vault password or a decrypted value, as is, JSON-escaped,
+// shell-quoted or base64-encoded (secret-forms.ts), and no argv held the sudo password.
 //
 // State: starts and ends with reset.yml (as root) on every lab host, like cluster.test.
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT, runPlay, parseJsonReport, type PlayRun } from '../helpers/run-play.js';
+import { FIXTURE_ROLES, REPO_ROOT, runPlay, parseJsonReport, type PlayRun } from '../helpers/run-play.js';
+import { load } from 'js-yaml';
 import { encryptString, mustVault } from '../engine/vault/helpers/ansible-vault.js';
 import { sampleLocal, sampleRemote, type SamplerReport } from './argv-sampler.js';
 import { expectReady } from './cluster-helpers.js';
@@ -23,30 +29,36 @@ import { describeLab } from './harness.js';
 import { labHosts } from './lab.js';
 import { LAB_USERS, labSudoPassword } from './lab-users.js';
 import { changedByHost, measure, playOutput, sh } from './lb-helpers.js';
+import { expectNoSecrets } from './secret-forms.js';
 
 const NODES = ['master1', 'master2', 'master3', 'worker1', 'worker2'];
 const MASTERS = ['master1', 'master2', 'master3'];
 const DEFAULT_HOSTS = ['lb1', 'lb2', ...NODES];
+/** The lab's example vault password (public, lab only) that opens inventories/lab-vault. */
+const LAB_VAULT_PASS = join(REPO_ROOT, 'inventories/lab-vault.pass');
+/** Where the demo fixture role writes its short secret file on lb1. */
+const PROBE_DIR = '/var/tmp/play-become-probe';
 
 /** Every byte every play run of this suite printed, for the secrets check. */
 const outputs: string[] = [];
 
-async function play(label: string, args: string[], input?: string): Promise<PlayRun> {
+async function play(label: string, args: string[], input?: string, env?: NodeJS.ProcessEnv): Promise<PlayRun> {
   const started = Date.now();
-  const run = await runPlay(args, { input });
+  const run = await runPlay(args, { input, env });
   measure(label, ((Date.now() - started) / 1000).toFixed(1), 's');
   outputs.push(run.stdout, run.stderr);
   return run;
 }
 
 /**
- * A copy of inventories/lab (hosts and group_vars) that logs in as `user`, plus any host the lab
- * gained (worker3, master4); `edit` changes the copy (vault files) before it is used.
+ * A copy of an inventory of the lab (inventories/lab, or `base`: its hosts file and group_vars)
+ * that logs in as `user`, plus any host the lab gained (worker3, master4); `edit` changes the
+ * copy (vault files) before it is used.
  */
-async function labInventory(user: string, edit: (dir: string) => Promise<void> = async () => undefined): Promise<string> {
+async function labInventory(user: string, edit: (dir: string) => Promise<void> = async () => undefined, base = 'inventories/lab'): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), `play-become-${user}-`));
-  cpSync(join(REPO_ROOT, 'inventories/lab/group_vars'), join(dir, 'group_vars'), { recursive: true });
-  let ini = readFileSync(join(REPO_ROOT, 'inventories/lab/hosts'), 'utf8').replace(/^ansible_user=root$/m, `ansible_user=${user}`);
+  cpSync(join(REPO_ROOT, base, 'group_vars'), join(dir, 'group_vars'), { recursive: true });
+  let ini = readFileSync(join(REPO_ROOT, base, 'hosts'), 'utf8').replace(/^ansible_user=root$/m, `ansible_user=${user}`);
   for (const h of (await labHosts()).filter((x) => !DEFAULT_HOSTS.includes(x.name))) {
     ini = ini.replace(new RegExp(`^\\[${h.group}\\]\\n((?:[^\\[\\n].*\\n)*)`, 'm'), (block) => `${block}${h.name} ansible_host=${h.address}\n`);
   }
@@ -81,7 +93,10 @@ async function expectAdminKubeconfig(user: string): Promise<void> {
 describeLab('issue 11: the cluster built through a sudo user (passwordless, -K, vault)', function () {
   let sudoPassword: string;
   const vaultPassword = `vault-${randomBytes(9).toString('base64url')}`;
-  const keepalivedPass = randomBytes(6).toString('base64url').slice(0, 8);
+  /** Written by the demo role into a 0600 file of ~20 bytes: its base64 is a short blob. */
+  const probeSecret = `probe-${randomBytes(6).toString('base64url')}`;
+  /** Every value decrypted from inventories/lab-vault's committed vault.yml (read by the real ansible-vault). */
+  let labVaultValues: string[] = [];
   const samplers: SamplerReport[] = [];
   const canary = `canary-${randomBytes(9).toString('hex')}`;
   const dirs: string[] = [];
@@ -89,6 +104,11 @@ describeLab('issue 11: the cluster built through a sudo user (passwordless, -K, 
   before(async function () {
     this.timeout(600_000);
     sudoPassword = await labSudoPassword();
+    // ansibleTool leaves its empty ansible.cfg in cwd: a temp folder, not the clone.
+    const scratch = mkdtempSync(join(tmpdir(), 'play-become-view-'));
+    dirs.push(scratch);
+    const vaultYml = await mustVault(['view', '--vault-password-file', LAB_VAULT_PASS, join(REPO_ROOT, 'inventories/lab-vault/group_vars/all/vault.yml')], { cwd: scratch });
+    labVaultValues = Object.values(load(vaultYml) as Record<string, unknown>).map(String);
     for (const m of MASTERS) await sh(m, 'systemctl stop fake-apiserver 2>/dev/null; systemctl reset-failed fake-apiserver 2>/dev/null; true');
     await resetAll();
     for (const user of Object.values(LAB_USERS)) await sh('master1', `rm -rf /home/${user}/.kube`);
@@ -97,6 +117,7 @@ describeLab('issue 11: the cluster built through a sudo user (passwordless, -K, 
   after(async function () {
     this.timeout(600_000);
     await resetAll();
+    await sh('lb1', `rm -rf ${PROBE_DIR}`);
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -140,36 +161,46 @@ describeLab('issue 11: the cluster built through a sudo user (passwordless, -K, 
     expect(samplers.find((r) => r.where === 'master1')!.hits.some((h) => h.needle === 0), 'the master1 sampler saw the canary').to.equal(true);
   });
 
-  it('ansible_become_password and keepalived_auth_pass from vault (whole file and inline) build the cluster again', async function () {
+  it('inventories/lab-vault (Jinja2 with hostvars/groups, vault.yml, inline !vault) builds the cluster with --vault-password-file', async function () {
     this.timeout(900_000);
     await resetAll();
-    // The password file lives outside the inventory folder (every file in there is an inventory source).
+    // The test's own password file lives outside the inventory folder (every file in there is an inventory source).
     const secrets = mkdtempSync(join(tmpdir(), 'play-become-vault-'));
     dirs.push(secrets);
     const passFile = join(secrets, 'vault-pass');
     writeFileSync(passFile, `${vaultPassword}\n`, { mode: 0o600 });
-    const inventory = await labInventory(LAB_USERS.passwordSudo, async (dir) => {
-      // group_vars/all/ as a folder: the lab's vars without the password, and vault.yml.
-      const plain = readFileSync(join(dir, 'group_vars/all.yml'), 'utf8').replace(/^keepalived_auth_pass: .*$/m, '');
-      rmSync(join(dir, 'group_vars/all.yml'));
-      mkdirSync(join(dir, 'group_vars/all'));
-      writeFileSync(join(dir, 'group_vars/all/main.yml'), plain);
-      writeFileSync(join(dir, 'group_vars/all/vault.yml'), `keepalived_auth_pass: "${keepalivedPass}"\nansible_become_password: "${sudoPassword}"\n`);
-      await mustVault(['encrypt', '--vault-password-file', passFile, 'group_vars/all/vault.yml'], { cwd: dir });
-      // The masters' password as an inline value too (it wins over group all's).
-      writeFileSync(join(dir, 'group_vars/masters.yml'), `${await encryptString(dir, sudoPassword, 'ansible_become_password', ['--vault-id', `lab@${passFile}`])}\n`);
-    });
+    const inventory = await labInventory(
+      LAB_USERS.passwordSudo,
+      async (dir) => {
+        // Beside the committed vault.yml: deploy's password and the probe's value, encrypted as a whole (vault id test)...
+        writeFileSync(join(dir, 'group_vars/all/become.yml'), `ansible_become_password: "${sudoPassword}"\nvault_probe_secret: "${probeSecret}"\n`);
+        await mustVault(['encrypt', '--vault-id', `test@${passFile}`, 'group_vars/all/become.yml'], { cwd: dir });
+        // ...and the masters' password as an inline value too (it wins over group all's).
+        writeFileSync(join(dir, 'group_vars/masters.yml'), `${await encryptString(dir, sudoPassword, 'ansible_become_password', ['--vault-id', `test@${passFile}`])}\n`);
+      },
+      'inventories/lab-vault',
+    );
     dirs.push(inventory);
-    const args = ['site.yml', '-i', inventory, '-b', '--vault-password-file', passFile];
-    const run = await play('build as deploy (ansible_become_password from vault, -vvv --diff)', [...args, '-vvv', '--diff']);
+    const probe = join(secrets, 'probe.yml');
+    writeFileSync(probe, `- hosts: lb1\n  vars:\n    demo_dir: ${PROBE_DIR}\n    demo_password: "{{ vault_probe_secret }}"\n  roles: [demo]\n`);
+    const args = ['site.yml', probe, '-i', inventory, '-b', '--vault-password-file', LAB_VAULT_PASS, '--vault-password-file', passFile];
+    const env = { PLAY_ROLES_PATH: FIXTURE_ROLES };
+    const run = await play('build as deploy with inventories/lab-vault (ansible_become_password from vault, -vvv --diff)', [...args, '-vvv', '--diff'], undefined, env);
     expect(run.code, playOutput(run)).to.equal(0);
     await expectReady(await clusterNodes(), 'containerd://');
     await expectAdminKubeconfig(LAB_USERS.passwordSudo);
-    // Read here, not grepped there: the value must not enter an argv on the host either.
-    expect((await sh('lb1', 'cat /etc/keepalived/keepalived.conf')).includes(`auth_pass ${keepalivedPass}\n`), 'the vault value in keepalived.conf').to.equal(true);
-    const again = await play('second run, --json', [...args, '--json']);
+    // Read here, not grepped there: a value must not enter an argv on the host either.
+    const keepalivedConf = await sh('lb1', 'cat /etc/keepalived/keepalived.conf');
+    expect(labVaultValues.some((v) => keepalivedConf.includes(`auth_pass ${v}\n`)), 'a vault.yml value is keepalived.conf’s auth_pass').to.equal(true);
+    expect(await sh('lb1', `cat ${PROBE_DIR}/secret.conf`) === `password=${probeSecret}\n`, 'the probe wrote the vault value').to.equal(true);
+    const again = await play('second run, --json', [...args, '--json'], undefined, env);
     expect(again.code, playOutput(again)).to.equal(0);
     expect(changedByHost(parseJsonReport(again))).to.deep.equal(Object.fromEntries((await inventoryHosts()).map((h) => [h, []])));
+    expectNoSecrets([run.stdout, run.stderr, again.stdout, again.stderr].join('\n'), [
+      ...labVaultValues.map((v, i): [string, string] => [`vault.yml value #${i + 1}`, v]),
+      ['the sudo password (ansible_become_password)', sudoPassword],
+      ['the probe’s vault value (a short secret file)', probeSecret],
+    ]);
   });
 
   it('a wrong sudo password fails the host with "incorrect sudo password", exit 2, no hang', async function () {
@@ -181,13 +212,20 @@ describeLab('issue 11: the cluster built through a sudo user (passwordless, -K, 
     expect(failed?.error).to.equal('lb1: incorrect sudo password');
   });
 
-  it('no output held the sudo password, the vault password or a decrypted value', function () {
+  it('no output held the sudo password, a vault password or a decrypted value, in any form', function () {
     const all = outputs.join('\n');
-    measure('output bytes searched for passwords', all.length);
+    measure('output bytes searched for secrets (plain, JSON, shell-quoted, base64)', all.length);
     expect(all.length).to.be.greaterThan(10_000);
-    expect(all.includes(sudoPassword), 'the sudo password was printed').to.equal(false);
-    expect(all.includes(vaultPassword), 'the vault password was printed').to.equal(false);
-    expect(all.includes(keepalivedPass), 'the vault-encrypted keepalived password was printed').to.equal(false);
-    expect(all.includes('not-the-password'), 'the wrong password was printed').to.equal(false);
+    expect(labVaultValues.length, 'values in inventories/lab-vault’s vault.yml').to.be.greaterThan(0);
+    const labVaultPassword = readFileSync(LAB_VAULT_PASS, 'utf8').trim();
+    const named: Array<[string, string]> = [
+      ['the sudo password', sudoPassword],
+      ['the test’s vault password', vaultPassword],
+      ['the lab’s example vault password', labVaultPassword],
+      ['the probe’s vault value (a short secret file)', probeSecret],
+      ['the wrong -K password', 'not-the-password'],
+      ...labVaultValues.map((v, i): [string, string] => [`vault.yml value #${i + 1}`, v]),
+    ];
+    expectNoSecrets(all, named);
   });
 });

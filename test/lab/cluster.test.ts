@@ -13,6 +13,8 @@
 // certificate key in any process's argv on the controller and the masters during the first build
 // (sampled every 50 ms); play's join tokens are gone after the joins; reset.yml on a worker then
 // site.yml re-joins it at once.
+// The README's lab commands include the vault examples (inventories/lab-vault, the same site) and
+// the sudo examples as deploy.
 //
 // State: starts with reset.yml on every lab host (whatever earlier suites or runs left), and
 // ends with reset.yml again, so later suites find no apiserver on the masters' 6443 (lb.test
@@ -30,6 +32,8 @@ import { describeLab } from './harness.js';
 import { nodesThroughVip } from './kube-api.js';
 import { runReadmeLabCommands } from './readme-lab.js';
 import { LAB, labAddHost, labHosts, labSsh } from './lab.js';
+import { labSudoPassword } from './lab-users.js';
+import { expectNoSecrets } from './secret-forms.js';
 import { changedByHost, measure, playJson, playOutput, playText, sh, sleep } from './lb-helpers.js';
 import { startArgvSampler, tokenShaped, type ArgvSampler } from './argv-collector.js';
 import { basePath } from './base.js';
@@ -360,7 +364,13 @@ describeLab('issue 5: site.yml builds the HA cluster on the lab', function () {
     }
     measure('output bytes searched for secrets', all.length);
     expect(groupVars.keepalived_auth_pass).to.be.a('string');
-    expect(all.includes(groupVars.keepalived_auth_pass!), 'keepalived password printed').to.equal(false);
+    // The README's lab commands feed deploy's sudo password and the lab's example vault password.
+    const passwords: Array<[string, string]> = [
+      ['the keepalived password', groupVars.keepalived_auth_pass!],
+      ['deploy’s sudo password', await labSudoPassword()],
+      ['the lab’s example vault password', readFileSync(join(REPO_ROOT, 'inventories/lab-vault.pass'), 'utf8').trim()],
+    ];
+    expectNoSecrets(all, passwords);
     expect(seenClientKeys.size, 'admin.conf client keys seen').to.be.greaterThan(0);
     for (const key of seenClientKeys) expect(all.includes(key), 'an admin client key was printed').to.equal(false);
   });

@@ -5,6 +5,7 @@ import { shellQuote } from './ssh.js';
 import { nextFreeAddress } from './state.js';
 import { DEFAULT_HOSTS } from './constants.js';
 import { inCgroups } from './machine.js';
+import { findSecrets } from './secret-forms.js';
 import { allHosts, fetchedKubeconfig, groupHosts, noChangeProblems, parseRecap, type InventoryListing } from './demo-verify.js';
 
 describe('lab machinery (pure parts)', () => {
@@ -61,6 +62,19 @@ describe('lab machinery (pure parts)', () => {
     expect(cmd).to.equal('sh');
     expect(args.slice(2)).to.deep.equal(['sh', '1', '/sys/fs/cgroup/x y', 'prog', '$(rm -rf /)']);
     expect(args[1]).to.not.contain('x y');
+  });
+
+  it('finds a secret printed as is, JSON-escaped, shell-quoted, base64-encoded or inside a base64 blob at any offset', () => {
+    const secret = "s3cr'et\\x";
+    const blob = (text: string): string => Buffer.from(text).toString('base64');
+    expect(findSecrets('nothing here ******** cGFzc3dvcmQ=', [secret])).to.equal(undefined);
+    expect(findSecrets(`a ${secret} b`, ['zzzz', secret])).to.deep.equal({ index: 1, form: 'plain' });
+    expect(findSecrets(JSON.stringify({ v: secret }), [secret])?.form).to.equal('json');
+    expect(findSecrets(`echo 's3cr'\\''et\\x'`, [secret])?.form).to.equal('shell');
+    expect(findSecrets(`printf %s ${blob(secret)} | base64 -d`, [secret])?.form).to.equal('base64');
+    for (const lead of ['x', 'p=', 'pwd=', 'pass=']) { // offsets 1 and 2 (mod 3): its own encoding is not in the blob
+      expect(findSecrets(`printf %s '${blob(`${lead}${secret}\n`)}' | base64 -d > "$tmp"`, [secret])?.form, lead).to.equal('inside base64');
+    }
   });
 
   describe("the demo's last check (demo-verify)", () => {

@@ -1,24 +1,38 @@
 // The README's commands that need the lab (catalogue entries `lab`), run literally on the built
 // cluster by cluster.test, in README order, each once: the Using play examples on the converged
-// cluster (they change nothing), then reset.yml on worker2 and the run that joins it again.
+// cluster (they change nothing); the vault examples with inventories/lab-vault (the same site:
+// no change either); the sudo examples as deploy (its first run gives deploy a kubeconfig on the
+// masters); then reset.yml on worker2 and the run that joins it again.
+import { rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { PLAY_BIN, REPO_ROOT, type PlayRun } from '../helpers/run-play.js';
 import { README_COMMANDS } from '../docs/readme-catalog.js';
-import { expectOutcome, readmeCommands, readReadme, runReadmeCommand } from '../docs/readme.js';
+import { expectOutcome, readmeCommands, readmeCopyFolder, readReadme, runReadmeCommand } from '../docs/readme.js';
 import { measure } from './lb-helpers.js';
 
 /** Runs each `lab` command of the README; `seen` gets every run (for the secrets check) before it is judged. */
 export async function runReadmeLabCommands(seen: (run: PlayRun) => void): Promise<string[]> {
   const done: string[] = [];
-  for (const { command } of readmeCommands(readReadme())) {
-    const coverage = README_COMMANDS[command];
-    if (coverage?.by !== 'lab' || done.includes(command)) continue;
-    const started = Date.now();
-    const run = await runReadmeCommand(command, { cwd: REPO_ROOT, home: homedir(), programs: { play: [process.execPath, PLAY_BIN] } });
-    measure(`README: ${command} (exit ${run.code})`, (Date.now() - started) / 1000, 's');
-    seen(run);
-    expectOutcome(command, run, coverage.expect);
-    done.push(command);
+  let copy: string | undefined;
+  try {
+    for (const { command } of readmeCommands(readReadme())) {
+      const coverage = README_COMMANDS[command];
+      if (coverage?.by !== 'lab' || done.includes(command)) continue;
+      copy ??= coverage.cwd === 'copy' ? readmeCopyFolder() : undefined;
+      const started = Date.now();
+      const run = await runReadmeCommand(command, {
+        cwd: coverage.cwd === 'copy' ? copy! : REPO_ROOT,
+        home: homedir(),
+        programs: { play: [process.execPath, PLAY_BIN] },
+        env: coverage.env,
+      });
+      measure(`README: ${command} (exit ${run.code})`, (Date.now() - started) / 1000, 's');
+      seen(run);
+      expectOutcome(command, run, coverage.expect);
+      done.push(command);
+    }
+  } finally {
+    if (copy) rmSync(copy, { recursive: true, force: true });
   }
   return done;
 }

@@ -60,6 +60,22 @@ describe('bad input is refused before any host is contacted', function () {
     });
   }
 
+  it("an Ansible YAML role in the project's roles/ is refused, not skipped for play's own role of that name", async () => {
+    // demo exists in PLAY_ROLES_PATH: without the check, that one would run.
+    write('site-demo.yml', '- hosts: web\n  roles:\n    - demo\n');
+    mkdirSync(join(dir, 'roles/demo/tasks'), { recursive: true });
+    write('roles/demo/tasks/main.yml', '- name: An Ansible task\n  debug: { msg: hi }\n');
+    try {
+      for (const extra of [[], ['--syntax-check']]) {
+        const run = await runPlay(['site-demo.yml', '-i', 'hosts.ini', ...extra], { cwd: dir, env });
+        expect(run.code, run.stdout + run.stderr).to.equal(2);
+        expect(run.stderr).to.match(/^ERROR! site-demo\.yml:3: key 'role': role 'demo': roles\/demo\/ is an Ansible role \(tasks\/main\.yml\), which play cannot run: play roles are JavaScript modules \(compiled TypeScript\), roles\/demo\/index\.js/);
+      }
+    } finally {
+      rmSync(join(dir, 'roles'), { recursive: true, force: true });
+    }
+  });
+
   it('--version prints the package version and contacts nobody', async () => {
     const run = await runPlay(['--version'], { cwd: dir, env });
     expect(run.code, run.stderr).to.equal(0);

@@ -131,3 +131,28 @@ describe('become with a password (stand-in ssh and sudo)', function () {
     expect(execs(run)).to.equal(execs(root));
   });
 });
+
+describe('the -K password is taken as typed, never as a template', function () {
+  this.timeout(60_000);
+  // Braces are fair in a password; Ansible never renders the -K answer.
+  const TEMPLATE_LIKE = 'pw {{ nope }} {% if %} {#';
+  let dir: string;
+  let standIns: StandIns;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'play-sudo-braces-'));
+    standIns = installStandIns(dir, TEMPLATE_LIKE);
+    writeFileSync(join(dir, 'empty.cfg'), '');
+    writeFileSync(join(dir, 'site.yml'), '- hosts: box\n  roles: [demo]\n');
+    writeFileSync(join(dir, 'hosts.ini'), `[box]\nfakehost ansible_host=127.0.0.1 ansible_user=deploy demo_dir=${join(dir, 'target')} demo_password=demo1234\n`);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a -K password holding {{, {% and {# reaches sudo unchanged', async () => {
+    const env = { ...standIns.env('password'), PLAY_ROLES_PATH: FIXTURE_ROLES, ANSIBLE_CONFIG: join(dir, 'empty.cfg') };
+    const run = await runPlay(['site.yml', '-i', 'hosts.ini', '-b', '-K', '-vvv'], { cwd: dir, env, input: `${TEMPLATE_LIKE}\n` });
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    expect(readFileSync(join(dir, 'target', 'config.txt'), 'utf8')).to.equal('message=hello\n');
+    expect(run.stdout + run.stderr).not.to.include('nope');
+  });
+});

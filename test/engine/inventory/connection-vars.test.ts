@@ -112,4 +112,31 @@ describe('inventory: connection vars', () => {
     expect(['new', 'old', 'oldest', 'none'].map((h) => specOf(h).becomePassword)).to.deep.equal(['sudo-pw-1', 'sudo-pw-2', 'sudo-pw-3', undefined]);
     expect(redactor.redact('sudo-pw-1 sudo-pw-2 sudo-pw-3')).to.equal('******** ******** ********');
   });
+
+  it('an older name in a stronger layer beats the main name in a weaker one (ansible.cfg and -K < inventory < -u < -e)', async () => {
+    const inv = await inventoryFrom(
+      {
+        hosts: [
+          '[g]',
+          'old ansible_ssh_user=invuser ansible_sudo_pass=inv-sudo-pw ansible_private_key_file=/inv/key',
+          'plain',
+          'flagged ansible_ssh_user=invuser',
+          'extra ansible_user=invuser',
+        ].join('\n') + '\n',
+      },
+      ['hosts'],
+    );
+    const layer = (vars: Record<string, unknown>, file: string) => ({ vars, origins: Object.fromEntries(Object.keys(vars).map((k) => [k, { file }])) });
+    // What ansible.cfg (remote_user, private_key_file) and -K put below the inventory.
+    const connectionDefaults = layer({ ansible_user: 'cfguser', ansible_ssh_private_key_file: '/cfg/key', ansible_become_password: 'k-sudo-pw' }, 'ansible.cfg');
+    const specOf = (extra: Record<string, unknown> = {}, flags: Record<string, unknown> = {}) =>
+      connectionSpecs(new RunVars(inv, { secrets: new Redactor(), connectionDefaults, connectionFlags: layer(flags, '-u'), extraVars: layer(extra, '-e') }));
+    const base = specOf();
+    expect(['old', 'plain'].map((h) => [base(h).user, base(h).privateKeyFile, base(h).becomePassword])).to.deep.equal([
+      ['invuser', '/inv/key', 'inv-sudo-pw'],
+      ['cfguser', '/cfg/key', 'k-sudo-pw'],
+    ]);
+    expect(specOf({}, { ansible_user: 'flaguser' })('flagged').user, '-u over the inventory\'s ansible_ssh_user').to.equal('flaguser');
+    expect(specOf({ ansible_ssh_user: 'extrauser' })('extra').user, "-e ansible_ssh_user over the inventory's ansible_user").to.equal('extrauser');
+  });
 });
