@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import type { VarsLayer } from '../template/index.js';
 import type { Vars, VarOrigins } from '../types.js';
 import type { Vault } from '../vault/index.js';
-import { parseYaml } from '../yaml.js';
+import { parseYaml } from '../yaml/document.js';
 
 /** -e in ansible-playbook's three forms: k=v pairs, inline YAML/JSON, and @file (may be vault data). */
 export function parseExtraVars(values: readonly string[], vault?: Vault): VarsLayer {

@@ -14,7 +14,7 @@ import { parseAddress } from './host-address.js';
 import { parseIniInventory } from './ini-source.js';
 import type { InventoryModel } from './inventory-model.js';
 import { byCodePoint, extension, VARS_EXTENSIONS, type VarsDir } from './vars-files.js';
-import { isMapping, loadYamlText } from './yaml-load.js';
+import { isMapping, loadYamlText } from '../yaml/load.js';
 import { parseYamlInventory } from './yaml-source.js';
 
 /** Ansible's INVENTORY_IGNORE_EXTS default plus the names it always ignores in a directory. */

@@ -8,8 +8,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InventoryError } from '../errors.js';
 import { Vault } from '../vault/index.js';
-import { indexYamlKeys } from './yaml-key-lines.js';
-import { isMapping, isPythonFalsy, loadYamlText } from './yaml-load.js';
+import { indexYamlKeys } from '../yaml/key-lines.js';
+import { isMapping, isPythonFalsy, loadYamlText } from '../yaml/load.js';
 
 export const VARS_EXTENSIONS = ['.yml', '.yaml', '.json'] as const;
 

@@ -8,8 +8,8 @@
 import { InventoryError, type SourceLocation } from '../errors.js';
 import { expandHostPattern } from './host-key.js';
 import type { GroupNode, InventoryModel } from './inventory-model.js';
-import { indexYamlKeys, keyLine } from './yaml-key-lines.js';
-import { isMapping, isPythonFalsy } from './yaml-load.js';
+import { indexYamlKeys, keyLine } from '../yaml/key-lines.js';
+import { isMapping, isPythonFalsy } from '../yaml/load.js';
 
 const SECTIONS = ['vars', 'children', 'hosts'] as const;
 

@@ -1,7 +1,7 @@
 import { PlaybookError } from '../errors.js';
 import type { Vars, VarOrigins } from '../types.js';
 import type { Vault } from '../vault/index.js';
-import { readYamlFile, type KeyPath, type YamlDocument } from '../yaml.js';
+import { readYamlFile, type KeyPath, type YamlDocument } from '../yaml/document.js';
 import type { Play, Playbook, RoleEntry } from './types.js';
 
 const PLAY_KEYS = new Set(['name', 'hosts', 'roles', 'vars', 'tags', 'serial', 'any_errors_fatal', 'become', 'gather_facts']);

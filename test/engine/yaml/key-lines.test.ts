@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { indexYamlKeys, keyLine } from '../../../engine/inventory/yaml-key-lines.js';
+import { indexYamlKeys, keyLine } from '../../../engine/yaml/key-lines.js';
 
 describe('inventory: YAML key lines', () => {
   const text = [

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { InventoryError } from '../../../engine/errors.js';
-import { loadYamlText } from '../../../engine/inventory/yaml-load.js';
+import { loadYamlText } from '../../../engine/yaml/load.js';
 
 describe('inventory: YAML 1.1 scalars (as PyYAML reads them)', () => {
   it('reads booleans, octal, sexagesimal, floats and nulls like PyYAML', () => {

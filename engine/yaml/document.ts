@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
-import { InputError, type SourceLocation } from './errors.js';
-import { Vault, VAULT_TAG } from './vault/index.js';
+import { InputError, type SourceLocation } from '../errors.js';
+import { Vault, VAULT_TAG } from '../vault/index.js';
 
 /** js-yaml's default schema plus Ansible's `!vault |` values. */
 const SCHEMA = yaml.DEFAULT_SCHEMA.extend([VAULT_TAG]);

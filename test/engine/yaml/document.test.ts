@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { InputError } from '../../engine/errors.js';
-import { parseYaml } from '../../engine/yaml.js';
+import { InputError } from '../../../engine/errors.js';
+import { parseYaml } from '../../../engine/yaml/document.js';
 
 const TEXT = `# a playbook
 - name: first

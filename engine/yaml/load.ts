@@ -7,8 +7,8 @@
 import { load, YAMLException } from 'js-yaml';
 import { InventoryError } from '../errors.js';
 import { Vault } from '../vault/index.js';
-import { indexYamlKeys, keyLine, type KeyNode } from './yaml-key-lines.js';
-import { YAML11_SCHEMA } from './yaml11-schema.js';
+import { indexYamlKeys, keyLine, type KeyNode } from './key-lines.js';
+import { YAML11_SCHEMA } from './schema.js';
 
 export function loadYamlText(text: string, file: string, vault: Vault = new Vault()): unknown {
   let data: unknown;
