@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import yaml from 'js-yaml';
 import { UsageError } from '../errors.js';
 import type { VarsLayer } from '../template/index.js';
 import type { Vars, VarOrigins } from '../types.js';
 import type { Vault } from '../vault/index.js';
-import { parseYaml } from '../yaml/document.js';
+import { isMapping } from '../values.js';
+import { parseYaml } from '../yaml/load.js';
 
 /** -e in ansible-playbook's three forms: k=v pairs, inline YAML/JSON, and @file (may be vault data). */
 export function parseExtraVars(values: readonly string[], vault?: Vault): VarsLayer {
@@ -14,7 +14,7 @@ export function parseExtraVars(values: readonly string[], vault?: Vault): VarsLa
     const where = `-e #${i + 1}`;
     let parsed: Vars;
     if (value.startsWith('@')) parsed = fromFile(value.slice(1), origins, vault);
-    else if (/^\s*[{[]/.test(value)) parsed = fromInline(value, where);
+    else if (/^\s*[{[]/.test(value)) parsed = fromInline(value, where, vault);
     else parsed = fromPairs(value, where);
     for (const key of Object.keys(parsed)) origins[key] ??= { file: where };
     Object.assign(vars, parsed);
@@ -24,8 +24,8 @@ export function parseExtraVars(values: readonly string[], vault?: Vault): VarsLa
 
 function fromFile(file: string, origins: VarOrigins, vault?: Vault): Vars {
   if (!file) throw new UsageError('-e @FILE needs a file name', { file: '-e' });
-  const doc = parseYaml(file, readText(file), UsageError, vault);
-  if (!isMap(doc.data)) throw new UsageError('extra vars file must hold a mapping', { file, line: 1 });
+  const doc = parseYaml(readText(file), file, { errorType: UsageError, vault });
+  if (!isMapping(doc.data)) throw new UsageError('extra vars file must hold a mapping', { file, line: 1 });
   for (const key of Object.keys(doc.data)) origins[key] = doc.locate([key]);
   return doc.data;
 }
@@ -38,15 +38,10 @@ function readText(file: string): string {
   }
 }
 
-function fromInline(text: string, where: string): Vars {
-  let data: unknown;
-  try {
-    data = yaml.load(text);
-  } catch (err) {
-    const reason = err instanceof yaml.YAMLException ? err.reason : String(err);
-    throw new UsageError(`invalid YAML/JSON in extra vars: ${reason}`, { file: where });
-  }
-  if (!isMap(data)) throw new UsageError('inline extra vars must be a mapping like {"key": "value"}', { file: where });
+/** `{...}` or `[...]`: JSON, else YAML 1.1, as Ansible's loader reads it (`{a: yes}` is true). */
+function fromInline(text: string, where: string, vault?: Vault): Vars {
+  const data = parseYaml(text, where, { errorType: UsageError, vault }).data;
+  if (!isMapping(data)) throw new UsageError('inline extra vars must be a mapping like {"key": "value"}', { file: where });
   return data;
 }
 
@@ -87,8 +82,4 @@ export function splitWords(text: string, where: string): string[] {
   if (quote) throw new UsageError(`unterminated ${quote} quote in '${text}'`, { file: where });
   if (started) words.push(current);
   return words;
-}
-
-function isMap(value: unknown): value is Vars {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

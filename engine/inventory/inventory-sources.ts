@@ -14,7 +14,8 @@ import { parseAddress } from './host-address.js';
 import { parseIniInventory } from './ini-source.js';
 import type { InventoryModel } from './inventory-model.js';
 import { byCodePoint, extension, VARS_EXTENSIONS, type VarsDir } from './vars-files.js';
-import { isMapping, loadYamlText } from '../yaml/load.js';
+import { isMapping } from '../values.js';
+import { parseYaml, type YamlDocument } from '../yaml/load.js';
 import { parseYamlInventory } from './yaml-source.js';
 
 /** Ansible's INVENTORY_IGNORE_EXTS default plus the names it always ignores in a directory. */
@@ -104,23 +105,23 @@ function rememberValuesOf(file: string, model: InventoryModel, vault: Vault): vo
 export function parseInventoryText(text: string, file: string, model: InventoryModel, vault?: Vault): void {
   const ext = extension(path.basename(file));
   if ((VARS_EXTENSIONS as readonly string[]).includes(ext)) {
-    parseYamlInventory(loadYamlText(text, file, vault), text, file, model);
+    parseYamlInventory(parseYaml(text, file, { errorType: InventoryError, vault }), model);
     return;
   }
   if (ext === '.toml') throw new InventoryError('TOML inventories are not supported (use INI or YAML)', { file, line: 1 });
   if (!ext) {
-    const data = tryYaml(text, file, vault);
-    if (isMapping(data) && Object.keys(data).length > 0) {
-      parseYamlInventory(data, text, file, model);
+    const doc = tryYaml(text, file, vault);
+    if (doc && isMapping(doc.data) && Object.keys(doc.data).length > 0) {
+      parseYamlInventory(doc, model);
       return;
     }
   }
   parseIniInventory(text, file, model);
 }
 
-function tryYaml(text: string, file: string, vault?: Vault): unknown {
+function tryYaml(text: string, file: string, vault?: Vault): YamlDocument | undefined {
   try {
-    return loadYamlText(text, file, vault);
+    return parseYaml(text, file, { errorType: InventoryError, vault });
   } catch (err) {
     // YAML with a vault value that cannot be opened is still YAML: say so, not an INI error.
     if (err instanceof VaultError) throw err;

@@ -8,8 +8,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InventoryError } from '../errors.js';
 import { Vault } from '../vault/index.js';
-import { indexYamlKeys } from '../yaml/key-lines.js';
-import { isMapping, isPythonFalsy, loadYamlText } from '../yaml/load.js';
+import { isMapping, isPythonFalsy } from '../values.js';
+import { parseYaml } from '../yaml/load.js';
 
 export const VARS_EXTENSIONS = ['.yml', '.yaml', '.json'] as const;
 
@@ -84,16 +84,16 @@ export class VarsFileLoader {
 
 /** Parses one (decrypted) vars file; undefined for an empty one (Ansible skips it). */
 export function parseVarsFile(text: string, file: string, vault?: Vault): VarsFile | undefined {
-  const data = loadYamlText(text, file, vault);
+  const doc = parseYaml(text, file, { errorType: InventoryError, vault });
+  const data = doc.data;
   if (isPythonFalsy(data)) return undefined;
   if (!isMapping(data)) {
     // The value is not quoted: it may come from a vault-encrypted file.
     const got = Array.isArray(data) ? 'a list' : `a ${typeof data}`;
     throw new InventoryError(`a variables file must be a mapping of names to values, got ${got}`, { file, line: 1 });
   }
-  const index = indexYamlKeys(text);
   const lines = new Map<string, number>();
-  for (const key of Object.keys(data)) lines.set(key, index.children.get(key)?.line ?? 1);
+  for (const key of Object.keys(data)) lines.set(key, doc.locate([key]).line ?? 1);
   return { file, vars: data, lines };
 }
 

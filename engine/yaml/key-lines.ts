@@ -1,26 +1,41 @@
 /**
- * Where a key sits in a YAML (or pretty-printed JSON) text, for errors and variable provenance:
- * js-yaml returns plain objects without positions. Block-style mappings are indexed by an
- * indentation scan into a tree of keys with their 1-based lines; a path that leads into flow
- * style (`vars: {a: 1}`) or is missing resolves to the deepest key found on the way (line 1
- * if none), which still points the user at the right place.
+ * Where a key or a list item sits in a YAML (or pretty-printed JSON) text, for errors and
+ * variable provenance: js-yaml returns plain objects without positions. Block-style mappings and
+ * sequences are indexed by an indentation scan into a tree of keys and items with their 1-based
+ * lines; a path that leads into flow style (`vars: {a: 1}`) or is missing resolves to the deepest
+ * node found on the way (line 1 if none), which still points the user at the right place.
  */
 
 export interface KeyNode {
   readonly line: number;
   readonly children: Map<string, KeyNode>;
+  /** The items of a block sequence held by this key or item, in order. */
+  readonly items: KeyNode[];
 }
+
+export type KeyPath = ReadonlyArray<string | number>;
 
 const KEY_RE =
   /^(?:"((?:[^"\\]|\\.)*)"\s*:|'((?:[^']|'')*)'\s*:|([^\s#'"{[\]}&*!|>%@`,?:-][^#]*?|[?:-][^\s#][^#]*?)\s*:(?=\s|$))(.*)$/;
 const BLOCK_SCALAR_RE = /^\s*(?:[&!]\S*\s+)*[|>][-+0-9]*\s*(?:#.*)?$/;
+const DASH_RE = /^-(?:\s+|$)/;
+
+/** A key or item still open for what follows it, at the column its text starts. */
+interface Frame {
+  readonly column: number;
+  readonly kind: 'root' | 'key' | 'item';
+  readonly node: KeyNode;
+}
+
+const newNode = (line: number): KeyNode => ({ line, children: new Map(), items: [] });
 
 export function indexYamlKeys(text: string): KeyNode {
-  const root: KeyNode = { line: 1, children: new Map() };
-  const stack: Array<{ indent: number; node: KeyNode }> = [{ indent: -1, node: root }];
+  const root = newNode(1);
+  const stack: Frame[] = [{ column: -1, kind: 'root', node: root }];
+  const top = (): Frame => stack[stack.length - 1]!;
   let blockScalarIndent: number | undefined;
-  const lines = text.split(/\r\n|\n|\r/);
-  lines.forEach((raw, index) => {
+  text.split(/\r\n|\n|\r/).forEach((raw, index) => {
+    const line = index + 1;
     if (raw.trim() === '') return;
     const indent = raw.length - raw.replace(/^ +/, '').length;
     if (blockScalarIndent !== undefined) {
@@ -30,23 +45,37 @@ export function indexYamlKeys(text: string): KeyNode {
     }
     let rest = raw.slice(indent);
     if (rest.startsWith('#') || /^(?:---|\.\.\.)(?:\s|$)/.test(rest) || rest.startsWith('%')) return;
-    let keyIndent = indent;
-    for (let dash = /^-(?:\s+|$)/.exec(rest); dash; dash = /^-(?:\s+|$)/.exec(rest)) {
-      keyIndent += dash[0].length;
+    let column = indent;
+    for (let dash = DASH_RE.exec(rest); dash; dash = DASH_RE.exec(rest)) {
+      openItem(stack, column, line);
+      column += dash[0].length;
       rest = rest.slice(dash[0].length);
     }
     const m = KEY_RE.exec(rest);
-    if (!m) return;
-    const key = decodeKey(m);
-    while ((stack[stack.length - 1]?.indent ?? -1) >= keyIndent) stack.pop();
-    const parent = stack[stack.length - 1]?.node ?? root;
-    const node: KeyNode = { line: index + 1, children: new Map() };
+    if (!m) {
+      if (BLOCK_SCALAR_RE.test(rest)) blockScalarIndent = indent;
+      return;
+    }
+    while (top().column >= column) stack.pop();
+    const node = newNode(line);
     // A repeated key replaces the earlier one, as the YAML loaders do with duplicate keys.
-    parent.children.set(key, node);
-    stack.push({ indent: keyIndent, node });
+    top().node.children.set(decodeKey(m), node);
+    stack.push({ column, kind: 'key', node });
     if (BLOCK_SCALAR_RE.test(m[4] ?? '')) blockScalarIndent = indent;
   });
   return root;
+}
+
+/**
+ * A `- ` at `column`: an item of the sequence there. A sequence may sit at the same column as
+ * the key that holds it (`roles:` then `- common` under it), so a key at this column stays open.
+ */
+function openItem(stack: Frame[], column: number, line: number): void {
+  const top = (): Frame => stack[stack.length - 1]!;
+  while (top().column > column || (top().column === column && top().kind === 'item')) stack.pop();
+  const node = newNode(line);
+  top().node.items.push(node);
+  stack.push({ column, kind: 'item', node });
 }
 
 function decodeKey(m: RegExpExecArray): string {
@@ -61,13 +90,13 @@ function decodeKey(m: RegExpExecArray): string {
   return (m[3] ?? '').trim();
 }
 
-/** The line of the deepest key of `path` found in the index (1 when not even the first is). */
-export function keyLine(root: KeyNode, path: readonly string[]): number {
+/** The line of the deepest key or item of `path` found in the index (1 when not even the first is). */
+export function keyLine(root: KeyNode, path: KeyPath): number {
   let node = root;
-  for (const key of path) {
-    const child = node.children.get(key);
-    if (!child) break;
-    node = child;
+  for (const step of path) {
+    const next = typeof step === 'number' ? node.items[step] : node.children.get(step);
+    if (!next) break;
+    node = next;
   }
   return node.line;
 }

@@ -1,52 +1,73 @@
 /**
- * Loads a YAML or JSON document the way Ansible's DataLoader does: JSON first (so a .json file
- * means what JSON says, e.g. 1e5 is a number), then YAML 1.1; a duplicate key keeps the last
- * value (Ansible warns). Syntax errors become InventoryErrors with a 1-based line and column.
- * Inline `!vault` values are opened by the vault (without one, they are an error naming the key).
+ * The one loader of YAML and JSON documents (inventories, group_vars/host_vars, playbooks, -e),
+ * reading them the way Ansible's DataLoader does: JSON first (so a .json file means what JSON
+ * says, e.g. 1e5 is a number), then YAML 1.1 (schema.ts: `yes` is true, `010` is 8); a duplicate
+ * key keeps the last value (Ansible warns). The data comes as `unknown`, with the line of any
+ * key path for error messages. Syntax errors are input errors with a 1-based line and column.
+ * A file encrypted as a whole is opened first (its lines are then the plaintext's); `!vault`
+ * values are opened after parsing. Without a vault, either one is an error naming file, line and key.
  */
+import { readFileSync } from 'node:fs';
 import { load, YAMLException } from 'js-yaml';
-import { InventoryError } from '../errors.js';
+import { InputError, type SourceLocation } from '../errors.js';
 import { Vault } from '../vault/index.js';
-import { indexYamlKeys, keyLine, type KeyNode } from './key-lines.js';
+import { indexYamlKeys, keyLine, type KeyNode, type KeyPath } from './key-lines.js';
 import { YAML11_SCHEMA } from './schema.js';
 
-export function loadYamlText(text: string, file: string, vault: Vault = new Vault()): unknown {
-  let data: unknown;
-  try {
-    data = JSON.parse(text) as unknown;
-  } catch {
-    data = parseYaml11(text, file);
-  }
-  let index: KeyNode | undefined;
-  const locate = (path: ReadonlyArray<string | number>): { file: string; line: number } => {
-    index ??= indexYamlKeys(text);
-    return { file, line: keyLine(index, path.map(String)) };
-  };
-  // Also for JSON: the values of a decrypted file are recorded as secrets.
-  return vault.reveal(data, file, locate);
+export type { KeyPath } from './key-lines.js';
+
+export interface YamlDocument {
+  readonly file: string;
+  readonly data: unknown;
+  locate(path: KeyPath): SourceLocation;
 }
 
-function parseYaml11(text: string, file: string): unknown {
+/** The InputError subclass a loader's errors should have (InventoryError, PlaybookError...). */
+export type InputErrorClass = new (reason: string, where?: SourceLocation, key?: string, options?: { cause?: unknown }) => InputError;
+
+export interface YamlOptions {
+  readonly errorType?: InputErrorClass;
+  readonly vault?: Vault;
+}
+
+export function parseYaml(text: string, file: string, options: YamlOptions = {}): YamlDocument {
+  const vault = options.vault ?? new Vault();
+  const plain = vault.openFile(text, file);
+  let data: unknown;
+  try {
+    data = JSON.parse(plain) as unknown;
+  } catch {
+    data = parseYaml11(plain, file, options.errorType ?? InputError);
+  }
+  let index: KeyNode | undefined;
+  const locate = (path: KeyPath): SourceLocation => {
+    index ??= indexYamlKeys(plain);
+    return { file, line: keyLine(index, path) };
+  };
+  // Also for JSON: the values of a decrypted file are recorded as secrets.
+  return { file, data: vault.reveal(data, file, locate), locate };
+}
+
+export function readYamlFile(file: string, options: YamlOptions = {}): YamlDocument {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const ErrorType = options.errorType ?? InputError;
+    throw new ErrorType(`cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file });
+  }
+  return parseYaml(text, file, options);
+}
+
+function parseYaml11(text: string, file: string, ErrorType: InputErrorClass): unknown {
   try {
     return load(text, { schema: YAML11_SCHEMA, json: true, filename: file });
   } catch (err) {
     if (err instanceof YAMLException) {
-      // js-yaml marks are 0-based.
+      // js-yaml marks are 0-based; its reason never quotes the text (its message does).
       const where = err.mark ? { file, line: err.mark.line + 1, column: err.mark.column + 1 } : { file };
-      throw new InventoryError(`YAML syntax error: ${err.reason}`, where, undefined, { cause: err });
+      throw new ErrorType(`YAML syntax error: ${err.reason}`, where, undefined, { cause: err });
     }
     throw err;
   }
-}
-
-export function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Python's truthiness, which Ansible uses to skip empty vars files (`if new_data:`). */
-export function isPythonFalsy(value: unknown): boolean {
-  if (value === null || value === undefined || value === false || value === 0 || value === '') return true;
-  if (Array.isArray(value)) return value.length === 0;
-  if (isMapping(value)) return Object.keys(value).length === 0;
-  return false;
 }
