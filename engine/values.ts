@@ -14,3 +14,27 @@ export function isPythonFalsy(value: unknown): boolean {
   if (isMapping(value)) return Object.keys(value).length === 0;
   return false;
 }
+
+/** Ansible's boolean words (module_utils/parsing/convert_bool), compared trimmed and lower-cased. */
+const TRUE_WORDS: ReadonlySet<string> = new Set(['y', 'yes', 'on', '1', 'true', 't']);
+const FALSE_WORDS: ReadonlySet<string> = new Set(['n', 'no', 'off', '0', 'false', 'f']);
+
+/** A boolean as Ansible's boolean() reads it: true/false, 1/0 or one of its words; else undefined. */
+export function toBoolean(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (value === 1 || value === 0) return value === 1;
+  if (typeof value !== 'string') return undefined;
+  const word = value.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  return undefined;
+}
+
+/** What a value is, for "must be X, got Y" messages. */
+export function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `'${value}'`;
+  return `${typeof value} ${String(value)}`;
+}

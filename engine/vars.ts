@@ -4,6 +4,7 @@
  */
 import { VarsError, type SourceLocation } from './errors.js';
 import type { VarsReader } from './types.js';
+import { describe, isMapping, toBoolean } from './values.js';
 
 export interface NumberRule {
   min?: number;
@@ -68,14 +69,7 @@ export class TypedVars {
 
   bool(key: string): boolean {
     const value = this.required(key);
-    if (typeof value === 'boolean') return value;
-    if (typeof value === 'string') {
-      const lower = value.toLowerCase();
-      if (['yes', 'true', 'on', '1'].includes(lower)) return true;
-      if (['no', 'false', 'off', '0'].includes(lower)) return false;
-    }
-    if (value === 1 || value === 0) return value === 1;
-    return this.fail(key, `must be a boolean, got ${describe(value)}`);
+    return toBoolean(value) ?? this.fail(key, `must be a boolean, got ${describe(value)}`);
   }
 
   oneOf<T extends string>(key: string, allowed: readonly T[]): T {
@@ -114,18 +108,12 @@ export class TypedVars {
 
   map(key: string): Record<string, unknown> {
     const value = this.required(key);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(key, `must be a mapping, got ${describe(value)}`);
-    return value as Record<string, unknown>;
+    if (!isMapping(value)) this.fail(key, `must be a mapping, got ${describe(value)}`);
+    return value;
   }
 }
 
-export function describe(value: unknown): string {
-  if (value === null || value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `'${value}'`;
-  return `${typeof value} ${String(value)}`;
-}
+export { describe } from './values.js';
 
 export function isIPv4(text: string): boolean {
   const parts = text.split('.');

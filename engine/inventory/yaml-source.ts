@@ -8,7 +8,7 @@
 import { InventoryError, type SourceLocation } from '../errors.js';
 import { expandHostPattern } from './host-key.js';
 import type { GroupNode, InventoryModel } from './inventory-model.js';
-import { isMapping, isPythonFalsy } from '../values.js';
+import { describe, isMapping, isPythonFalsy } from '../values.js';
 import type { YamlDocument } from '../yaml/load.js';
 
 const SECTIONS = ['vars', 'children', 'hosts'] as const;
@@ -94,12 +94,4 @@ class YamlGroupParser {
       }
     }
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
-  if (isMapping(value)) return 'a mapping';
-  if (typeof value === 'string') return `the string '${value}'`;
-  return `${typeof value} ${String(value)}`;
 }

@@ -1,7 +1,7 @@
 import { PlaybookError } from '../errors.js';
 import type { Vars, VarOrigins } from '../types.js';
 import type { Vault } from '../vault/index.js';
-import { isMapping } from '../values.js';
+import { isMapping, toBoolean } from '../values.js';
 import { readYamlFile, type KeyPath, type YamlDocument } from '../yaml/load.js';
 import type { Play, Playbook, RoleEntry } from './types.js';
 
@@ -94,8 +94,6 @@ function parseSerial(doc: YamlDocument, at: KeyPath, raw: unknown): (number | `$
 
 function parseBool(doc: YamlDocument, at: KeyPath, raw: unknown): boolean | undefined {
   if (raw === undefined || raw === null) return undefined;
-  if (typeof raw === 'boolean') return raw;
-  if (typeof raw === 'string' && /^(yes|true|no|false)$/i.test(raw)) return /^(yes|true)$/i.test(raw);
-  return fail(doc, at, 'must be true or false');
+  return toBoolean(raw) ?? fail(doc, at, 'must be true or false');
 }
 

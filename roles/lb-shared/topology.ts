@@ -5,6 +5,7 @@
  * they cannot disagree on a default such as the frontend port.
  */
 import type { HostView, InventoryView } from '../../engine/types.js';
+import { toBoolean } from '../../engine/values.js';
 import { describe, isIPv4, type TypedVars } from '../../engine/vars.js';
 
 export interface LbTopology {
@@ -52,7 +53,7 @@ export function keepalivedEnabled(vars: TypedVars, lbHostCount: number): boolean
   const raw = vars.raw(key);
   if (typeof raw === 'string' && raw.toLowerCase() === 'auto') return lbHostCount >= 2;
   if (typeof raw === 'boolean') return raw;
-  if (typeof raw === 'string' && ['yes', 'true', 'on', '1', 'no', 'false', 'off', '0'].includes(raw.toLowerCase())) return vars.bool(key);
+  if (toBoolean(raw) !== undefined) return vars.bool(key);
   return vars.fail(key, `must be true, false or auto, got ${describe(raw)}`);
 }
 
