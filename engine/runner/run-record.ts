@@ -1,3 +1,4 @@
+import type { FailureDetails } from '../errors.js';
 import type { Redactor } from '../secrets.js';
 import type { FileDiff } from '../types.js';
 import { emptyStats, type HostStats, type RunEvents, type TaskResult } from './events.js';
@@ -45,12 +46,21 @@ export class RunRecord {
   }
 }
 
+function redactDetails(details: FailureDetails, redact: (t: string) => string): FailureDetails {
+  return {
+    ...details,
+    ...(details.command !== undefined ? { command: redact(details.command) } : {}),
+    ...(details.stderr !== undefined ? { stderr: redact(details.stderr) } : {}),
+  };
+}
+
 function redactResult(result: TaskResult, redact: (t: string) => string): TaskResult {
   return {
     ...result,
     task: redact(result.task),
     summary: result.summary === undefined ? undefined : redact(result.summary),
     error: result.error === undefined ? undefined : redact(result.error),
+    details: result.details === undefined ? undefined : redactDetails(result.details, redact),
     // Secret files arrive with every line masked by the op; redaction is the second net.
     diffs: result.diffs?.map((d): FileDiff => ({ ...d, before: d.before === null ? null : redact(d.before), after: d.after === null ? null : redact(d.after) })),
   };
