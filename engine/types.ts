@@ -210,8 +210,10 @@ export interface Task<V = Vars, C extends Change = Change> {
   /**
    * Checks may run ahead of their turn (from the host's first play on), batched with the other
    * checks of the host; an answer is used only while no host the check read has run a command
-   * since. Set false for checks that depend on anything else that earlier tasks produce:
-   * ctx.registered values, ctx.once values, or state outside the hosts (a cluster's nodes).
+   * since. A check run ahead that reaches for ctx.registered, ctx.once, ctx.waitFor,
+   * ctx.publish, ctx.exclusive or ctx.run is noticed and run at its turn (runner/context.ts).
+   * Set false for checks whose answer depends on what the hosts' epochs cannot tell: state
+   * outside the hosts (a cluster's nodes), or files an earlier task writes on the controller.
    */
   readonly prefetch?: boolean;
   /** Reads only. Returns null when the host is already as desired. */

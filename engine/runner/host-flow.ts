@@ -1,5 +1,5 @@
 import type { Change, FileDiff, TaskContext } from '../types.js';
-import { makeContext, type ContextDeps } from './context.js';
+import { Ahead, makeContext, type ContextDeps } from './context.js';
 import type { TaskResult } from './events.js';
 import { failureOf, type Outcome } from './failure.js';
 import type { PlannedPlay, PlannedRole, PlannedTask } from './plan.js';
@@ -67,26 +67,34 @@ export class HostFlow {
     if (next !== undefined && !this.prefetches.hasFresh(next.planned)) this.prefetchFrom(from);
   }
 
+  /** `when` is judged as the check would run: ahead, so reading what only the turn gives says no. */
   private isPrefetchable(step: Step): boolean {
+    const when = step.planned.task.when;
     if (step.planned.task.prefetch === false) return false;
+    if (!when) return true;
+    const ahead = this.ahead();
     try {
-      return this.isEnabled(step);
+      return when(makeContext(this.deps, this.host, step.role.vars.get(this.host), ahead)) && ahead.refused === undefined;
     } catch {
       return false; // a condition that cannot be judged yet is judged at its turn
     }
+  }
+
+  private ahead(): Ahead {
+    return new Ahead(this.host, this.deps.hosts.get(this.host).epoch);
   }
 
   /** Speculative: checks only read, so running them early is safe; stale ones are discarded. */
   private prefetchFrom(from: number): void {
     for (const step of this.steps.slice(from)) {
       if (!this.isPrefetchable(step)) continue;
-      const reads = new Map([[this.host, this.deps.hosts.get(this.host).epoch]]);
-      const ctx = makeContext(this.deps, this.host, step.role.vars.get(this.host), reads);
+      const ahead = this.ahead();
+      const ctx = makeContext(this.deps, this.host, step.role.vars.get(this.host), ahead);
       const result = new Promise<Change | null>((resolve) => resolve(step.planned.task.check(ctx))).then(
         (change) => ({ change }),
         (error: unknown) => ({ error }),
       );
-      this.prefetches.put(step.planned, { reads, result });
+      this.prefetches.put(step.planned, { ahead, result });
     }
   }
 
@@ -95,11 +103,15 @@ export class HostFlow {
     return !when || when(step.ctx);
   }
 
+  /** The prefetched answer while it is fresh and the check kept to reading; else the check, now. */
   private async checkOf(step: Step): Promise<Change | null> {
     const cached = this.prefetches.take(step.planned);
     if (cached) {
       const outcome = await cached.result;
-      if (this.prefetches.isFresh(cached)) {
+      const { refused, held } = cached.ahead;
+      if (refused !== undefined) this.deps.log(this.host, 2, `${step.planned.task.name}: its check reads ${refused}, so it runs at its turn, not ahead`);
+      else if (this.prefetches.isFresh(cached)) {
+        held.forEach((tell) => tell());
         if ('error' in outcome) throw outcome.error;
         return outcome.change;
       }
