@@ -5,6 +5,8 @@
 import type { SourceLocation } from './errors.js';
 import type { TypedVars } from './vars.js';
 
+export type { VarsReader } from './vars.js';
+
 export type Vars = Record<string, unknown>;
 
 /** Where each variable of a host got its winning value, for errors that name file and line. */
@@ -232,14 +234,6 @@ export interface HandlerOutcome {
 }
 
 export type Handler<V = Vars> = (ctx: TaskContext<V>) => Promise<void | HandlerOutcome>;
-
-export interface VarsReader {
-  /** Raw value after precedence (role defaults < inventory < play < role params < extra vars). */
-  raw(key: string): unknown;
-  has(key: string): boolean;
-  /** Where the value came from, to name file and line in errors. */
-  origin(key: string): SourceLocation | undefined;
-}
 
 export interface Role<V = Vars> {
   readonly name: string;

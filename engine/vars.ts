@@ -3,8 +3,15 @@
  * key the bad value came from, so a role's resolve() reads like a schema.
  */
 import { VarsError, type SourceLocation } from './errors.js';
-import type { VarsReader } from './types.js';
 import { describe, isMapping, toBoolean } from './values.js';
+
+export interface VarsReader {
+  /** Raw value after precedence (role defaults < inventory < play < role params < extra vars). */
+  raw(key: string): unknown;
+  has(key: string): boolean;
+  /** Where the value came from, to name file and line in errors. */
+  origin(key: string): SourceLocation | undefined;
+}
 
 export interface NumberRule {
   min?: number;
