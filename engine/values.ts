@@ -30,11 +30,16 @@ export function toBoolean(value: unknown): boolean | undefined {
   return undefined;
 }
 
-/** What a value is, for "must be X, got Y" messages. */
+/**
+ * What kind of value a value is, for "must be X, got Y" messages: never the value itself, which
+ * may be a secret put under the wrong key (an error names file, line and key instead).
+ */
 export function describe(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `'${value}'`;
-  return `${typeof value} ${String(value)}`;
+  if (typeof value === 'string') return value === '' ? 'an empty string' : 'a string';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a number';
+  if (typeof value === 'boolean') return 'a boolean';
+  return `a ${typeof value}`;
 }

@@ -1,6 +1,6 @@
 /**
  * Typed reading of role variables. Every getter throws a VarsError that names the file, line and
- * key the bad value came from, so a role's resolve() reads like a schema.
+ * key the bad value came from (never the value), so a role's resolve() reads like a schema.
  */
 import { VarsError, type SourceLocation } from './errors.js';
 import { describe, isMapping, toBoolean } from './values.js';
@@ -41,6 +41,11 @@ export class TypedVars {
     throw new VarsError(reason, this.where(key), key);
   }
 
+  /** An item of the list (or mapping) under `key` is bad: named `key[item]`, at the line of `key`. */
+  failItem(key: string, item: number | string, reason: string): never {
+    throw new VarsError(reason, this.where(key), typeof item === 'number' ? `${key}[${item}]` : `${key}.${item}`);
+  }
+
   private required(key: string): unknown {
     if (!this.has(key)) this.fail(key, 'is required but not set');
     return this.reader.raw(key);
@@ -61,8 +66,8 @@ export class TypedVars {
     const value = this.required(key);
     const num = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
     if (typeof num !== 'number' || !Number.isInteger(num)) this.fail(key, `must be an integer, got ${describe(value)}`);
-    if (rule.min !== undefined && num < rule.min) this.fail(key, `must be >= ${rule.min}, got ${num}`);
-    if (rule.max !== undefined && num > rule.max) this.fail(key, `must be <= ${rule.max}, got ${num}`);
+    if (rule.min !== undefined && num < rule.min) this.fail(key, `must be >= ${rule.min}`);
+    if (rule.max !== undefined && num > rule.max) this.fail(key, `must be <= ${rule.max}`);
     return num;
   }
 
@@ -82,21 +87,21 @@ export class TypedVars {
   oneOf<T extends string>(key: string, allowed: readonly T[]): T {
     const value = this.string(key);
     if (!(allowed as readonly string[]).includes(value)) {
-      this.fail(key, `must be one of ${allowed.join(', ')}, got '${value}'`);
+      this.fail(key, `must be one of ${allowed.join(', ')}`);
     }
     return value as T;
   }
 
   ipv4(key: string): string {
     const value = this.string(key);
-    if (!isIPv4(value)) this.fail(key, `must be an IPv4 address, got '${value}'`);
+    if (!isIPv4(value)) this.fail(key, 'must be an IPv4 address');
     return value;
   }
 
   cidr(key: string): Cidr {
     const value = this.string(key);
     const parsed = parseCidr(value);
-    if (!parsed) this.fail(key, `must be an IPv4 CIDR like 10.244.0.0/16, got '${value}'`);
+    if (!parsed) this.fail(key, 'must be an IPv4 CIDR like 10.244.0.0/16');
     return parsed;
   }
 
@@ -108,7 +113,7 @@ export class TypedVars {
 
   stringList(key: string): string[] {
     return this.list(key).map((item, i) => {
-      if (typeof item !== 'string' && typeof item !== 'number') this.fail(`${key}[${i}]`, `must be a string, got ${describe(item)}`);
+      if (typeof item !== 'string' && typeof item !== 'number') this.failItem(key, i, `must be a string, got ${describe(item)}`);
       return String(item);
     });
   }

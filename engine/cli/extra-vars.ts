@@ -48,9 +48,9 @@ function fromInline(text: string, where: string, vault?: Vault): Vars {
 /** `a=1 b="two words"`: values stay strings, as ansible-playbook keeps them. */
 function fromPairs(text: string, where: string): Vars {
   const vars: Vars = {};
-  for (const word of splitWords(text, where)) {
+  for (const [i, word] of splitWords(text, where).entries()) {
     const eq = word.indexOf('=');
-    if (eq <= 0) throw new UsageError(`expected key=value, got '${word}'`, { file: where });
+    if (eq <= 0) throw new UsageError(`word ${i + 1} is not key=value`, { file: where });
     const key = word.slice(0, eq);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`'${key}' is not a valid variable name`, { file: where }, key);
     vars[key] = word.slice(eq + 1);
@@ -79,7 +79,7 @@ export function splitWords(text: string, where: string): string[] {
       started = true;
     }
   }
-  if (quote) throw new UsageError(`unterminated ${quote} quote in '${text}'`, { file: where });
+  if (quote) throw new UsageError(`unterminated ${quote} quote`, { file: where });
   if (started) words.push(current);
   return words;
 }

@@ -126,7 +126,7 @@ class HostVarReader {
       return shlexSplit(value);
     } catch (err) {
       if (!(err instanceof ShlexError)) throw err;
-      return this.fail(key, `cannot split '${value}': ${err.message}`);
+      return this.fail(key, `cannot be split like a shell line: ${err.message}`);
     }
   }
 }

@@ -65,15 +65,18 @@ export async function varsDirs(sources: readonly string[], cwd: string): Promise
   return dirs;
 }
 
-/** `-i 'a,b:2222,'`: each entry is a host of `ungrouped`; ranges are not expanded here. */
+/**
+ * `-i 'a,b:2222,'`: each entry is a host of `ungrouped`; ranges are not expanded here. An entry
+ * is located by its number, not by the -i text, which errors would otherwise print whole.
+ */
 export function parseHostList(source: string, model: InventoryModel): void {
-  for (const entry of source.split(',')) {
+  source.split(',').forEach((entry, i) => {
     const text = entry.trim();
-    if (!text) continue;
+    if (!text) return;
     const address = parseAddress(text, false);
     const name = address?.host ?? text;
-    if (!model.hosts.has(name)) model.addHost(name, model.ungrouped, address?.port, { file: source });
-  }
+    if (!model.hosts.has(name)) model.addHost(name, model.ungrouped, address?.port, { file: `-i host list, entry ${i + 1}` });
+  });
 }
 
 async function readDirectory(dir: string, ctx: SourceContext): Promise<void> {

@@ -85,7 +85,7 @@ class YamlGroupParser {
       if (vars !== null && !isMapping(vars)) {
         throw new InventoryError(`host '${pattern}' must map to its variables, got ${describe(vars)}`, where, hostPath.join('.'));
       }
-      const { names, port } = expandHostPattern(pattern, where, false);
+      const { names, port } = expandHostPattern(pattern, where, false, hostPath.join('.'));
       for (const name of names) {
         const host = this.model.addHost(name, group, port, where);
         for (const [key, value] of Object.entries(vars ?? {})) {

@@ -88,7 +88,7 @@ function parseSerial(doc: YamlDocument, at: KeyPath, raw: unknown): (number | `$
     if (typeof item === 'number' && Number.isInteger(item) && item > 0) return item;
     if (typeof item === 'string' && /^\d+%$/.test(item) && Number(item.slice(0, -1)) > 0) return item as `${number}%`;
     if (typeof item === 'string' && /^\d+$/.test(item) && Number(item) > 0) return Number(item);
-    return fail(doc, at, `serial must be a positive number, a percentage like '30%', or a list of them; got ${JSON.stringify(item)}`);
+    return fail(doc, at, "serial must be a positive number, a percentage like '30%', or a list of them");
   });
 }
 

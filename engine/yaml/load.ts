@@ -64,10 +64,18 @@ function parseYaml11(text: string, file: string, ErrorType: InputErrorClass): un
     return load(text, { schema: YAML11_SCHEMA, json: true, filename: file });
   } catch (err) {
     if (err instanceof YAMLException) {
-      // js-yaml marks are 0-based; its reason never quotes the text (its message does).
+      // js-yaml marks are 0-based; its message quotes the text around the error, its reason does not.
       const where = err.mark ? { file, line: err.mark.line + 1, column: err.mark.column + 1 } : { file };
-      throw new ErrorType(`YAML syntax error: ${err.reason}`, where, undefined, { cause: err });
+      throw new ErrorType(`YAML syntax error: ${withoutText(err.reason)}`, where, undefined, { cause: err });
     }
     throw err;
   }
+}
+
+/**
+ * A few of js-yaml's reasons quote a word of the document (an alias, a tag: `*word`, `!word` in a
+ * value that was meant as text): the word goes, the reason stays.
+ */
+function withoutText(reason: string): string {
+  return reason.replace(/"[^"]*"/g, '"…"').replace(/!<[^>]*>/g, '!<…>').replace(/(malformed|such characters): .*$/, '$1');
 }

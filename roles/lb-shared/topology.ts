@@ -42,7 +42,7 @@ export function isDnsName(text: string): boolean {
 
 export function groupName(vars: TypedVars, key: string): string {
   const name = vars.string(key);
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(name)) vars.fail(key, `must be an inventory group name, got '${name}'`);
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(name)) vars.fail(key, 'must be an inventory group name');
   return name;
 }
 
@@ -88,7 +88,7 @@ export function readLbTopology(vars: TypedVars, inventory: InventoryView): LbTop
   let endpointName: string | undefined;
   if (vars.has('control_plane_endpoint_name')) {
     endpointName = vars.string('control_plane_endpoint_name');
-    if (!isDnsName(endpointName)) vars.fail('control_plane_endpoint_name', `must be a DNS name, got '${endpointName}'`);
+    if (!isDnsName(endpointName)) vars.fail('control_plane_endpoint_name', 'must be a DNS name');
     if (endpointAddress === undefined) {
       vars.fail(
         'control_plane_endpoint_name',

@@ -92,7 +92,7 @@ function readControllerKey(vars: TypedVars): string | undefined {
     try {
       text = readFileSync(path, 'utf8');
     } catch (err) {
-      vars.fail(key, `is neither a public key nor a readable file: ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      vars.fail(key, `is neither a public key nor a readable file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
   if (/PRIVATE KEY/.test(text)) vars.fail(key, 'names a PRIVATE key: give the public one (the .pub file)');
