@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { readInputFileSync } from '../input-file.js';
 import type { VarsLayer } from '../template/index.js';
 import type { Vars, VarOrigins } from '../types.js';
 import type { Vault } from '../vault/index.js';
@@ -31,11 +31,7 @@ function fromFile(file: string, origins: VarOrigins, vault?: Vault): Vars {
 }
 
 function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read extra vars file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { file });
-  }
+  return readInputFileSync(file, file, UsageError);
 }
 
 /** `{...}` or `[...]`: JSON, else YAML 1.1, as Ansible's loader reads it (`{a: yes}` is true). */

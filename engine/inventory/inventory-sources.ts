@@ -5,15 +5,16 @@
  * directory, whose entries are read in name order, recursively, skipping what Ansible skips by
  * default (hidden files, group_vars/, host_vars/, vars_plugins/, backups and .ini/.cfg/.txt...).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Stats } from 'node:fs';
 import { InventoryError } from '../errors.js';
+import { FolderWalk, readInputFile, statInput } from '../input-file.js';
 import { VaultError, type Vault } from '../vault/index.js';
 import { parseAddress } from './host-address.js';
 import { parseIniInventory } from './ini-source.js';
 import type { InventoryModel } from './inventory-model.js';
-import { byCodePoint, extension, VARS_EXTENSIONS, type VarsDir } from './vars-files.js';
+import { byCodePoint, extension, listFolder, VARS_EXTENSIONS, type VarsDir } from './vars-files.js';
 import { isMapping } from '../values.js';
 import { parseYaml, type YamlDocument } from '../yaml/load.js';
 import { parseYamlInventory } from './yaml-source.js';
@@ -48,7 +49,7 @@ export async function sourceKind(source: string, cwd: string): Promise<SourceKin
 export async function readSource(source: string, ctx: SourceContext): Promise<void> {
   const kind = await sourceKind(source, ctx.cwd);
   if (kind === 'host-list') parseHostList(source, ctx.model);
-  else if (kind === 'directory') await readDirectory(path.normalize(source), ctx);
+  else if (kind === 'directory') await readDirectory(path.normalize(source), ctx, new FolderWalk(InventoryError));
   else await readInventoryFile(path.normalize(source), ctx);
 }
 
@@ -79,19 +80,21 @@ export function parseHostList(source: string, model: InventoryModel): void {
   });
 }
 
-async function readDirectory(dir: string, ctx: SourceContext): Promise<void> {
-  const entries = (await readdir(path.resolve(ctx.cwd, dir))).sort(byCodePoint);
+async function readDirectory(dir: string, ctx: SourceContext, walk: FolderWalk): Promise<void> {
+  const abs = path.resolve(ctx.cwd, dir);
+  await walk.enter(abs, dir);
+  const entries = (await listFolder(abs, dir)).sort(byCodePoint);
   for (const entry of entries) {
     if (isIgnoredInventoryEntry(entry)) continue;
     const display = path.join(dir, entry);
-    const info = await stat(path.resolve(ctx.cwd, display));
-    if (info.isDirectory()) await readDirectory(display, ctx);
+    const info = await statInput(path.resolve(ctx.cwd, display), display, InventoryError);
+    if (info.isDirectory()) await readDirectory(display, ctx, walk);
     else await readInventoryFile(display, ctx);
   }
 }
 
 export async function readInventoryFile(file: string, ctx: SourceContext): Promise<void> {
-  const text = ctx.vault.openFile(await readFile(path.resolve(ctx.cwd, file), 'utf8'), file);
+  const text = ctx.vault.openFile(await readInputFile(path.resolve(ctx.cwd, file), file, InventoryError), file);
   parseInventoryText(text, file, ctx.model, ctx.vault);
   if (ctx.vault.wasEncrypted(file)) rememberValuesOf(file, ctx.model, ctx.vault);
 }

@@ -4,9 +4,10 @@
  * it is a folder, every file in it (recursively, in name order, skipping hidden files, `~`
  * backups and extensions other than none/.yml/.yaml/.json) merged in that order.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InventoryError } from '../errors.js';
+import { FolderWalk, fsError, readInputFile, statInput } from '../input-file.js';
 import { Vault } from '../vault/index.js';
 import { isMapping, isPythonFalsy } from '../values.js';
 import { parseYaml } from '../yaml/load.js';
@@ -48,8 +49,8 @@ export class VarsFileLoader {
       if (!entries.has(entry)) continue;
       const abs = path.join(base, entry);
       const display = path.join(dir.display, kind, entry);
-      const info = await stat(abs);
-      const files = info.isDirectory() ? await walkVarsFolder(abs, display) : [{ abs, display }];
+      const info = await statInput(abs, display, InventoryError);
+      const files = info.isDirectory() ? await walkVarsFolder(abs, display, new FolderWalk(InventoryError)) : [{ abs, display }];
       const out: VarsFile[] = [];
       for (const f of files) {
         const loaded = await this.load(f.abs, f.display);
@@ -75,7 +76,7 @@ export class VarsFileLoader {
   private load(abs: string, display: string): Promise<VarsFile | undefined> {
     let promise = this.loaded.get(abs);
     if (!promise) {
-      promise = readFile(abs, 'utf8').then((text) => parseVarsFile(this.vault.openFile(text, display), display, this.vault));
+      promise = readInputFile(abs, display, InventoryError).then((text) => parseVarsFile(this.vault.openFile(text, display), display, this.vault));
       this.loaded.set(abs, promise);
     }
     return promise;
@@ -97,20 +98,29 @@ export function parseVarsFile(text: string, file: string, vault?: Vault): VarsFi
   return { file, vars: data, lines };
 }
 
-async function walkVarsFolder(abs: string, display: string): Promise<Array<{ abs: string; display: string }>> {
+async function walkVarsFolder(abs: string, display: string, walk: FolderWalk): Promise<Array<{ abs: string; display: string }>> {
+  await walk.enter(abs, display);
   const out: Array<{ abs: string; display: string }> = [];
-  for (const entry of (await readdir(abs)).sort(byCodePoint)) {
+  for (const entry of (await listFolder(abs, display)).sort(byCodePoint)) {
     if (entry.startsWith('.') || entry.endsWith('~')) continue;
     const ext = extension(entry);
     const childAbs = path.join(abs, entry);
     const childDisplay = path.join(display, entry);
-    const info = await stat(childAbs);
-    if (info.isDirectory() && !ext) out.push(...(await walkVarsFolder(childAbs, childDisplay)));
+    const info = await statInput(childAbs, childDisplay, InventoryError);
+    if (info.isDirectory() && !ext) out.push(...(await walkVarsFolder(childAbs, childDisplay, walk)));
     else if (info.isFile() && (!ext || (VARS_EXTENSIONS as readonly string[]).includes(ext))) {
       out.push({ abs: childAbs, display: childDisplay });
     }
   }
   return out;
+}
+
+export async function listFolder(abs: string, display: string): Promise<string[]> {
+  try {
+    return await readdir(abs);
+  } catch (err) {
+    throw fsError(err, display, InventoryError);
+  }
 }
 
 /** Python's os.path.splitext()[1]: leading dots of the name do not start an extension. */
