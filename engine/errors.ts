@@ -2,6 +2,8 @@
  * One base error with subclasses that carry where the problem is. Input errors (inventory,
  * playbook, vars, usage) exit 2 before any host is contacted; host failures are reported per host.
  */
+import { summariseScript } from './secrets.js';
+
 export interface SourceLocation {
   file: string;
   line?: number;
@@ -59,37 +61,49 @@ export class ConnectionError extends PlayError {
   }
 }
 
-export type TaskPhase = 'check' | 'apply' | 'handler';
+/**
+ * What failed, beyond the message: reported with -v and in --json (redacted). The host, role and
+ * task are the result's own.
+ */
+export interface FailureDetails {
+  /** What names the command (its label, or a short form of its text): never a secret command's text. */
+  readonly command?: string;
+  readonly exitCode?: number;
+  readonly stderr?: string;
+}
 
 /** A task failed on a host: the host stops, the others go on. */
 export class TaskError extends PlayError {
   constructor(
     message: string,
-    readonly details: {
-      host?: string;
-      role?: string;
-      task?: string;
-      phase?: TaskPhase;
-      command?: string;
-      exitCode?: number;
-      stderr?: string;
-    } = {},
+    readonly details: FailureDetails = {},
     options?: { cause?: unknown },
   ) {
     super(message, options);
   }
 }
 
-/** A remote command exited non-zero. */
+/** A remote command exited non-zero. `command` is '' for a secret one (then only `label` names it). */
 export class CommandError extends TaskError {
   constructor(command: string, exitCode: number, stdout: string, stderr: string, label?: string) {
     const tail = lastLines(stderr, 5) || lastLines(stdout, 5);
     super(`${label ?? 'command'} failed (exit ${exitCode})${tail ? `: ${tail}` : ''}`, {
-      command,
+      command: label ?? commandLabel(command),
       exitCode,
       stderr,
     });
   }
+}
+
+/** A script as one short line: file contents summarised, lines joined, cut at 200 characters. */
+export function commandLabel(command: string): string {
+  if (command === '') return 'command (hidden: holds secrets)';
+  const line = summariseScript(command)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join('; ');
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 export function lastLines(text: string, n: number): string {

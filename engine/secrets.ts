@@ -48,11 +48,16 @@ export const MIN_REDACTED_LENGTH = 4;
 export class Redactor {
   private values: string[] = [];
 
-  /** Registers a secret: a string or number, or every leaf of a list or mapping held by a secret name. */
-  add(value: unknown, depth = 0): void {
+  /**
+   * Registers a secret: a string or number, or every leaf of a list or mapping held by a secret
+   * name. A value shared in several places (a YAML alias) is visited once.
+   */
+  add(value: unknown, depth = 0, seen = new Set<object>()): void {
     if (typeof value === 'number') value = String(value);
     if (value !== null && typeof value === 'object') {
-      if (depth < 8) Object.values(value).forEach((v) => this.add(v, depth + 1));
+      if (depth >= 8 || seen.has(value)) return;
+      seen.add(value);
+      Object.values(value).forEach((v) => this.add(v, depth + 1, seen));
       return;
     }
     if (typeof value !== 'string' || value.length < MIN_REDACTED_LENGTH) return;
@@ -67,12 +72,14 @@ export class Redactor {
     return this.values.includes(value);
   }
 
-  /** Registers the values of secret-named keys found anywhere in a vars tree. */
-  addFromVars(vars: unknown, depth = 0): void {
-    if (depth > 8 || vars === null || typeof vars !== 'object') return;
+  /** Registers the values of secret-named keys found anywhere in a vars tree; a shared value is visited once. */
+  addFromVars(vars: unknown, depth = 0, seen = new Set<object>()): void {
+    if (depth > 8 || vars === null || typeof vars !== 'object' || seen.has(vars)) return;
+    seen.add(vars);
     for (const [key, value] of Object.entries(vars as Record<string, unknown>)) {
+      // Its own visit: a value walked before under a plain name is still a secret here.
       if (isSecretName(key)) this.add(value);
-      else this.addFromVars(value, depth + 1);
+      else this.addFromVars(value, depth + 1, seen);
     }
   }
 
@@ -89,13 +96,21 @@ export class Redactor {
   }
 }
 
-/** A copy of a vars tree with the value of every secret-named key replaced by MASK, whatever its length. */
-export function maskSecretVars(vars: unknown, depth = 0): unknown {
+/**
+ * A copy of a vars tree with the value of every secret-named key replaced by MASK, whatever its
+ * length. A value shared in several places is copied once, and its copy shared the same way.
+ */
+export function maskSecretVars(vars: unknown, depth = 0, copies = new Map<object, unknown>()): unknown {
   if (depth > 64 || vars === null || typeof vars !== 'object') return vars;
-  if (Array.isArray(vars)) return vars.map((v) => maskSecretVars(v, depth + 1));
-  return Object.fromEntries(
-    Object.entries(vars as Record<string, unknown>).map(([key, value]) => [key, isSecretName(key) && value !== null ? MASK : maskSecretVars(value, depth + 1)]),
-  );
+  const done = copies.get(vars);
+  if (done !== undefined) return done;
+  const copy = Array.isArray(vars)
+    ? vars.map((v) => maskSecretVars(v, depth + 1, copies))
+    : Object.fromEntries(
+        Object.entries(vars as Record<string, unknown>).map(([key, value]) => [key, isSecretName(key) && value !== null ? MASK : maskSecretVars(value, depth + 1, copies)]),
+      );
+  copies.set(vars, copy);
+  return copy;
 }
 
 /**

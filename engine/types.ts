@@ -5,6 +5,8 @@
 import type { SourceLocation } from './errors.js';
 import type { TypedVars } from './vars.js';
 
+export type { VarsReader } from './vars.js';
+
 export type Vars = Record<string, unknown>;
 
 /** Where each variable of a host got its winning value, for errors that name file and line. */
@@ -210,8 +212,10 @@ export interface Task<V = Vars, C extends Change = Change> {
   /**
    * Checks may run ahead of their turn (from the host's first play on), batched with the other
    * checks of the host; an answer is used only while no host the check read has run a command
-   * since. Set false for checks that depend on anything else that earlier tasks produce:
-   * ctx.registered values, ctx.once values, or state outside the hosts (a cluster's nodes).
+   * since. A check run ahead that reaches for ctx.registered, ctx.once, ctx.waitFor,
+   * ctx.publish, ctx.exclusive or ctx.run is noticed and run at its turn (runner/context.ts).
+   * Set false for checks whose answer depends on what the hosts' epochs cannot tell: state
+   * outside the hosts (a cluster's nodes), or files an earlier task writes on the controller.
    */
   readonly prefetch?: boolean;
   /** Reads only. Returns null when the host is already as desired. */
@@ -230,16 +234,6 @@ export interface HandlerOutcome {
 }
 
 export type Handler<V = Vars> = (ctx: TaskContext<V>) => Promise<void | HandlerOutcome>;
-
-export interface VarsReader {
-  /** Raw value after precedence (role defaults < inventory < play < role params < extra vars). */
-  raw(key: string): unknown;
-  has(key: string): boolean;
-  /** Where the value came from, to name file and line in errors. */
-  origin(key: string): SourceLocation | undefined;
-  /** How strong the layer holding `key` is (higher wins); absent: every key is in one layer. */
-  rank?(key: string): number;
-}
 
 export interface Role<V = Vars> {
   readonly name: string;

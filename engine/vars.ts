@@ -1,9 +1,19 @@
 /**
  * Typed reading of role variables. Every getter throws a VarsError that names the file, line and
- * key the bad value came from, so a role's resolve() reads like a schema.
+ * key the bad value came from (never the value), so a role's resolve() reads like a schema.
  */
 import { VarsError, type SourceLocation } from './errors.js';
-import type { VarsReader } from './types.js';
+import { describe, isMapping, toBoolean } from './values.js';
+
+export interface VarsReader {
+  /** Raw value after precedence (role defaults < inventory < play < role params < extra vars). */
+  raw(key: string): unknown;
+  has(key: string): boolean;
+  /** Where the value came from, to name file and line in errors. */
+  origin(key: string): SourceLocation | undefined;
+  /** How strong the layer holding `key` is (higher wins); absent: every key is in one layer. */
+  rank?(key: string): number;
+}
 
 export interface NumberRule {
   min?: number;
@@ -33,6 +43,11 @@ export class TypedVars {
     throw new VarsError(reason, this.where(key), key);
   }
 
+  /** An item of the list (or mapping) under `key` is bad: named `key[item]`, at the line of `key`. */
+  failItem(key: string, item: number | string, reason: string): never {
+    throw new VarsError(reason, this.where(key), typeof item === 'number' ? `${key}[${item}]` : `${key}.${item}`);
+  }
+
   private required(key: string): unknown {
     if (!this.has(key)) this.fail(key, 'is required but not set');
     return this.reader.raw(key);
@@ -53,8 +68,8 @@ export class TypedVars {
     const value = this.required(key);
     const num = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
     if (typeof num !== 'number' || !Number.isInteger(num)) this.fail(key, `must be an integer, got ${describe(value)}`);
-    if (rule.min !== undefined && num < rule.min) this.fail(key, `must be >= ${rule.min}, got ${num}`);
-    if (rule.max !== undefined && num > rule.max) this.fail(key, `must be <= ${rule.max}, got ${num}`);
+    if (rule.min !== undefined && num < rule.min) this.fail(key, `must be >= ${rule.min}`);
+    if (rule.max !== undefined && num > rule.max) this.fail(key, `must be <= ${rule.max}`);
     return num;
   }
 
@@ -68,34 +83,27 @@ export class TypedVars {
 
   bool(key: string): boolean {
     const value = this.required(key);
-    if (typeof value === 'boolean') return value;
-    if (typeof value === 'string') {
-      const lower = value.toLowerCase();
-      if (['yes', 'true', 'on', '1'].includes(lower)) return true;
-      if (['no', 'false', 'off', '0'].includes(lower)) return false;
-    }
-    if (value === 1 || value === 0) return value === 1;
-    return this.fail(key, `must be a boolean, got ${describe(value)}`);
+    return toBoolean(value) ?? this.fail(key, `must be a boolean, got ${describe(value)}`);
   }
 
   oneOf<T extends string>(key: string, allowed: readonly T[]): T {
     const value = this.string(key);
     if (!(allowed as readonly string[]).includes(value)) {
-      this.fail(key, `must be one of ${allowed.join(', ')}, got '${value}'`);
+      this.fail(key, `must be one of ${allowed.join(', ')}`);
     }
     return value as T;
   }
 
   ipv4(key: string): string {
     const value = this.string(key);
-    if (!isIPv4(value)) this.fail(key, `must be an IPv4 address, got '${value}'`);
+    if (!isIPv4(value)) this.fail(key, 'must be an IPv4 address');
     return value;
   }
 
   cidr(key: string): Cidr {
     const value = this.string(key);
     const parsed = parseCidr(value);
-    if (!parsed) this.fail(key, `must be an IPv4 CIDR like 10.244.0.0/16, got '${value}'`);
+    if (!parsed) this.fail(key, 'must be an IPv4 CIDR like 10.244.0.0/16');
     return parsed;
   }
 
@@ -107,25 +115,19 @@ export class TypedVars {
 
   stringList(key: string): string[] {
     return this.list(key).map((item, i) => {
-      if (typeof item !== 'string' && typeof item !== 'number') this.fail(`${key}[${i}]`, `must be a string, got ${describe(item)}`);
+      if (typeof item !== 'string' && typeof item !== 'number') this.failItem(key, i, `must be a string, got ${describe(item)}`);
       return String(item);
     });
   }
 
   map(key: string): Record<string, unknown> {
     const value = this.required(key);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(key, `must be a mapping, got ${describe(value)}`);
-    return value as Record<string, unknown>;
+    if (!isMapping(value)) this.fail(key, `must be a mapping, got ${describe(value)}`);
+    return value;
   }
 }
 
-export function describe(value: unknown): string {
-  if (value === null || value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `'${value}'`;
-  return `${typeof value} ${String(value)}`;
-}
+export { describe } from './values.js';
 
 export function isIPv4(text: string): boolean {
   const parts = text.split('.');

@@ -10,7 +10,9 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { expandHome } from '../home.js';
 import { shlexSplit, ShlexError } from '../inventory/shlex-split.js';
+import { toBoolean } from '../values.js';
 import { cfgValue, ConfigError, parseCfgIni, type CfgSections, type CfgValue } from './cfg-ini.js';
 
 export { ConfigError } from './cfg-ini.js';
@@ -95,9 +97,6 @@ export function loadAnsibleConfig(where: ConfigEnv = defaultEnv()): AnsibleConfi
   return { ...parseAnsibleConfig(text, found.file, where), warnings: found.warnings };
 }
 
-const TRUE_WORDS = new Set(['y', 'yes', 'on', '1', 'true', 't']);
-const FALSE_WORDS = new Set(['n', 'no', 'off', '0', 'false', 'f']);
-
 /** Reads the known settings of one file's text. */
 export function parseAnsibleConfig(text: string, file: string, where: ConfigEnv = defaultEnv()): AnsibleConfig {
   const reader = new SettingReader(parseCfgIni(text, file), file, where);
@@ -144,9 +143,8 @@ class SettingReader {
   }
 
   bool(value: string): boolean {
-    const word = unquote(value).toLowerCase();
-    if (TRUE_WORDS.has(word)) return true;
-    if (FALSE_WORDS.has(word)) return false;
+    const bool = toBoolean(unquote(value));
+    if (bool !== undefined) return bool;
     throw new BadValue('must be a boolean (True/False, yes/no, 1/0)');
   }
 
@@ -197,6 +195,6 @@ function unquote(value: string): string {
 /** Python's expandvars + expanduser, then relative to `base` (Ansible's unfrackpath). */
 function resolvePath(value: string, base: string, where: ConfigEnv): string {
   let out = value.replace(/\$(\w+)|\$\{([^}]*)\}/g, (whole, a: string | undefined, b: string | undefined) => where.env[a ?? b ?? ''] ?? whole);
-  if (out === '~' || out.startsWith('~/')) out = where.home + out.slice(1);
+  out = expandHome(out, where.home);
   return path.normalize(path.isAbsolute(out) ? out : path.join(base, out));
 }

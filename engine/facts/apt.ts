@@ -6,8 +6,7 @@
 import { raw, sh } from '../shell.js';
 import type { ExecResult } from '../types.js';
 import { factError } from './fact-error.js';
-// Type-only import: package-manager.ts imports this module, so a value import would be a cycle.
-import type { InstallPlan, PackageManager, PackageState } from './package-manager.js';
+import type { InstallPlan, PackageManager, PackageState } from './package-manager-contract.js';
 import { versionGlobMatches } from './version-glob.js';
 
 // Status-Abbrev is want/status/error: e.g. 'ii ', 'hi ', 'rc ', 'un '. These statuses mean the

@@ -9,13 +9,11 @@
  * Values are read through a VarsReader: the runner passes the host's rendered variables
  * (templates evaluated, -u/-b/--private-key and -e applied); without one, the raw inventory vars.
  */
-import os from 'node:os';
 import { InventoryError, type SourceLocation } from '../errors.js';
+import { expandHome } from '../home.js';
 import type { ConnectionSpec, InventoryHost, VarsReader } from '../types.js';
+import { describe, toBoolean } from '../values.js';
 import { shlexSplit, ShlexError } from './shlex-split.js';
-
-const TRUE_WORDS = new Set(['y', 'yes', 'on', '1', 'true', 't']);
-const FALSE_WORDS = new Set(['n', 'no', 'off', '0', 'false', 'f']);
 
 /** The inventory's own values, unrendered. */
 export function inventoryVarsReader(host: InventoryHost): VarsReader {
@@ -48,13 +46,6 @@ export function connectionSpec(host: InventoryHost, vars: VarsReader = inventory
     ...(keyFile !== undefined ? { privateKeyFile: expandHome(keyFile) } : {}),
     commonArgs,
   };
-}
-
-/** `~` and `~/x` are the controller user's home, as Ansible expands them. */
-export function expandHome(file: string): string {
-  if (file === '~') return os.homedir();
-  if (file.startsWith('~/')) return os.homedir() + file.slice(1);
-  return file;
 }
 
 class HostVarReader {
@@ -123,14 +114,7 @@ class HostVarReader {
   bool(key: string): boolean {
     const value = this.value(key);
     if (value === undefined || value === null) return false;
-    if (typeof value === 'boolean') return value;
-    if (value === 1 || value === 0) return value === 1;
-    if (typeof value === 'string') {
-      const word = value.trim().toLowerCase();
-      if (TRUE_WORDS.has(word)) return true;
-      if (FALSE_WORDS.has(word)) return false;
-    }
-    return this.fail(key, `must be a boolean (yes/no, true/false, 1/0), got ${describe(value)}`);
+    return toBoolean(value) ?? this.fail(key, `must be a boolean (yes/no, true/false, 1/0), got ${describe(value)}`);
   }
 
   connection(): 'ssh' | 'local' {
@@ -149,14 +133,7 @@ class HostVarReader {
       return shlexSplit(value);
     } catch (err) {
       if (!(err instanceof ShlexError)) throw err;
-      return this.fail(key, `cannot split '${value}': ${err.message}`);
+      return this.fail(key, `cannot be split like a shell line: ${err.message}`);
     }
   }
-}
-
-function describe(value: unknown): string {
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object' && value !== null) return 'a mapping';
-  if (typeof value === 'string') return `'${value}'`;
-  return `${typeof value} ${String(value)}`;
 }

@@ -60,7 +60,3 @@ export function parseAddress(address: string, allowRanges: boolean): HostAddress
   if (!allowRanges && rest.includes('[')) return undefined;
   return port === undefined ? { host: rest } : { host: rest, port };
 }
-
-export function isIpAddress(name: string): boolean {
-  return IPV4.test(name) || IPV6.test(name);
-}

@@ -15,29 +15,27 @@ export function hasHostRange(pattern: string): boolean {
 export function expandHostRange(pattern: string): string[] {
   // Ansible swaps the first '[' and the first ']' for '|' and wants exactly three parts.
   const parts = pattern.replace('[', '|').replace(']', '|').split('|');
-  if (parts.length !== 3) throw new HostRangeError(`bad host range in '${pattern}': expected one [begin:end] per range`);
+  if (parts.length !== 3) throw new HostRangeError('bad host range: expected one [begin:end] per range');
   const [head, range, tail] = parts as [string, string, string];
   const bounds = range.split(':');
   if (bounds.length !== 2 && bounds.length !== 3) {
-    throw new HostRangeError(`bad host range '[${range}]' in '${pattern}': must be begin:end or begin:end:step`);
+    throw new HostRangeError('bad host range: must be begin:end or begin:end:step');
   }
   const begin = bounds[0] || '0';
   const end = bounds[1] ?? '';
-  if (!end) throw new HostRangeError(`bad host range '[${range}]' in '${pattern}': no end value`);
+  if (!end) throw new HostRangeError('bad host range: no end value');
   const stepText = bounds[2];
 
   let fill = (value: string | number): string => String(value);
   if (begin[0] === '0' && begin.length > 1) {
     if (begin.length !== end.length) {
-      throw new HostRangeError(
-        `bad host range '[${range}]' in '${pattern}': begin and end must have the same width when begin has a leading zero`,
-      );
+      throw new HostRangeError('bad host range: begin and end must have the same width when begin has a leading zero');
     }
     fill = (value) => zfill(String(value), begin.length);
   }
 
   const names: string[] = [];
-  for (const item of rangeItems(begin, end, stepText, pattern, range)) {
+  for (const item of rangeItems(begin, end, stepText)) {
     const name = head + fill(item) + tail;
     if (hasHostRange(name)) names.push(...expandHostRange(name));
     else names.push(name);
@@ -45,8 +43,8 @@ export function expandHostRange(pattern: string): string[] {
   return names;
 }
 
-function rangeItems(begin: string, end: string, stepText: string | undefined, pattern: string, range: string): Array<string | number> {
-  const bad = (why: string): HostRangeError => new HostRangeError(`bad host range '[${range}]' in '${pattern}': ${why}`);
+function rangeItems(begin: string, end: string, stepText: string | undefined): Array<string | number> {
+  const bad = (why: string): HostRangeError => new HostRangeError(`bad host range: ${why}`);
   // Python's str.index: a substring search, so 'a'..'z' and 'A'..'Z' are alphabetic bounds.
   const alphaBegin = ASCII_LETTERS.indexOf(begin);
   const alphaEnd = ASCII_LETTERS.indexOf(end);
@@ -65,7 +63,7 @@ function rangeItems(begin: string, end: string, stepText: string | undefined, pa
   const last = pyInt(end);
   const step = stepText === undefined ? 1 : pyInt(stepText);
   if (first === undefined || last === undefined) throw bad('bounds must both be numbers or both single letters');
-  if (step === undefined) throw bad(`step '${stepText ?? ''}' is not a number`);
+  if (step === undefined) throw bad('the step is not a number');
   if (step === 0) throw bad('step must not be zero');
   const out: number[] = [];
   const stop = last + 1;

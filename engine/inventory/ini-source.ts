@@ -55,7 +55,7 @@ export function parseIniInventory(text: string, file: string, model: InventoryMo
       return;
     }
     if (line.startsWith('[') && line.endsWith(']')) {
-      throw new InventoryError(`invalid section '${line}': no spaces or other characters allowed in a section name`, where);
+      throw new InventoryError('invalid section header: no spaces or other characters allowed in a section name', where);
     }
 
     if (kind === 'hosts') parseHostLine(line, group, model, where);
@@ -90,16 +90,16 @@ function parseHostLine(line: string, group: GroupNode, model: InventoryModel, wh
     tokens = shlexSplit(line, { comments: true });
   } catch (err) {
     if (!(err instanceof ShlexError)) throw err;
-    throw new InventoryError(`cannot parse host line '${line}': ${err.message}`, where, undefined, { cause: err });
+    throw new InventoryError(`cannot parse the host line: ${err.message}`, where, undefined, { cause: err });
   }
   const [pattern, ...assignments] = tokens;
-  if (pattern === undefined) throw new InventoryError(`cannot parse host line '${line}'`, where);
+  if (pattern === undefined) throw new InventoryError('cannot parse the host line', where);
   const { names, port } = expandHostPattern(pattern, where, true);
   const vars: Array<[string, unknown]> = [];
-  for (const token of assignments) {
+  for (const [i, token] of assignments.entries()) {
     const eq = token.indexOf('=');
     if (eq === -1) {
-      throw new InventoryError(`expected key=value host variable, got '${token}'`, where, token);
+      throw new InventoryError(`word ${i + 2} of the host line is not a key=value host variable`, where);
     }
     vars.push([token.slice(0, eq), iniValue(token.slice(eq + 1))]);
   }
@@ -111,7 +111,7 @@ function parseHostLine(line: string, group: GroupNode, model: InventoryModel, wh
 
 function parseVarLine(line: string, group: GroupNode, model: InventoryModel, where: SourceLocation): void {
   const eq = line.indexOf('=');
-  if (eq === -1) throw new InventoryError(`expected key=value in [${group.name}:vars], got '${line}'`, where);
+  if (eq === -1) throw new InventoryError(`a line of [${group.name}:vars] must be key=value`, where);
   // Not shell-split: the whole rest of the line, comments included, goes to literal_eval.
   const key = line.slice(0, eq).trim();
   model.setGroupVar(group, key, iniValue(line.slice(eq + 1).trim()), where);
@@ -125,7 +125,7 @@ function parseChildLine(
   where: SourceLocation,
 ): void {
   const m = GROUP_NAME_RE.exec(line);
-  if (!m) throw new InventoryError(`expected a group name in [${group.name}:children], got '${line}'`, where);
+  if (!m) throw new InventoryError(`a line of [${group.name}:children] must be one group name`, where);
   const name = m[1] ?? '';
   const child = model.groups.get(name);
   if (child) {

@@ -99,7 +99,7 @@ export class InventoryModel {
       // Ansible turns this into the group's sort priority (int(value)) instead of a variable.
       const priority = toPriority(value);
       if (priority === 'invalid') {
-        throw new InventoryError(`must be an integer, got ${JSON.stringify(value)}`, origin, key);
+        throw new InventoryError('must be an integer', origin, key);
       }
       if (priority !== undefined) group.priority = priority;
       return;

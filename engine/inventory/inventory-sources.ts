@@ -5,16 +5,18 @@
  * directory, whose entries are read in name order, recursively, skipping what Ansible skips by
  * default (hidden files, group_vars/, host_vars/, vars_plugins/, backups and .ini/.cfg/.txt...).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Stats } from 'node:fs';
 import { InventoryError } from '../errors.js';
+import { FolderWalk, readInputFile, statInput } from '../input-file.js';
 import { VaultError, type Vault } from '../vault/index.js';
 import { parseAddress } from './host-address.js';
 import { parseIniInventory } from './ini-source.js';
 import type { InventoryModel } from './inventory-model.js';
-import { byCodePoint, extension, VARS_EXTENSIONS, type VarsDir } from './vars-files.js';
-import { isMapping, loadYamlText } from './yaml-load.js';
+import { byCodePoint, extension, listFolder, VARS_EXTENSIONS, type VarsDir } from './vars-files.js';
+import { isMapping } from '../values.js';
+import { parseYaml, type YamlDocument } from '../yaml/load.js';
 import { parseYamlInventory } from './yaml-source.js';
 
 /** Ansible's INVENTORY_IGNORE_EXTS default plus the names it always ignores in a directory. */
@@ -47,7 +49,7 @@ export async function sourceKind(source: string, cwd: string): Promise<SourceKin
 export async function readSource(source: string, ctx: SourceContext): Promise<void> {
   const kind = await sourceKind(source, ctx.cwd);
   if (kind === 'host-list') parseHostList(source, ctx.model);
-  else if (kind === 'directory') await readDirectory(path.normalize(source), ctx);
+  else if (kind === 'directory') await readDirectory(path.normalize(source), ctx, new FolderWalk(InventoryError));
   else await readInventoryFile(path.normalize(source), ctx);
 }
 
@@ -64,30 +66,35 @@ export async function varsDirs(sources: readonly string[], cwd: string): Promise
   return dirs;
 }
 
-/** `-i 'a,b:2222,'`: each entry is a host of `ungrouped`; ranges are not expanded here. */
+/**
+ * `-i 'a,b:2222,'`: each entry is a host of `ungrouped`; ranges are not expanded here. An entry
+ * is located by its number, not by the -i text, which errors would otherwise print whole.
+ */
 export function parseHostList(source: string, model: InventoryModel): void {
-  for (const entry of source.split(',')) {
+  source.split(',').forEach((entry, i) => {
     const text = entry.trim();
-    if (!text) continue;
+    if (!text) return;
     const address = parseAddress(text, false);
     const name = address?.host ?? text;
-    if (!model.hosts.has(name)) model.addHost(name, model.ungrouped, address?.port, { file: source });
-  }
+    if (!model.hosts.has(name)) model.addHost(name, model.ungrouped, address?.port, { file: `-i host list, entry ${i + 1}` });
+  });
 }
 
-async function readDirectory(dir: string, ctx: SourceContext): Promise<void> {
-  const entries = (await readdir(path.resolve(ctx.cwd, dir))).sort(byCodePoint);
+async function readDirectory(dir: string, ctx: SourceContext, walk: FolderWalk): Promise<void> {
+  const abs = path.resolve(ctx.cwd, dir);
+  await walk.enter(abs, dir);
+  const entries = (await listFolder(abs, dir)).sort(byCodePoint);
   for (const entry of entries) {
     if (isIgnoredInventoryEntry(entry)) continue;
     const display = path.join(dir, entry);
-    const info = await stat(path.resolve(ctx.cwd, display));
-    if (info.isDirectory()) await readDirectory(display, ctx);
+    const info = await statInput(path.resolve(ctx.cwd, display), display, InventoryError);
+    if (info.isDirectory()) await readDirectory(display, ctx, walk);
     else await readInventoryFile(display, ctx);
   }
 }
 
 export async function readInventoryFile(file: string, ctx: SourceContext): Promise<void> {
-  const text = ctx.vault.openFile(await readFile(path.resolve(ctx.cwd, file), 'utf8'), file);
+  const text = ctx.vault.openFile(await readInputFile(path.resolve(ctx.cwd, file), file, InventoryError), file);
   parseInventoryText(text, file, ctx.model, ctx.vault);
   if (ctx.vault.wasEncrypted(file)) rememberValuesOf(file, ctx.model, ctx.vault);
 }
@@ -104,23 +111,23 @@ function rememberValuesOf(file: string, model: InventoryModel, vault: Vault): vo
 export function parseInventoryText(text: string, file: string, model: InventoryModel, vault?: Vault): void {
   const ext = extension(path.basename(file));
   if ((VARS_EXTENSIONS as readonly string[]).includes(ext)) {
-    parseYamlInventory(loadYamlText(text, file, vault), text, file, model);
+    parseYamlInventory(parseYaml(text, file, { errorType: InventoryError, vault }), model);
     return;
   }
   if (ext === '.toml') throw new InventoryError('TOML inventories are not supported (use INI or YAML)', { file, line: 1 });
   if (!ext) {
-    const data = tryYaml(text, file, vault);
-    if (isMapping(data) && Object.keys(data).length > 0) {
-      parseYamlInventory(data, text, file, model);
+    const doc = tryYaml(text, file, vault);
+    if (doc && isMapping(doc.data) && Object.keys(doc.data).length > 0) {
+      parseYamlInventory(doc, model);
       return;
     }
   }
   parseIniInventory(text, file, model);
 }
 
-function tryYaml(text: string, file: string, vault?: Vault): unknown {
+function tryYaml(text: string, file: string, vault?: Vault): YamlDocument | undefined {
   try {
-    return loadYamlText(text, file, vault);
+    return parseYaml(text, file, { errorType: InventoryError, vault });
   } catch (err) {
     // YAML with a vault value that cannot be opened is still YAML: say so, not an INI error.
     if (err instanceof VaultError) throw err;

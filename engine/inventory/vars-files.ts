@@ -4,12 +4,13 @@
  * it is a folder, every file in it (recursively, in name order, skipping hidden files, `~`
  * backups and extensions other than none/.yml/.yaml/.json) merged in that order.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InventoryError } from '../errors.js';
+import { FolderWalk, fsError, readInputFile, statInput } from '../input-file.js';
 import { Vault } from '../vault/index.js';
-import { indexYamlKeys } from './yaml-key-lines.js';
-import { isMapping, isPythonFalsy, loadYamlText } from './yaml-load.js';
+import { isMapping, isPythonFalsy } from '../values.js';
+import { parseYaml } from '../yaml/load.js';
 
 export const VARS_EXTENSIONS = ['.yml', '.yaml', '.json'] as const;
 
@@ -48,8 +49,8 @@ export class VarsFileLoader {
       if (!entries.has(entry)) continue;
       const abs = path.join(base, entry);
       const display = path.join(dir.display, kind, entry);
-      const info = await stat(abs);
-      const files = info.isDirectory() ? await walkVarsFolder(abs, display) : [{ abs, display }];
+      const info = await statInput(abs, display, InventoryError);
+      const files = info.isDirectory() ? await walkVarsFolder(abs, display, new FolderWalk(InventoryError)) : [{ abs, display }];
       const out: VarsFile[] = [];
       for (const f of files) {
         const loaded = await this.load(f.abs, f.display);
@@ -75,7 +76,7 @@ export class VarsFileLoader {
   private load(abs: string, display: string): Promise<VarsFile | undefined> {
     let promise = this.loaded.get(abs);
     if (!promise) {
-      promise = readFile(abs, 'utf8').then((text) => parseVarsFile(this.vault.openFile(text, display), display, this.vault));
+      promise = readInputFile(abs, display, InventoryError).then((text) => parseVarsFile(this.vault.openFile(text, display), display, this.vault));
       this.loaded.set(abs, promise);
     }
     return promise;
@@ -84,33 +85,42 @@ export class VarsFileLoader {
 
 /** Parses one (decrypted) vars file; undefined for an empty one (Ansible skips it). */
 export function parseVarsFile(text: string, file: string, vault?: Vault): VarsFile | undefined {
-  const data = loadYamlText(text, file, vault);
+  const doc = parseYaml(text, file, { errorType: InventoryError, vault });
+  const data = doc.data;
   if (isPythonFalsy(data)) return undefined;
   if (!isMapping(data)) {
     // The value is not quoted: it may come from a vault-encrypted file.
     const got = Array.isArray(data) ? 'a list' : `a ${typeof data}`;
     throw new InventoryError(`a variables file must be a mapping of names to values, got ${got}`, { file, line: 1 });
   }
-  const index = indexYamlKeys(text);
   const lines = new Map<string, number>();
-  for (const key of Object.keys(data)) lines.set(key, index.children.get(key)?.line ?? 1);
+  for (const key of Object.keys(data)) lines.set(key, doc.locate([key]).line ?? 1);
   return { file, vars: data, lines };
 }
 
-async function walkVarsFolder(abs: string, display: string): Promise<Array<{ abs: string; display: string }>> {
+async function walkVarsFolder(abs: string, display: string, walk: FolderWalk): Promise<Array<{ abs: string; display: string }>> {
+  await walk.enter(abs, display);
   const out: Array<{ abs: string; display: string }> = [];
-  for (const entry of (await readdir(abs)).sort(byCodePoint)) {
+  for (const entry of (await listFolder(abs, display)).sort(byCodePoint)) {
     if (entry.startsWith('.') || entry.endsWith('~')) continue;
     const ext = extension(entry);
     const childAbs = path.join(abs, entry);
     const childDisplay = path.join(display, entry);
-    const info = await stat(childAbs);
-    if (info.isDirectory() && !ext) out.push(...(await walkVarsFolder(childAbs, childDisplay)));
+    const info = await statInput(childAbs, childDisplay, InventoryError);
+    if (info.isDirectory() && !ext) out.push(...(await walkVarsFolder(childAbs, childDisplay, walk)));
     else if (info.isFile() && (!ext || (VARS_EXTENSIONS as readonly string[]).includes(ext))) {
       out.push({ abs: childAbs, display: childDisplay });
     }
   }
   return out;
+}
+
+export async function listFolder(abs: string, display: string): Promise<string[]> {
+  try {
+    return await readdir(abs);
+  } catch (err) {
+    throw fsError(err, display, InventoryError);
+  }
 }
 
 /** Python's os.path.splitext()[1]: leading dots of the name do not start an extension. */

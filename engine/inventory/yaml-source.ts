@@ -8,16 +8,16 @@
 import { InventoryError, type SourceLocation } from '../errors.js';
 import { expandHostPattern } from './host-key.js';
 import type { GroupNode, InventoryModel } from './inventory-model.js';
-import { indexYamlKeys, keyLine } from './yaml-key-lines.js';
-import { isMapping, isPythonFalsy } from './yaml-load.js';
+import { describe, isMapping, isPythonFalsy } from '../values.js';
+import type { YamlDocument } from '../yaml/load.js';
 
 const SECTIONS = ['vars', 'children', 'hosts'] as const;
 
-export function parseYamlInventory(data: unknown, text: string, file: string, model: InventoryModel): void {
+export function parseYamlInventory(doc: YamlDocument, model: InventoryModel): void {
+  const { data, file } = doc;
   // Ansible's yaml plugin refuses an empty file and the ini plugin then reads it as empty.
   if (isPythonFalsy(data)) return;
-  const index = indexYamlKeys(text);
-  const at = (path: readonly string[]): SourceLocation => ({ file, line: keyLine(index, path) });
+  const at = (path: readonly string[]): SourceLocation => doc.locate(path);
   if (!isMapping(data)) {
     throw new InventoryError(`a YAML inventory must be a mapping of group names, got ${describe(data)}`, { file, line: 1 });
   }
@@ -85,7 +85,7 @@ class YamlGroupParser {
       if (vars !== null && !isMapping(vars)) {
         throw new InventoryError(`host '${pattern}' must map to its variables, got ${describe(vars)}`, where, hostPath.join('.'));
       }
-      const { names, port } = expandHostPattern(pattern, where, false);
+      const { names, port } = expandHostPattern(pattern, where, false, hostPath.join('.'));
       for (const name of names) {
         const host = this.model.addHost(name, group, port, where);
         for (const [key, value] of Object.entries(vars ?? {})) {
@@ -94,12 +94,4 @@ class YamlGroupParser {
       }
     }
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
-  if (isMapping(value)) return 'a mapping';
-  if (typeof value === 'string') return `the string '${value}'`;
-  return `${typeof value} ${String(value)}`;
 }

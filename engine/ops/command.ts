@@ -1,4 +1,4 @@
-import { CommandError, TaskError } from '../errors.js';
+import { CommandError } from '../errors.js';
 import { commandFact } from '../facts/command.js';
 import { pathExistsFact } from '../facts/path-exists.js';
 import type { Change, ExecResult, Task } from '../types.js';
@@ -51,12 +51,9 @@ export function command<V>(name: string, spec: SpecFn<V, CommandSpec>, opts?: Ta
     },
     async apply(ctx, change): Promise<ExecResult> {
       if (!change.secret) return ctx.run(change.command);
+      // The label names it in errors and details: the text never leaves the host's stdin.
       const result = await ctx.run(change.command, { allowFail: true, label: HIDDEN });
-      // CommandError would carry the command text in its details: rebuild it without.
-      if (result.code !== 0) {
-        const err = new CommandError(HIDDEN, result.code, result.stdout, result.stderr, HIDDEN);
-        throw new TaskError(err.message, { command: HIDDEN, exitCode: result.code, stderr: result.stderr });
-      }
+      if (result.code !== 0) throw new CommandError('', result.code, result.stdout, result.stderr, HIDDEN);
       return result;
     },
   };

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TaskError } from '../errors.js';
 import type { Change, Fact, Task, TaskContext } from '../types.js';
 import { taskMeta, type SpecFn, type TaskOptions } from './task-options.js';
@@ -28,8 +29,6 @@ async function probeNow<V>(ctx: TaskContext<V>, probe: Probe): Promise<boolean> 
   if (!isFact(probe)) return probe();
   return probe.parse(await ctx.run(probe.command, { allowFail: true, label: `probe ${probe.id}` }));
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Waits until a probe is true. check probes once (all --check does: it reports "would wait");

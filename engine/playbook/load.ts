@@ -1,7 +1,8 @@
 import { PlaybookError } from '../errors.js';
 import type { Vars, VarOrigins } from '../types.js';
 import type { Vault } from '../vault/index.js';
-import { readYamlFile, type KeyPath, type YamlDocument } from '../yaml.js';
+import { isMapping, toBoolean } from '../values.js';
+import { readYamlFile, type KeyPath, type YamlDocument } from '../yaml/load.js';
 import type { Play, Playbook, RoleEntry } from './types.js';
 
 const PLAY_KEYS = new Set(['name', 'hosts', 'roles', 'vars', 'tags', 'serial', 'any_errors_fatal', 'become', 'gather_facts']);
@@ -9,7 +10,7 @@ const ROLE_KEYS = new Set(['role', 'name', 'tags', 'vars']);
 
 /** `vault` opens an encrypted playbook and its !vault values (play vars). */
 export function loadPlaybook(file: string, vault?: Vault): Playbook {
-  const doc = readYamlFile(file, PlaybookError, vault);
+  const doc = readYamlFile(file, { errorType: PlaybookError, vault });
   if (!Array.isArray(doc.data)) throw new PlaybookError('a playbook must be a YAML list of plays', doc.locate([]));
   const plays = doc.data.map((raw, index) => parsePlay(doc, raw, index));
   if (plays.length === 0) throw new PlaybookError('the playbook has no plays', { file, line: 1 });
@@ -20,13 +21,9 @@ function fail(doc: YamlDocument, path: KeyPath, reason: string): never {
   throw new PlaybookError(reason, doc.locate(path), path.join('.'));
 }
 
-function isMap(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function parsePlay(doc: YamlDocument, raw: unknown, index: number): Play {
   const at: KeyPath = [index];
-  if (!isMap(raw)) fail(doc, at, 'a play must be a mapping with hosts and roles');
+  if (!isMapping(raw)) fail(doc, at, 'a play must be a mapping with hosts and roles');
   for (const key of Object.keys(raw)) {
     if (key === 'tasks' || key === 'pre_tasks' || key === 'post_tasks' || key === 'handlers') {
       fail(doc, [index, key], `'${key}' is not supported: play runs roles (TypeScript modules under roles/)`);
@@ -56,7 +53,7 @@ function parsePlay(doc: YamlDocument, raw: unknown, index: number): Play {
 
 function parseRoleEntry(doc: YamlDocument, raw: unknown, at: KeyPath): RoleEntry {
   if (typeof raw === 'string') return { name: raw, tags: [], vars: {}, varOrigins: {}, where: doc.locate(at) };
-  if (!isMap(raw)) fail(doc, at, 'a role entry must be a name or {role, tags, vars}');
+  if (!isMapping(raw)) fail(doc, at, 'a role entry must be a name or {role, tags, vars}');
   for (const key of Object.keys(raw)) {
     if (!ROLE_KEYS.has(key)) fail(doc, [...at, key], `unknown role entry key '${key}' (known: role, tags, vars)`);
   }
@@ -68,7 +65,7 @@ function parseRoleEntry(doc: YamlDocument, raw: unknown, at: KeyPath): RoleEntry
 
 function parseVars(doc: YamlDocument, at: KeyPath, raw: unknown): { vars: Vars; origins: VarOrigins } {
   if (raw === undefined || raw === null) return { vars: {}, origins: {} };
-  if (!isMap(raw)) fail(doc, at, 'vars must be a mapping');
+  if (!isMapping(raw)) fail(doc, at, 'vars must be a mapping');
   const origins: VarOrigins = {};
   for (const key of Object.keys(raw)) origins[key] = doc.locate([...at, key]);
   return { vars: { ...raw }, origins };
@@ -91,14 +88,12 @@ function parseSerial(doc: YamlDocument, at: KeyPath, raw: unknown): (number | `$
     if (typeof item === 'number' && Number.isInteger(item) && item > 0) return item;
     if (typeof item === 'string' && /^\d+%$/.test(item) && Number(item.slice(0, -1)) > 0) return item as `${number}%`;
     if (typeof item === 'string' && /^\d+$/.test(item) && Number(item) > 0) return Number(item);
-    return fail(doc, at, `serial must be a positive number, a percentage like '30%', or a list of them; got ${JSON.stringify(item)}`);
+    return fail(doc, at, "serial must be a positive number, a percentage like '30%', or a list of them");
   });
 }
 
 function parseBool(doc: YamlDocument, at: KeyPath, raw: unknown): boolean | undefined {
   if (raw === undefined || raw === null) return undefined;
-  if (typeof raw === 'boolean') return raw;
-  if (typeof raw === 'string' && /^(yes|true|no|false)$/i.test(raw)) return /^(yes|true)$/i.test(raw);
-  return fail(doc, at, 'must be true or false');
+  return toBoolean(raw) ?? fail(doc, at, 'must be true or false');
 }
 

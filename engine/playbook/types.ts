@@ -9,8 +9,6 @@ export interface RoleEntry {
   readonly where: SourceLocation;
 }
 
-export type Serial = { kind: 'all' } | { kind: 'count'; sizes: number[] } | { kind: 'percent'; sizes: number[] };
-
 export interface Play {
   readonly index: number;
   readonly name: string;

@@ -1,3 +1,4 @@
+import type { FailureDetails } from '../errors.js';
 import type { RunReport } from '../runner/events.js';
 
 /** The --json document: per host and task, status, changed and duration; never secrets. */
@@ -19,6 +20,7 @@ export function jsonReport(report: RunReport): object {
           duration_ms: r.durationMs,
           ...(r.summary !== undefined ? { summary: r.summary } : {}),
           ...(r.error !== undefined ? { error: r.error } : {}),
+          ...(r.details !== undefined ? { details: jsonDetails(r.details) } : {}),
         })),
     };
   }
@@ -28,5 +30,14 @@ export function jsonReport(report: RunReport): object {
     exit_code: report.exitCode,
     warnings: report.warnings,
     hosts,
+  };
+}
+
+/** The failure's details under the report's snake_case names. */
+function jsonDetails(d: FailureDetails): object {
+  return {
+    ...(d.command !== undefined ? { command: d.command } : {}),
+    ...(d.exitCode !== undefined ? { exit_code: d.exitCode } : {}),
+    ...(d.stderr !== undefined ? { stderr: d.stderr } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import type { FailureDetails } from '../errors.js';
 import type { HostStats, PlayInfo, RunReport, TaskResult } from '../runner/events.js';
 import type { FileDiff } from '../types.js';
 import { renderDiff } from '../ops/render-diff.js';
@@ -58,7 +59,15 @@ export function formatResult(r: TaskResult, c: ChalkInstance, verbosity: number)
   if (r.status === 'changed' && r.summary) line += color(` => ${r.checkOnly ? 'would change: ' : ''}${r.summary}`);
   if (r.error) line += color(` => ${r.error}`);
   if (verbosity >= 1) line += c.dim(` (${r.durationMs} ms)`);
+  if (verbosity >= 1 && r.details) line += `\n${detailLines(r.details).map((l) => color(`    ${l}`)).join('\n')}`;
   return line;
+}
+
+/** A failure's details under its line (-v): what ran, how it exited, the end of its stderr. */
+export function detailLines(d: FailureDetails): string[] {
+  const head = [...(d.command !== undefined ? [`command: ${d.command}`] : []), ...(d.exitCode !== undefined ? [`exit code: ${d.exitCode}`] : [])];
+  const stderr = d.stderr ? ['stderr:', ...d.stderr.split('\n').map((l) => `  ${l}`)] : [];
+  return [...(head.length ? [head.join(', ')] : []), ...stderr];
 }
 
 /** Secret files get a header naming the path, since their body says only how much changed. */

@@ -16,10 +16,36 @@ export interface ContextDeps {
 }
 
 /**
- * `reads`, when given, records the epoch of each host at the moment a fact is first asked of it:
- * a prefetched check is trusted only while those epochs hold.
+ * A check running ahead of its turn (prefetched). It may only read facts: `reads` records the
+ * epoch of each host at the moment a fact is first asked of it (the answer is trusted only while
+ * those epochs hold). What only its turn can give (ctx.registered, ctx.once, ctx.waitFor,
+ * ctx.publish, ctx.exclusive, ctx.run) stops it, and `refused` names what it reached for: the
+ * check then runs at its turn instead, so no author has to remember `prefetch: false`. Its
+ * warnings and log lines are held, and told only if its answer is used.
  */
-export function makeContext<V>(deps: ContextDeps, hostName: string, vars: V, reads?: Map<string, number>): TaskContext<V> {
+export class Ahead {
+  readonly reads = new Map<string, number>();
+  readonly held: Array<() => void> = [];
+  refused?: string;
+
+  constructor(host: string, epoch: number) {
+    this.reads.set(host, epoch);
+  }
+
+  /** Throws RunAhead: also when the check catches it, `refused` keeps the answer from being used. */
+  refuse(what: string): never {
+    this.refused ??= what;
+    throw new RunAhead(what);
+  }
+}
+
+export class RunAhead extends Error {
+  constructor(readonly what: string) {
+    super(`${what} is not available to a check run ahead of its turn`);
+  }
+}
+
+export function makeContext<V>(deps: ContextDeps, hostName: string, vars: V, ahead?: Ahead): TaskContext<V> {
   const state = deps.hosts.get(hostName);
   const ctx: TaskContext<V> = {
     host: deps.view.host(hostName),
@@ -28,7 +54,7 @@ export function makeContext<V>(deps: ContextDeps, hostName: string, vars: V, rea
     checkMode: deps.checkMode,
     registered: state.registered,
     fact<T>(fact: Fact<T>): Promise<T> {
-      if (reads && !reads.has(hostName)) reads.set(hostName, state.epoch);
+      if (ahead && !ahead.reads.has(hostName)) ahead.reads.set(hostName, state.epoch);
       return state.batcher.get(fact);
     },
     async run(command: string, options: RunOptions = {}): Promise<ExecResult> {
@@ -48,7 +74,7 @@ export function makeContext<V>(deps: ContextDeps, hostName: string, vars: V, rea
       return result;
     },
     on(other: string): TaskContext<V> {
-      return makeContext(deps, other, vars, reads);
+      return makeContext(deps, other, vars, ahead);
     },
     once: (key, compute) => deps.coordination.once(key, compute),
     exclusive: (key, fn) => deps.coordination.exclusive(key, fn),
@@ -64,5 +90,22 @@ export function makeContext<V>(deps: ContextDeps, hostName: string, vars: V, rea
       deps.warn(hostName, message);
     },
   };
-  return ctx;
+  return ahead ? aheadOf(ctx, ahead) : ctx;
+}
+
+/** The same context for a check run ahead: reads only, what it tells held (see Ahead). */
+function aheadOf<V>(ctx: TaskContext<V>, ahead: Ahead): TaskContext<V> {
+  return {
+    ...ctx,
+    get registered(): Map<string, unknown> {
+      return ahead.refuse('ctx.registered');
+    },
+    run: () => ahead.refuse('ctx.run'),
+    once: () => ahead.refuse('ctx.once'),
+    exclusive: () => ahead.refuse('ctx.exclusive'),
+    publish: () => ahead.refuse('ctx.publish'),
+    waitFor: () => ahead.refuse('ctx.waitFor'),
+    log: (message) => void ahead.held.push(() => ctx.log(message)),
+    warn: (message) => void ahead.held.push(() => ctx.warn(message)),
+  };
 }

@@ -1,3 +1,4 @@
+import type { FailureDetails } from '../errors.js';
 import type { ConnectionStats, FileDiff } from '../types.js';
 
 export type TaskStatus = 'ok' | 'changed' | 'skipped' | 'failed' | 'unreachable';
@@ -12,6 +13,8 @@ export interface TaskResult {
   readonly diffs?: readonly FileDiff[];
   readonly durationMs: number;
   readonly error?: string;
+  /** A failure's command label, exit code and stderr tail (redacted), when the error had them. */
+  readonly details?: FailureDetails;
   readonly handler?: boolean;
   /** Checks ran, nothing was applied (--check). */
   readonly checkOnly?: boolean;

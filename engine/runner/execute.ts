@@ -1,13 +1,14 @@
 import pLimit from 'p-limit';
 import { ConnectionPool } from '../connection/index.js';
 import type { SshSettings } from '../connection/ssh.js';
-import type { ConnectionSpec, ConnectionStats, FileDiff } from '../types.js';
+import type { ConnectionSpec, ConnectionStats } from '../types.js';
 import { Coordination } from './coordination.js';
-import { emptyStats, exitCodeOf, type HostStats, type RunEvents, type RunReport, type TaskResult } from './events.js';
-import { HostFlow, type FlowDeps } from './host-flow.js';
+import { exitCodeOf, type PlayInfo, type RunEvents, type RunReport } from './events.js';
+import { HostFlow, type FlowDeps, type HostOutcome } from './host-flow.js';
 import { HostStates } from './host-state.js';
 import { PrefetchStore } from './prefetch.js';
 import type { Plan, PlannedPlay } from './plan.js';
+import { RunRecord } from './run-record.js';
 
 export interface ExecuteSettings {
   readonly check: boolean;
@@ -18,107 +19,123 @@ export interface ExecuteSettings {
 
 /** Runs the plays in order; within a play, hosts in parallel (forks), tasks in order per host. */
 export async function execute(plan: Plan, settings: ExecuteSettings, events: RunEvents): Promise<RunReport> {
-  const started = Date.now();
-  const redact = (text: string): string => plan.redactor.redact(text);
-  const stats = new Map<string, HostStats>();
-  const results: TaskResult[] = [];
-  const warnings = [...plan.warnings];
-  const pool = new ConnectionPool(settings.ssh);
-  const hosts = new HostStates(pool, settings.connectionSpec, (host, batch) => {
-    events.log(host, 2, `facts: ${batch.ids.length} in one exec (${batch.ms} ms)`);
-    // Fact ids hold command text: masked like every other log line.
-    events.log(host, 4, redact(`facts asked: ${batch.ids.join(', ')}`));
-  });
-  const coordination = new Coordination();
-  const dead = new Set<string>();
-  warnings.forEach((w) => events.warn(redact(w)));
+  return new Run(plan, settings, events).runPlays();
+}
 
-  const statsOf = (host: string): HostStats => {
-    let s = stats.get(host);
-    if (!s) stats.set(host, (s = emptyStats()));
-    return s;
-  };
+/** The hosts of a play that run, in the batches `serial` cuts them into. */
+interface PlayPlan {
+  readonly info: PlayInfo;
+  readonly batches: readonly (readonly string[])[];
+}
 
-  const record = (result: TaskResult): void => {
-    const clean = redactResult(result, redact);
-    results.push(clean);
-    const s = statsOf(clean.host);
-    if (clean.status === 'changed') {
-      s.changed++;
-      s.ok++;
-    } else s[clean.status]++;
-    events.taskEnd(clean);
-  };
+/**
+ * One run of a plan. Its steps: plan a play (which hosts, in which batches), run a batch, run a
+ * host through the play, prefetch a host's later plays (when the host starts its first one), and
+ * record a result (RunRecord). Cross-host state lives here and in Coordination, nowhere else.
+ */
+class Run {
+  private readonly started = Date.now();
+  private readonly record: RunRecord;
+  private readonly pool: ConnectionPool;
+  private readonly hosts: HostStates;
+  private readonly coordination = new Coordination();
+  /** Hosts that failed or were unreachable: they sit out the later plays. */
+  private readonly dead = new Set<string>();
+  /** Plays stopped on every host by any_errors_fatal. */
+  private readonly aborted = new Set<PlannedPlay>();
+  /** Per host, the checks it asked ahead of their turn, across all its plays. */
+  private readonly prefetches = new Map<string, PrefetchStore>();
 
-  const deps = new Map<PlannedPlay, FlowDeps>();
-  const aborted = new Set<PlannedPlay>();
-  const depsOf = (planned: PlannedPlay): FlowDeps => {
-    let d = deps.get(planned);
-    if (!d) {
-      d = {
-        hosts,
-        view: plan.view,
-        coordination,
-        redactor: plan.redactor,
-        checkMode: settings.check,
-        log: (host, level, message) => events.log(host, level, redact(message)),
-        warn: (host, message) => {
-          const text = redact(`${host}: ${message}`);
-          warnings.push(text);
-          events.warn(text);
-        },
-        emitStart: (host, role, task) => events.taskStart(host, role, task),
-        emitEnd: record,
-        aborted: () => aborted.has(planned),
-      };
-      deps.set(planned, d);
-    }
-    return d;
-  };
-  const prefetches = new Map<string, PrefetchStore>();
-  const prefetchesOf = (host: string, first: PlannedPlay): PrefetchStore => {
-    let store = prefetches.get(host);
-    if (!store) {
-      store = new PrefetchStore(hosts);
-      prefetches.set(host, store);
-      // The host's first play: ask the checks of its later plays now, in the same batch.
-      plan.plays
-        .filter((later) => later.play.index > first.play.index && later.hosts.includes(host))
-        .forEach((later) => new HostFlow(host, later, depsOf(later), store!).prefetchAll());
-    }
-    return store;
-  };
-
-  for (const planned of plan.plays) {
-    const runnable = planned.hosts.filter((h) => !dead.has(h));
-    const info = { name: redact(planned.play.name), hosts: runnable, index: planned.play.index };
-    events.playStart(info);
-    runnable.forEach(statsOf);
-    const flowDeps = depsOf(planned);
-    for (const batch of batches(runnable, planned)) {
-      const limit = pLimit(Math.max(1, settings.forks));
-      const outcomes = await Promise.all(
-        batch.map((host) =>
-          limit(async () => {
-            coordination.flowStarted();
-            const flow = new HostFlow(host, planned, flowDeps, prefetchesOf(host, planned));
-            const outcome = await flow.run().finally(() => coordination.flowEnded());
-            if (outcome === 'failed' || outcome === 'unreachable') {
-              dead.add(host);
-              if (planned.play.anyErrorsFatal) aborted.add(planned);
-            }
-            return outcome;
-          }),
-        ),
-      );
-      if (aborted.has(planned) || outcomes.every((o) => o === 'failed' || o === 'unreachable')) break;
-    }
-    await events.playEnd(info);
-    if (aborted.has(planned)) break;
+  constructor(
+    private readonly plan: Plan,
+    private readonly settings: ExecuteSettings,
+    private readonly events: RunEvents,
+  ) {
+    this.record = new RunRecord(plan.redactor, events);
+    this.pool = new ConnectionPool(settings.ssh);
+    this.hosts = new HostStates(this.pool, settings.connectionSpec, (host, batch) => {
+      events.log(host, 2, `facts: ${batch.ids.length} in one exec (${batch.ms} ms)`);
+      // Fact ids hold command text: masked like every other log line.
+      events.log(host, 4, this.record.redact(`facts asked: ${batch.ids.join(', ')}`));
+    });
   }
-  await pool.closeAll();
-  const connections = new Map<string, ConnectionStats>([...pool.all()].map(([h, c]) => [h, { ...c.stats }]));
-  return { stats, results, connections, warnings, durationMs: Date.now() - started, exitCode: exitCodeOf(stats), check: settings.check };
+
+  async runPlays(): Promise<RunReport> {
+    this.plan.warnings.forEach((w) => this.record.warn(w));
+    for (const planned of this.plan.plays) {
+      if (!(await this.runPlay(planned))) break;
+    }
+    await this.pool.closeAll();
+    return this.report();
+  }
+
+  /** False when any_errors_fatal stopped the play, and with it the run. */
+  private async runPlay(planned: PlannedPlay): Promise<boolean> {
+    const { info, batches } = this.planPlay(planned);
+    this.events.playStart(info);
+    info.hosts.forEach((h) => this.record.hostStarts(h));
+    for (const batch of batches) {
+      const outcomes = await this.runBatch(planned, batch);
+      if (this.aborted.has(planned) || outcomes.every((o) => o === 'failed' || o === 'unreachable')) break;
+    }
+    await this.events.playEnd(info);
+    return !this.aborted.has(planned);
+  }
+
+  private planPlay(planned: PlannedPlay): PlayPlan {
+    const hosts = planned.hosts.filter((h) => !this.dead.has(h));
+    return { info: { name: this.record.redact(planned.play.name), hosts, index: planned.play.index }, batches: batches(hosts, planned) };
+  }
+
+  private runBatch(planned: PlannedPlay, hosts: readonly string[]): Promise<HostOutcome[]> {
+    const limit = pLimit(Math.max(1, this.settings.forks));
+    return Promise.all(hosts.map((host) => limit(() => this.runHost(planned, host))));
+  }
+
+  private async runHost(planned: PlannedPlay, host: string): Promise<HostOutcome> {
+    if (!this.prefetches.has(host)) this.prefetchLaterPlays(host, planned);
+    this.coordination.flowStarted();
+    const flow = new HostFlow(host, planned, this.flowDeps(planned), this.prefetches.get(host)!);
+    const outcome = await flow.run().finally(() => this.coordination.flowEnded());
+    if (outcome === 'failed' || outcome === 'unreachable') {
+      this.dead.add(host);
+      if (planned.play.anyErrorsFatal) this.aborted.add(planned);
+    }
+    return outcome;
+  }
+
+  /**
+   * The host starts its first play: the checks of its later plays are asked now, in the same
+   * batch as this play's, so a no-op run costs one round trip per host whatever the plays.
+   */
+  private prefetchLaterPlays(host: string, first: PlannedPlay): void {
+    const store = new PrefetchStore(this.hosts);
+    this.prefetches.set(host, store);
+    for (const later of this.plan.plays) {
+      if (later.play.index > first.play.index && later.hosts.includes(host)) new HostFlow(host, later, this.flowDeps(later), store).prefetchAhead();
+    }
+  }
+
+  private flowDeps(planned: PlannedPlay): FlowDeps {
+    return {
+      hosts: this.hosts,
+      view: this.plan.view,
+      coordination: this.coordination,
+      redactor: this.plan.redactor,
+      checkMode: this.settings.check,
+      log: (host, level, message) => this.events.log(host, level, this.record.redact(message)),
+      warn: (host, message) => this.record.warn(`${host}: ${message}`),
+      emitStart: (host, role, task) => this.events.taskStart(host, role, task),
+      emitEnd: (result) => this.record.record(result),
+      aborted: () => this.aborted.has(planned),
+    };
+  }
+
+  private report(): RunReport {
+    const { stats, results, warnings } = this.record;
+    const connections = new Map<string, ConnectionStats>([...this.pool.all()].map(([h, c]) => [h, { ...c.stats }]));
+    return { stats, results, connections, warnings, durationMs: Date.now() - this.started, exitCode: exitCodeOf(stats), check: this.settings.check };
+  }
 }
 
 /** Ansible's serial: batch sizes (numbers or percentages), the last one repeating. */
@@ -136,15 +153,4 @@ export function batches(hosts: readonly string[], planned: PlannedPlay): string[
     step++;
   }
   return out;
-}
-
-function redactResult(result: TaskResult, redact: (t: string) => string): TaskResult {
-  return {
-    ...result,
-    task: redact(result.task),
-    summary: result.summary === undefined ? undefined : redact(result.summary),
-    error: result.error === undefined ? undefined : redact(result.error),
-    // Secret files arrive with every line masked by the op; redaction is the second net.
-    diffs: result.diffs?.map((d): FileDiff => ({ ...d, before: d.before === null ? null : redact(d.before), after: d.after === null ? null : redact(d.after) })),
-  };
 }

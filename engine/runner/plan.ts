@@ -4,7 +4,7 @@ import { shouldRun, unknownTags, type TagFilter } from '../playbook/tags.js';
 import type { Play, Playbook, RoleEntry } from '../playbook/types.js';
 import { Redactor } from '../secrets.js';
 import { RunVars, type VarsLayer } from '../template/index.js';
-import type { Change, ConnectionSpec, HostView, Inventory, InventoryView, Role, Task } from '../types.js';
+import type { Change, ConnectionSpec, Inventory, InventoryView, Role, Task } from '../types.js';
 import { TypedVars } from '../vars.js';
 import { connectionSpecs } from './connections.js';
 import { inventoryView } from './host-view.js';
@@ -141,8 +141,4 @@ async function planRole(
     return { task, tags };
   });
   return { entry, role, vars, allTasks, tasks: allTasks.filter((t) => shouldRun(t.tags, options.tags)) };
-}
-
-export function hostViewOf(plan: Plan, name: string): HostView {
-  return plan.view.host(name);
 }

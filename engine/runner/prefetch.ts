@@ -1,4 +1,5 @@
 import type { Change } from '../types.js';
+import type { Ahead } from './context.js';
 import type { HostStates } from './host-state.js';
 import type { PlannedTask } from './plan.js';
 
@@ -6,7 +7,7 @@ export type CheckOutcome = { readonly change: Change | null } | { readonly error
 
 /** A check run ahead of its turn, with the epoch of every host it read at the moment it read it. */
 export interface Prefetch {
-  readonly reads: ReadonlyMap<string, number>;
+  readonly ahead: Ahead;
   readonly result: Promise<CheckOutcome>;
 }
 
@@ -37,7 +38,7 @@ export class PrefetchStore {
   }
 
   isFresh(entry: Prefetch): boolean {
-    for (const [host, epoch] of entry.reads) if (this.hosts.get(host).epoch !== epoch) return false;
+    for (const [host, epoch] of entry.ahead.reads) if (this.hosts.get(host).epoch !== epoch) return false;
     return true;
   }
 }

@@ -31,7 +31,7 @@ export function parseVaultId(text: string, origin: string): VaultIdentity {
   const at = text.indexOf('@');
   const label = at === -1 ? DEFAULT_LABEL : text.slice(0, at);
   const source = at === -1 ? text : text.slice(at + 1);
-  if (!label || !source) throw new UsageError(`expected [LABEL@]SOURCE (a file, a script or 'prompt'), got '${text}'`, { file: origin });
+  if (!label || !source) throw new UsageError("expected [LABEL@]SOURCE (a file, a script or 'prompt')", { file: origin });
   if (/[;\s]/.test(label)) throw new UsageError(`a vault id must not contain ';' or spaces: '${label}'`, { file: origin });
   return { label, source, origin };
 }

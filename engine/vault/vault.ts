@@ -53,12 +53,15 @@ export class Vault {
     return plaintext;
   }
 
-  /** Replaces every VaultCipherText in a parsed document by its plaintext, in place. */
+  /** Replaces every VaultCipherText in a parsed document by its plaintext, in place; a shared value once. */
   reveal(data: unknown, file: string, locate: (path: KeyPath) => SourceLocation): unknown {
+    const seen = new Set<object>();
     const walk = (value: unknown, path: Array<string | number>): unknown => {
       if (value instanceof VaultCipherText) return this.openInline(value, path, locate);
+      if (typeof value !== 'object' || value === null || seen.has(value)) return value;
+      seen.add(value);
       if (Array.isArray(value)) value.forEach((item, i) => (value[i] = walk(item, [...path, i])));
-      else if (typeof value === 'object' && value !== null) {
+      else {
         const map = value as Record<string, unknown>;
         for (const key of Object.keys(map)) map[key] = walk(map[key], [...path, key]);
       }
@@ -69,11 +72,13 @@ export class Vault {
     return out;
   }
 
-  /** Records the scalar values of a decrypted file (every one of them is secret). */
-  remember(value: unknown): void {
+  /** Records the scalar values of a decrypted file (every one of them is secret); a shared value once. */
+  remember(value: unknown, seen = new Set<object>()): void {
     if (typeof value === 'string' || typeof value === 'number') this.revealed.add(String(value));
-    else if (Array.isArray(value)) value.forEach((v) => this.remember(v));
-    else if (typeof value === 'object' && value !== null) Object.values(value).forEach((v) => this.remember(v));
+    else if (typeof value === 'object' && value !== null && !seen.has(value)) {
+      seen.add(value);
+      Object.values(value).forEach((v) => this.remember(v, seen));
+    }
   }
 
   private openInline(value: VaultCipherText, path: KeyPath, locate: (path: KeyPath) => SourceLocation): string {

@@ -10,7 +10,7 @@ export function isHaproxyDuration(text: string): boolean {
 export function readDuration(vars: TypedVars, key: string): string {
   const value = vars.string(key).trim();
   if (!isHaproxyDuration(value) || /^0+[a-z]*$/.test(value)) {
-    vars.fail(key, `must be a haproxy time like 10s, 500ms, 1h (bare numbers are milliseconds), got '${value}'`);
+    vars.fail(key, 'must be a haproxy time like 10s, 500ms, 1h (bare numbers are milliseconds)');
   }
   return value;
 }

@@ -1,7 +1,7 @@
 /** haproxy's typed vars, validated per host before any host is contacted. */
 import type { SourceLocation } from '../../engine/errors.js';
 import type { HostView, InventoryView } from '../../engine/types.js';
-import { describe, isIPv4, type TypedVars } from '../../engine/vars.js';
+import { isIPv4, type TypedVars } from '../../engine/vars.js';
 import { isDnsName, readLbTopology } from '../lb-shared/topology.js';
 import { allVips, readExtraVips } from '../lb-shared/vips.js';
 import { readDuration } from './duration.js';
@@ -51,7 +51,7 @@ export function resolveHaproxy(vars: TypedVars, host: HostView, inventory: Inven
   }
   const backends = topology.masters.map((m): Backend => {
     if (!SERVER_NAME.test(m.name)) vars.fail('masters_group', `host name '${m.name}' cannot be a haproxy server name`);
-    if (!isIPv4(m.address) && !isDnsName(m.address)) vars.fail('masters_group', `${m.name}'s ansible_host '${m.address}' is neither an IPv4 address nor a DNS name`);
+    if (!isIPv4(m.address) && !isDnsName(m.address)) vars.fail('masters_group', `${m.name}'s ansible_host is neither an IPv4 address nor a DNS name`);
     return { name: m.name, address: m.address, port: apiserverPort };
   });
 
@@ -80,7 +80,7 @@ function bindAddresses(vars: TypedVars, keepalived: boolean, vip: string | undef
   const key = 'haproxy_bind_address';
   if (vars.has(key)) {
     const value = vars.string(key);
-    if (value !== '*' && !isIPv4(value)) vars.fail(key, `must be '*' or an IPv4 address, got '${value}'`);
+    if (value !== '*' && !isIPv4(value)) vars.fail(key, "must be '*' or an IPv4 address");
     return [value];
   }
   if (keepalived && vip !== undefined) return allVips(vip, vipPrefix, readExtraVips(vars, vipPrefix)).map((v) => v.address);
@@ -91,6 +91,6 @@ function statsSocket(vars: TypedVars): { statsSocket?: string } {
   const key = 'haproxy_stats_socket';
   if (!vars.has(key) || vars.raw(key) === false) return {};
   const path = vars.string(key);
-  if (!/^\/[A-Za-z0-9_.\/-]+$/.test(path)) vars.fail(key, `must be an absolute path without spaces, got ${describe(path)}`);
+  if (!/^\/[A-Za-z0-9_.\/-]+$/.test(path)) vars.fail(key, 'must be an absolute path without spaces');
   return { statsSocket: path };
 }

@@ -115,7 +115,7 @@ export function resolveKeepalived(vars: TypedVars, host: HostView, inventory: In
   const advertInt = vars.int('keepalived_advert_int', { min: 1, max: 255 });
 
   const iface = vars.optionalString('keepalived_interface');
-  if (iface !== undefined && !isInterfaceName(iface)) vars.fail('keepalived_interface', `must be an interface name, got '${iface}'`);
+  if (iface !== undefined && !isInterfaceName(iface)) vars.fail('keepalived_interface', 'must be an interface name');
 
   const priority = vars.optionalInt('keepalived_priority', { min: MIN_PRIORITY, max: MAX_PRIORITY }) ?? defaultPriority(lbIndex);
   if (priority < MIN_PRIORITY) {
@@ -128,7 +128,7 @@ export function resolveKeepalived(vars: TypedVars, host: HostView, inventory: In
   const peers = topology.lbHosts.filter((h) => h.name !== host.name);
   if (unicast) {
     const bad = [host, ...peers].find((h) => !isIPv4(h.address));
-    if (bad) vars.fail('keepalived_unicast', `needs an IPv4 ansible_host on every LB host; ${bad.name} has '${bad.address}'`);
+    if (bad) vars.fail('keepalived_unicast', `needs an IPv4 ansible_host on every LB host; ${bad.name}'s is not one`);
   }
 
   const check = vars.oneOf<KeepalivedCheck>('keepalived_check', ['haproxy', 'apiserver']);
@@ -143,7 +143,7 @@ export function resolveKeepalived(vars: TypedVars, host: HostView, inventory: In
 
   const trackInterfaces = vars.stringList('keepalived_track_interfaces');
   trackInterfaces.forEach((name, i) => {
-    if (!isInterfaceName(name)) vars.fail('keepalived_track_interfaces', `item ${i} is not an interface name: '${name}'`);
+    if (!isInterfaceName(name)) vars.failItem('keepalived_track_interfaces', i, 'is not an interface name');
   });
 
   const notification = readNotification(vars, host.name);
@@ -209,12 +209,12 @@ function readNotification(vars: TypedVars, host: string): Notification | undefin
   const raw = vars.raw(key);
   const emails = Array.isArray(raw) ? vars.stringList(key) : [vars.string(key)];
   if (emails.length === 0) return undefined;
-  for (const email of emails) {
-    if (!EMAIL.test(email)) vars.fail(key, `'${email}' is not an email address`);
-  }
+  emails.forEach((email, i) => {
+    if (!EMAIL.test(email)) (Array.isArray(raw) ? vars.failItem(key, i, 'is not an email address') : vars.fail(key, 'is not an email address'));
+  });
   const from = vars.optionalString('keepalived_notification_email_from') ?? `keepalived@${host}`;
-  if (!EMAIL.test(from)) vars.fail('keepalived_notification_email_from', `'${from}' is not an email address`);
+  if (!EMAIL.test(from)) vars.fail('keepalived_notification_email_from', 'is not an email address');
   const smtpServer = vars.string('keepalived_smtp_server');
-  if (!/^[A-Za-z0-9.:_-]+$/.test(smtpServer)) vars.fail('keepalived_smtp_server', `must be a host name or address, got '${smtpServer}'`);
+  if (!/^[A-Za-z0-9.:_-]+$/.test(smtpServer)) vars.fail('keepalived_smtp_server', 'must be a host name or address');
   return { emails: [...emails].sort(), from, smtpServer };
 }

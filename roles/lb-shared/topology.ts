@@ -5,6 +5,7 @@
  * they cannot disagree on a default such as the frontend port.
  */
 import type { HostView, InventoryView } from '../../engine/types.js';
+import { toBoolean } from '../../engine/values.js';
 import { describe, isIPv4, type TypedVars } from '../../engine/vars.js';
 
 export interface LbTopology {
@@ -41,7 +42,7 @@ export function isDnsName(text: string): boolean {
 
 export function groupName(vars: TypedVars, key: string): string {
   const name = vars.string(key);
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(name)) vars.fail(key, `must be an inventory group name, got '${name}'`);
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(name)) vars.fail(key, 'must be an inventory group name');
   return name;
 }
 
@@ -52,7 +53,7 @@ export function keepalivedEnabled(vars: TypedVars, lbHostCount: number): boolean
   const raw = vars.raw(key);
   if (typeof raw === 'string' && raw.toLowerCase() === 'auto') return lbHostCount >= 2;
   if (typeof raw === 'boolean') return raw;
-  if (typeof raw === 'string' && ['yes', 'true', 'on', '1', 'no', 'false', 'off', '0'].includes(raw.toLowerCase())) return vars.bool(key);
+  if (toBoolean(raw) !== undefined) return vars.bool(key);
   return vars.fail(key, `must be true, false or auto, got ${describe(raw)}`);
 }
 
@@ -87,7 +88,7 @@ export function readLbTopology(vars: TypedVars, inventory: InventoryView): LbTop
   let endpointName: string | undefined;
   if (vars.has('control_plane_endpoint_name')) {
     endpointName = vars.string('control_plane_endpoint_name');
-    if (!isDnsName(endpointName)) vars.fail('control_plane_endpoint_name', `must be a DNS name, got '${endpointName}'`);
+    if (!isDnsName(endpointName)) vars.fail('control_plane_endpoint_name', 'must be a DNS name');
     if (endpointAddress === undefined) {
       vars.fail(
         'control_plane_endpoint_name',

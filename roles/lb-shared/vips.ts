@@ -33,9 +33,9 @@ export function readExtraVips(vars: TypedVars, defaultPrefix: number): VipSpec[]
     const at = `${key}[${i}]`;
     if (typeof item === 'string') {
       const [address = '', prefixText] = item.split('/');
-      if (!isIPv4(address)) bad(at, `must be an IPv4 address (optionally /prefix), got '${item}'`);
+      if (!isIPv4(address)) bad(at, 'must be an IPv4 address (optionally /prefix)');
       const prefix = prefixText === undefined ? defaultPrefix : Number(prefixText);
-      if (!/^\d{1,2}$/.test(prefixText ?? '0') || prefix < 1 || prefix > 32) bad(at, `has a bad prefix in '${item}'`);
+      if (!/^\d{1,2}$/.test(prefixText ?? '0') || prefix < 1 || prefix > 32) bad(at, 'has a bad prefix (1-32)');
       return { address, prefix };
     }
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {

@@ -1,7 +1,8 @@
 /**
  * Task: every master's real host keys are in this master's /root/.ssh/known_hosts under its
  * inventory name and address, so `ssh master2` between masters never prompts. The keys are
- * read from each master (/etc/ssh/ssh_host_*_key.pub) once per run, shared through ctx.once.
+ * read from each master (/etc/ssh/ssh_host_*_key.pub) as a fact of that master: the checks of all
+ * masters ask it in the same batch, which reads it once, and the check may run ahead.
  */
 import { commandFact, fileFact } from '../../engine/facts/index.js';
 import { TaskError } from '../../engine/errors.js';
@@ -18,13 +19,10 @@ export interface KnownHostsChange extends Change {
 
 const HOST_KEYS_PROBE = 'cat /etc/ssh/ssh_host_*_key.pub 2>/dev/null || true';
 
-/** Host keys do not change during a run: read each master's once for every host. */
-function hostKeysOf(ctx: TaskContext<SshTrustVars>, master: Master): Promise<HostKeys> {
-  return ctx.once(`ssh-trust:host-keys:${master.name}`, async () => {
-    const keys = parseHostKeys((await ctx.on(master.name).fact(commandFact(HOST_KEYS_PROBE))).stdout);
-    if (keys.length === 0) throw new TaskError(`${master.name} has no /etc/ssh/ssh_host_*_key.pub: is sshd installed?`);
-    return { name: master.name, address: master.address, keys };
-  });
+async function hostKeysOf(ctx: TaskContext<SshTrustVars>, master: Master): Promise<HostKeys> {
+  const keys = parseHostKeys((await ctx.on(master.name).fact(commandFact(HOST_KEYS_PROBE))).stdout);
+  if (keys.length === 0) throw new TaskError(`${master.name} has no /etc/ssh/ssh_host_*_key.pub: is sshd installed?`);
+  return { name: master.name, address: master.address, keys };
 }
 
 export function knownHostsTask(name: string): Task<SshTrustVars, KnownHostsChange> {

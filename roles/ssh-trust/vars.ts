@@ -1,7 +1,7 @@
 /** ssh-trust's typed vars: the masters to trust, and the controller's key when given. */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { homedir } from 'node:os';
+import { expandHome } from '../../engine/home.js';
 import type { HostView, InventoryView } from '../../engine/types.js';
 import type { TypedVars } from '../../engine/vars.js';
 import { requireDnsHostNames } from '../lb-shared/host-names.js';
@@ -88,11 +88,11 @@ function readControllerKey(vars: TypedVars): string | undefined {
   const firstToken = value.split(/\s+/)[0] ?? '';
   let text = value;
   if (!isKeyType(firstToken)) {
-    const path = value.startsWith('~/') ? `${homedir()}${value.slice(1)}` : value;
+    const path = expandHome(value);
     try {
       text = readFileSync(path, 'utf8');
     } catch (err) {
-      vars.fail(key, `is neither a public key nor a readable file: ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      vars.fail(key, `is neither a public key nor a readable file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
   if (/PRIVATE KEY/.test(text)) vars.fail(key, 'names a PRIVATE key: give the public one (the .pub file)');

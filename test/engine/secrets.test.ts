@@ -53,4 +53,29 @@ describe('secrets', () => {
     const long = base64Of('x'.repeat(90));
     expect(summariseScript(`echo ${long}`)).to.equal('echo <90 bytes of base64>');
   });
+
+  describe('shared values (YAML aliases), issue 13 row 10', () => {
+    /** Thirty references to the same level, eight levels deep: 30^8 paths, 9 objects. */
+    const dag = (leaf: unknown): Record<string, unknown> => {
+      let level: unknown = leaf;
+      for (let depth = 0; depth < 8; depth++) level = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, level]));
+      return level as Record<string, unknown>;
+    };
+
+    it('are visited once when secrets are looked for, and a secret under a plain name first is still found', () => {
+      const shared = { note: 'plain', db_password: 'Shared-Secret-1' };
+      const r = new Redactor();
+      r.addFromVars({ tree: dag(shared), again: dag(shared), api_token: shared });
+      expect(r.redact('Shared-Secret-1 plain')).to.equal(`${MASK} ${MASK}`);
+    });
+
+    it('are masked once and copied once', () => {
+      const leaf = { db_password: 'Shared-Secret-2', user: 'root' };
+      const masked = maskSecretVars(dag(leaf)) as Record<string, Record<string, unknown>>;
+      expect(masked.k0).to.equal(masked.k1);
+      let node: unknown = masked;
+      for (let depth = 0; depth < 8; depth++) node = (node as Record<string, unknown>).k29;
+      expect(node).to.deep.equal({ db_password: MASK, user: 'root' });
+    });
+  });
 });

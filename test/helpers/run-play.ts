@@ -47,6 +47,7 @@ export interface JsonTask {
   duration_ms: number;
   summary?: string;
   error?: string;
+  details?: { command?: string; exit_code?: number; stderr?: string };
 }
 
 export interface JsonReportDoc {

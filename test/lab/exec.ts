@@ -2,6 +2,7 @@
 // no value is ever pasted into a shell string.
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RunResult {
   code: number;
@@ -77,9 +78,7 @@ export class LabError extends Error {
   override name = 'LabError';
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep };
 
 /**
  * True when a process with this pid runs (signal 0 probes without touching it). A zombie counts

@@ -7,11 +7,12 @@
 // `date +%s%3N` on a host and Date.now() here can be compared to the millisecond.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { labHosts, labSsh, sshOptions, shellQuote } from './lab.js';
 import { parseJsonReport, runPlay, type JsonReportDoc, type PlayRun } from '../helpers/run-play.js';
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep };
 
 /** One `[measure]` line: the numbers the lead copies into the issue note. */
 export function measure(what: string, value: number | string, unit = ''): void {

@@ -98,7 +98,7 @@ describe('kubeadm vars', () => {
 
   describe('refused before any host is touched', () => {
     it('an unknown runtime', () => {
-      expectVarsError(() => resolve(dedicatedPair({ container_runtime: 'rkt' })), 'container_runtime', `${ALL_FILE}:3`, /one of containerd, docker, crio, got 'rkt'/);
+      expectVarsError(() => resolve(dedicatedPair({ container_runtime: 'rkt' })), 'container_runtime', `${ALL_FILE}:3`, /must be one of containerd, docker, crio$/);
     });
 
     it('a version that is not x.y.z, older than 1.28, or newer than the contract covers', () => {

@@ -4,9 +4,9 @@
  * ansible-playbook process on the lab inventory, except the benchmark's own.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { processTree } from './proc.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function foreignLabProcesses(): string[] {
   const ours = new Set(processTree(process.pid));

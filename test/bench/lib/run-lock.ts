@@ -6,10 +6,9 @@
  * host. The benchmark's own play runs take the lock themselves.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LOCK_FILE, lockHolder, lockScript, lockVerdict } from '../../../engine/connection/host-lock.js';
 import { shellQuote, sshOptions } from '../../lab/ssh.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface LockTarget {
   readonly name: string;

@@ -40,7 +40,7 @@ describe('bad input is refused before any host is contacted', function () {
     { title: 'unknown role', files: { 'p.yml': '- hosts: web\n  roles:\n    - demo\n    - nosuchrole\n' }, args: ['p.yml', '-i', 'hosts.ini'], message: /p\.yml:4: key 'role': unknown role 'nosuchrole'/ },
     { title: 'unknown group in a pattern', files: { 'p.yml': '- hosts: webz\n  roles: [demo]\n' }, args: ['p.yml', '-i', 'hosts.ini'], message: /p\.yml:1.*webz/ },
     { title: 'unknown host in --limit', args: ['good.yml', '-i', 'hosts.ini', '-l', 'nohost'], message: /--limit.*nohost/ },
-    { title: 'bad -e', args: ['good.yml', '-i', 'hosts.ini', '-e', '{"a": '], message: /-e #1: invalid YAML\/JSON/ },
+    { title: 'bad -e', args: ['good.yml', '-i', 'hosts.ini', '-e', '{"a": '], message: /-e #1:\d+:\d+: YAML syntax error/ },
     { title: 'unknown flag', args: ['good.yml', '-i', 'hosts.ini', '--frobnicate'], message: /Unknown argument: frobnicate/ },
     { title: 'unknown play key', files: { 'p.yml': '- hosts: web\n  rolez: [demo]\n' }, args: ['p.yml', '-i', 'hosts.ini'], message: /p\.yml:2: key '0\.rolez': unknown play key 'rolez'/ },
     { title: 'missing required role variable', files: { 'inv2.ini': '[web]\nweb1 ansible_host=198.51.100.7 demo_dir=/tmp/x\n' }, args: ['good.yml', '-i', 'inv2.ini'], message: /good\.yml:2: key 'demo_password': is required/ },

@@ -75,7 +75,7 @@ const CASES: Case[] = [
   { title: 'unknown role', playbook: '- hosts: lb\n  roles: [haproxi]\n', message: /p\.yml:2: key 'role': unknown role 'haproxi'/ },
   { title: 'YAML error in group_vars', vars: 'keepalived_vips: [a, b\n', message: /group_vars\/all\.yml:\d+(:\d+)?:.*YAML/ },
   { title: 'YAML error in the playbook', playbook: '- hosts: lb\n  roles: [common\n', message: /p\.yml:\d+:\d+: YAML syntax error/ },
-  { title: 'bad -e', args: ['-e', 'keepalived_router_id'], message: /-e #1: expected key=value/ },
+  { title: 'bad -e', args: ['-e', 'keepalived_router_id'], message: /-e #1: word 1 is not key=value/ },
   { title: 'bad value through -e names -e', args: ['-e', 'keepalived_router_id=300'], message: /-e #1: key 'keepalived_router_id'/ },
   { title: 'INI syntax error', hosts: `${HOSTS}\n[broken\n`, message: /hosts\.ini:\d+/ },
   { title: 'bad ansible_port', hosts: HOSTS.replace('lb1 ansible_host=192.0.2.11', 'lb1 ansible_host=192.0.2.11 ansible_port=ssh'), message: /hosts\.ini:2: key 'ansible_port'/ },

@@ -4,7 +4,7 @@
  * settings, and any source Ansible cannot parse made fatal instead of a warning.
  */
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pLimit from 'p-limit';
@@ -104,4 +104,32 @@ export function ansibleDebugVars(
     }
     return out;
   });
+}
+
+/**
+ * The values of `names` as a playbook's task sees them: `ansible-playbook` with connection local
+ * and no facts, whose one play must write them (`| to_json`) to `out.json` in `root` (see
+ * dumpVarsPlaybook). `args` are more arguments (-i, -e).
+ */
+export function ansiblePlaybookVars(root: string, playbook: string, names: readonly string[], args: readonly string[]): Promise<Record<string, unknown>> {
+  return limit(async () => {
+    await run('ansible-playbook', ['-c', 'local', playbook, ...args], { cwd: root, env: { ...(await ansibleEnv(root)), HOME: root }, timeout: 120_000 });
+    const values = JSON.parse(await readFile(path.join(root, 'out.json'), 'utf8')) as unknown;
+    if (!Array.isArray(values)) throw new Error(`ansible-playbook wrote no list to out.json`);
+    return Object.fromEntries(names.map((n, i) => [n, values[i]]));
+  });
+}
+
+/** A play on `hosts` that writes the values of `names`, as JSON, to out.json next to itself. */
+export function dumpVarsPlaybook(names: readonly string[], playVars = '', hosts = 'all'): string {
+  return [
+    `- hosts: ${hosts}`,
+    '  gather_facts: false',
+    ...(playVars ? ['  vars:', playVars.trimEnd()] : []),
+    '  tasks:',
+    '    - copy:',
+    `        content: "{{ [${names.join(', ')}] | to_json }}"`,
+    '        dest: "{{ playbook_dir }}/out.json"',
+    '',
+  ].join('\n');
 }

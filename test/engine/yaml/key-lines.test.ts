@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { indexYamlKeys, keyLine } from '../../../engine/inventory/yaml-key-lines.js';
+import { indexYamlKeys, keyLine } from '../../../engine/yaml/key-lines.js';
 
-describe('inventory: YAML key lines', () => {
+describe('YAML key lines', () => {
   const text = [
     '# inventory',          // 1
     '---',                  // 2
@@ -45,5 +45,19 @@ describe('inventory: YAML key lines', () => {
     expect(keyLine(json, ['a'])).to.equal(2);
     expect(keyLine(json, ['b', 'c'])).to.equal(4);
     expect(keyLine(json, ['d'])).to.equal(6);
+  });
+  it('finds list items by index, also in a sequence at the column of its key', () => {
+    const seq = indexYamlKeys(['plays:', '  - name: a', '    roles:', '    - one', '    - role: two', '      vars:', '        x: 1', '  - name: b', '  -', '    name: c'].join('\n'));
+    expect(keyLine(seq, ['plays', 0, 'roles', 1, 'vars', 'x'])).to.equal(7);
+    expect(keyLine(seq, ['plays', 0, 'roles', 0])).to.equal(4);
+    expect(keyLine(seq, ['plays', 1, 'name'])).to.equal(8);
+    expect(keyLine(seq, ['plays', 2, 'name'])).to.equal(10);
+    expect(keyLine(seq, ['plays', 3])).to.equal(1);
+    expect(keyLine(index, ['all', 'children', 'db', 'hosts', 0, 'item'])).to.equal(17);
+  });
+  it('skips a block scalar that is a list item', () => {
+    const text = indexYamlKeys(['list:', '  - |', '    a: 1', '  - b: 2'].join('\n'));
+    expect(keyLine(text, ['list', 1, 'b'])).to.equal(4);
+    expect(keyLine(text, ['list', 0, 'a'])).to.equal(2);
   });
 });

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
-import { InventoryError } from '../../../engine/errors.js';
-import { loadYamlText } from '../../../engine/inventory/yaml-load.js';
+import { InputError, PlaybookError } from '../../../engine/errors.js';
+import { parseYaml } from '../../../engine/yaml/load.js';
 
-describe('inventory: YAML 1.1 scalars (as PyYAML reads them)', () => {
+const loadYamlText = (text: string, file: string): unknown => parseYaml(text, file).data;
+
+describe('YAML: one loader, YAML 1.1 scalars (as PyYAML reads them)', () => {
   it('reads booleans, octal, sexagesimal, floats and nulls like PyYAML', () => {
     const doc = loadYamlText(
       [
@@ -40,11 +42,49 @@ describe('inventory: YAML 1.1 scalars (as PyYAML reads them)', () => {
     } catch (err) {
       caught = err;
     }
-    expect(caught).to.be.instanceOf(InventoryError);
-    const err = caught as InventoryError;
+    expect(caught).to.be.instanceOf(InputError);
+    const err = caught as InputError;
+    expect(err.exitCode).to.equal(2);
     expect(err.where?.file).to.equal('bad.yml');
     expect(err.where?.line).to.be.a('number').greaterThan(1);
     expect(err.where?.column).to.be.a('number').greaterThan(0);
     expect(err.message).to.match(/^bad\.yml:\d+:\d+: YAML syntax error/);
+  });
+  it("raises the caller's error class", () => {
+    expect(() => parseYaml('a: [1\n', 'p.yml', { errorType: PlaybookError })).to.throw(PlaybookError, /^p\.yml:2:1: YAML syntax error/);
+  });
+});
+
+const PLAYBOOK = `# a playbook
+- name: first
+  hosts: lb
+  roles:
+    - common
+    - role: haproxy
+      vars:
+        haproxy_inter: 5s
+- name: second
+  hosts: masters
+  vars:
+    key: "v"
+  roles:
+  - kubeadm
+  - { role: calico }
+`;
+
+describe('YAML documents: the line of a key path', () => {
+  const doc = parseYaml(PLAYBOOK, 'site.yml');
+  it('finds keys and list items by path', () => {
+    expect(doc.locate([0, 'hosts']).line).to.equal(3);
+    expect(doc.locate([0, 'roles', 1]).line).to.equal(6);
+    expect(doc.locate([0, 'roles', 1, 'vars', 'haproxy_inter']).line).to.equal(8);
+    expect(doc.locate([1]).line).to.equal(9);
+    expect(doc.locate([1, 'vars', 'key']).line).to.equal(12);
+    expect(doc.locate([1, 'roles', 1]).line).to.equal(15);
+  });
+  it('locates keys of a JSON document too', () => {
+    const json = parseYaml('{\n  "a": 1,\n  "b": {\n    "c": 2\n  }\n}\n', 'v.json');
+    expect(json.data).to.deep.equal({ a: 1, b: { c: 2 } });
+    expect(json.locate(['b', 'c'])).to.deep.equal({ file: 'v.json', line: 4 });
   });
 });
