@@ -69,6 +69,8 @@ export class ListrReporter implements Reporter {
     if (live && (result.status === 'failed' || result.status === 'unreachable')) live.failed(`${result.role} : ${result.task}: ${result.error ?? result.status}`);
   }
 
+  hostEnd(): void {}
+
   log(): void {}
 
   warn(message: string): void {

@@ -1,0 +1,36 @@
+// The terminal-view harness (lib/terminal-view.ts): a synthetic run through each view on a real
+// pseudo-terminal (util-linux script). No lab, no root.
+import { expect } from 'chai';
+import { stripVTControlCharacters } from 'node:util';
+import { measureSyntheticView, viewEnv } from './lib/terminal-view.js';
+import { hostName, type SyntheticRun } from './lib/synthetic-run.js';
+
+const RUN: SyntheticRun = { hosts: 12, tasks: 4, forks: 5, hostSeconds: 0.05, failed: 1, unreachable: 1, changeEvery: 5 };
+const SIZE = { rows: 10, columns: 80 };
+
+function recapOf(output: string): string[] {
+  const text = stripVTControlCharacters(output).replace(/\r/g, '');
+  return text.slice(text.lastIndexOf('PLAY RECAP')).split('\n').filter((l) => / : ok=/.test(l));
+}
+
+describe('terminal view harness', function () {
+  this.timeout(60_000);
+
+  it('picks the view through the environment, as the CLI does', () => {
+    expect(viewEnv('plain', { CI: '', PATH: '/bin' })).to.deep.equal({ PATH: '/bin', CI: 'true', NO_COLOR: '1' });
+    expect(viewEnv('live', { CI: 'true', NO_COLOR: '1', PATH: '/bin', TERM: 'xterm' })).to.deep.equal({ PATH: '/bin', TERM: 'xterm' });
+  });
+
+  for (const view of ['plain', 'live'] as const) {
+    it(`runs a synthetic run through the ${view} view on a pseudo-terminal and measures it`, async () => {
+      const cost = await measureSyntheticView(view, RUN, SIZE);
+      expect(cost.code, stripVTControlCharacters(cost.output).slice(-1500)).to.equal(2); // one host failed
+      expect(cost.cpuS).to.be.greaterThan(0);
+      expect(cost.terminalBytes).to.equal(Buffer.byteLength(cost.output));
+      const recap = recapOf(cost.output);
+      expect(recap).to.have.length(RUN.hosts);
+      expect(recap[0]).to.match(new RegExp(`^${hostName(0)} +: ok=0 +changed=0 +unreachable=1 +failed=0`));
+      expect(recap[1]).to.match(new RegExp(`^${hostName(1)} +: ok=3 +changed=0 +unreachable=0 +failed=1`));
+    });
+  }
+});
