@@ -4,7 +4,7 @@
  * (lib/synthetic-run.ts) through play's terminal reporter (live) or its plain lines, for
  * lib/terminal-view.ts to measure on a pseudo-terminal.
  */
-import { ListrReporter } from '../../engine/report/listr.js';
+import { TerminalReporter } from '../../engine/report/terminal.js';
 import { PlainReporter } from '../../engine/report/plain.js';
 import type { Reporter, ReporterOptions } from '../../engine/report/reporter.js';
 import { replay, SCALE_NOOP, type SyntheticRun } from './lib/synthetic-run.js';
@@ -26,7 +26,7 @@ function numberOption(argv: readonly string[], flag: string, fallback: number): 
 function reporterFor(view: string): Reporter {
   const base = { verbosity: 0, diff: false, out: (l: string) => void process.stdout.write(`${l}\n`), err: (l: string) => void process.stderr.write(`${l}\n`) };
   const options: ReporterOptions = { ...base, color: view === 'live' };
-  if (view === 'live') return new ListrReporter(options);
+  if (view === 'live') return new TerminalReporter(options);
   if (view === 'plain') return new PlainReporter(options);
   throw new Error('--view must be live or plain');
 }

@@ -13,7 +13,7 @@ import { measure, type Measurement, type TerminalSize } from './measure.js';
 import { median, round } from './stats.js';
 import { SCALE_NOOP, type SyntheticRun } from './synthetic-run.js';
 
-/** live: the listr2 view play shows in a terminal; plain: the ordered lines (as with CI=true). */
+/** live: the view play shows in a terminal (engine/report/terminal.ts); plain: the ordered lines (as with CI=true). */
 export type TerminalViewKind = 'live' | 'plain';
 
 /** A common terminal: 50 rows (issue 17's), 120 columns. */
@@ -73,13 +73,19 @@ export interface ViewComparison {
  * times each; medians. A host waits SCALE_NOOP.hostSeconds for its checks whatever the size,
  * so the run's events per second grow with the number of hosts, as on the scale lab.
  */
-export async function compareTerminalViews(sizes: readonly number[], runs: number, log: (line: string) => void, size: TerminalSize = TERMINAL): Promise<ViewComparison[]> {
+export async function compareTerminalViews(
+  sizes: readonly number[],
+  runs: number,
+  log: (line: string) => void,
+  size: TerminalSize = TERMINAL,
+  base: SyntheticRun = SCALE_NOOP,
+): Promise<ViewComparison[]> {
   const out: ViewComparison[] = [];
   for (const hosts of sizes) {
     const samples: Record<TerminalViewKind, ViewCost[]> = { live: [], plain: [] };
     for (let i = 0; i < runs; i++) {
       for (const view of ['live', 'plain'] as const) {
-        const cost = await measureSyntheticView(view, { ...SCALE_NOOP, hosts }, size);
+        const cost = await measureSyntheticView(view, { ...base, hosts }, size);
         if (cost.code !== 0) throw new Error(`terminal view ${view} at ${hosts} hosts exited ${cost.code}: ${stripVTControlCharacters(cost.output).slice(-2000)}`);
         samples[view].push(cost);
         log(`terminal view ${view}, ${hosts} hosts, run ${i + 1}/${runs}: ${cost.cpuS.toFixed(2)} s CPU, ${cost.wallS.toFixed(2)} s wall, ${(cost.terminalBytes / 1024).toFixed(0)} KB to the terminal`);
