@@ -10,7 +10,7 @@
  *          with a 20-task workload (test/bench/roles/bench vs test/bench/ansible/scale.yml):
  *          no-op wall time per size. The scale lab is torn down at the end.
  *
- * Writes test/bench/results.json, test/bench/RESULTS.md and test/bench/results.png.
+ * Writes test/bench/results.json, test/bench/RESULTS.md and the figure, test/bench/results.svg and results.png.
  *
  *   terminal  (only with --only terminal; needs no lab, no root) what play's live terminal view
  *          costs against its plain lines, on a pseudo-terminal, for a synthetic no-op of 200 and
@@ -18,8 +18,8 @@
  *
  * Flags: --quick (3 runs, scale at 10 hosts only), --runs N (W1, default 5), --scale-runs N
  * (default 3: an Ansible no-op of 50 hosts takes minutes), --sizes 10,25,50, --only w1|scale|terminal,
- * --keep-scale-lab, --out DIR (where the three result files go; default test/bench), --report-only
- * (rewrite RESULTS.md and results.png from DIR/results.json, e.g. after editing ANALYSIS.md).
+ * --keep-scale-lab, --out DIR (where the result files go; default test/bench), --report-only
+ * (rewrite RESULTS.md and the figure from DIR/results.json, e.g. after editing ANALYSIS.md).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -427,8 +427,8 @@ function printViewTable(rows: readonly ViewComparison[]): void {
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.reportOnly) {
-    // RESULTS.md and results.png again from results.json (after editing ANALYSIS.md, say)
-    const files = await writeReport(resultsFromJson(readFileSync(join(opts.outDir, 'results.json'), 'utf8')), opts.outDir, (input) => drawChart(input));
+    // RESULTS.md and the figure again from results.json (after editing ANALYSIS.md, say)
+    const files = await writeReport(resultsFromJson(readFileSync(join(opts.outDir, 'results.json'), 'utf8')), opts.outDir, drawChart);
     log(`rewrote ${files.join(', ')}`);
     return;
   }
@@ -458,7 +458,7 @@ async function main(): Promise<void> {
   if (opts.only !== 'scale') await runW1(opts, bench, results);
   if (opts.only !== 'w1') await runScale(opts, bench, results);
   results.duration_s = (Date.now() - started) / 1000;
-  const files = await writeReport(results, opts.outDir, (input) => drawChart(input));
+  const files = await writeReport(results, opts.outDir, drawChart);
   log(`done in ${(results.duration_s / 60).toFixed(1)} min: ${files.join(', ')}`);
   if (bench.problems.length) log(`problems:\n  ${bench.problems.join('\n  ')}`);
 }
