@@ -92,6 +92,10 @@ export class LiveHosts {
     if (h && h.phase !== 'failed' && h.phase !== 'unreachable') this.enter(h, 'done');
   }
 
+  get(host: string): LiveHost | undefined {
+    return this.hosts.get(host);
+  }
+
   all(): LiveHost[] {
     return [...this.hosts.values()];
   }

@@ -85,7 +85,7 @@ describe('terminal reporter (live frame)', () => {
     expect(screen.writes).to.equal(afterStart + 1);
   });
 
-  it('with 300 hosts in a 12-row terminal: a frame of at most 11 lines, redrawn in place, failures kept', () => {
+  it('with 300 hosts in a 12-row terminal: a frame of at most 11 lines, redrawn in place, failures kept', async () => {
     const { screen, ticker, reporter, play, task, finish } = setup(12, 300);
     reporter.playStart(play);
     const [first, second, ...rest] = play.hosts;
@@ -108,7 +108,7 @@ describe('terminal reporter (live frame)', () => {
 
     rest.slice(100).forEach((h) => reporter.hostEnd(h));
     reporter.hostEnd(second!);
-    reporter.playEnd(play);
+    await reporter.playEnd(play);
     ticker.tick(); // a tick after the end draws nothing
     finish();
     const after = screen.text();
@@ -122,12 +122,12 @@ describe('terminal reporter (live frame)', () => {
     expect(after.filter((l) => / : ok=/.test(l))).to.have.length(300);
   });
 
-  it('with few hosts, the last frame lists every host, as a line per host did before', () => {
+  it('with few hosts, the last frame lists every host, as a line per host did before', async () => {
     const { screen, ticker, reporter, play, task } = setup(24, 3);
     reporter.playStart(play);
     play.hosts.forEach((h) => (task(h, 1, 'ok'), task(h, 2, h === 'node002' ? 'changed' : 'ok'), reporter.hostEnd(h)));
     ticker.tick();
-    reporter.playEnd(play);
+    await reporter.playEnd(play);
     expect(screen.text().slice(1)).to.deep.equal([
       '✔ 3/3 done, 0 working, 0 failed, 0 unreachable, 1 changed',
       '  ✔ node001  ok=2 changed=0',
