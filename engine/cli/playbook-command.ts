@@ -4,7 +4,7 @@ import { loadPlaybook } from '../playbook/load.js';
 import { describeLocated, locatePlaybook } from '../playbook/locate.js';
 import type { TagFilter } from '../playbook/tags.js';
 import { JsonReporter } from '../report/json-reporter.js';
-import { ListrReporter } from '../report/listr.js';
+import { TerminalReporter } from '../report/terminal.js';
 import { PlainReporter } from '../report/plain.js';
 import type { Reporter, ReporterOptions } from '../report/reporter.js';
 import { ensurePrivateDir } from '../connection/private-dir.js';
@@ -185,6 +185,6 @@ function makeReporter(args: PlaybookArgs, out: (l: string) => void, err: (l: str
   const interactive = Boolean(process.stdout.isTTY) && !isCI();
   const options: ReporterOptions = { verbosity: args.verbose, diff: args.diff, out, err, color: interactive && !process.env.NO_COLOR };
   if (args.json) return new JsonReporter(out, err);
-  if (interactive && args.verbose === 0) return new ListrReporter(options);
+  if (interactive && args.verbose === 0) return new TerminalReporter(options);
   return new PlainReporter(options);
 }

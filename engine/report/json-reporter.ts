@@ -12,6 +12,7 @@ export class JsonReporter implements Reporter {
   playEnd(): void {}
   taskStart(): void {}
   taskEnd(): void {}
+  hostEnd(): void {}
   log(): void {}
   warn(message: string): void {
     this.err(`[WARNING]: ${message}`);

@@ -30,6 +30,8 @@ export class PlainReporter implements Reporter {
     if (this.options.diff && result.diffs) result.diffs.forEach((d) => this.options.out(colorDiff(diffText(d), this.c).trimEnd()));
   }
 
+  hostEnd(): void {}
+
   log(host: string | undefined, level: number, message: string): void {
     if (this.options.verbosity >= level) this.options.out(this.c.dim(`${host ? `[${host}] ` : ''}${message}`));
   }

@@ -40,6 +40,8 @@ export interface RunEvents {
   playEnd(play: PlayInfo): void | Promise<void>;
   taskStart(host: string, role: string, task: string): void;
   taskEnd(result: TaskResult): void;
+  /** The host has run all it will run in this play (a live view stops showing it as working). */
+  hostEnd(host: string): void;
   log(host: string | undefined, level: number, message: string): void;
   warn(message: string): void;
 }

@@ -97,6 +97,7 @@ class Run {
     this.coordination.flowStarted();
     const flow = new HostFlow(host, planned, this.flowDeps(planned), this.prefetches.get(host)!);
     const outcome = await flow.run().finally(() => this.coordination.flowEnded());
+    this.events.hostEnd(host);
     if (outcome === 'failed' || outcome === 'unreachable') {
       this.dead.add(host);
       if (planned.play.anyErrorsFatal) this.aborted.add(planned);

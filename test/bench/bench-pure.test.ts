@@ -1,10 +1,11 @@
-// The benchmark's pure parts: parsing the engines' outputs, statistics, the PNG writer, the W1
+// The benchmark's pure parts: parsing the engines' outputs, statistics, the figure, the W1
 // fingerprints and reset script. No lab, no root.
 import { expect } from 'chai';
-import { inflateSync } from 'node:zlib';
-import { parseAnsibleRecap, parsePlayJson } from './lib/engines.js';
-import { Canvas, crc32 } from './lib/png.js';
-import { drawChart } from './lib/plot.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BENCH_SRC, parseAnsibleRecap, parsePlayJson } from './lib/engines.js';
+import { chartOption, decadeFloor, drawChart, formatSeconds, panelLayout, textWidth, type PlotInput } from './lib/plot.js';
+import { plotInput, resultsFromJson } from './lib/report.js';
 import { scaleDifferences } from './lib/scale.js';
 import { linearFit, median } from './lib/stats.js';
 import { fingerprintDiff, normalizeFingerprints, resetScript } from './lib/w1.js';
@@ -38,26 +39,83 @@ describe('benchmark (pure parts)', () => {
     expect(fit.intercept).to.be.closeTo(0.5, 1e-9);
   });
 
-  it('writes a valid PNG (signature, CRCs, pixel data)', () => {
-    expect(crc32(Buffer.from('IEND'))).to.equal(0xae426082);
-    const c = new Canvas(4, 3);
-    c.set(1, 1, [255, 0, 0]);
-    const png = c.png();
-    expect(png.subarray(0, 8).toString('hex')).to.equal('89504e470d0a1a0a');
-    const idatLen = png.readUInt32BE(33);
-    expect(png.subarray(37, 41).toString('ascii')).to.equal('IDAT');
-    const raw = inflateSync(png.subarray(41, 41 + idatLen));
-    expect(raw.length).to.equal(3 * (4 * 3 + 1));
-    expect([...raw.subarray(13 + 1 + 3, 13 + 1 + 6)]).to.deep.equal([255, 0, 0]);
-  });
+  describe('the figure (ECharts, resvg)', () => {
+    const full: PlotInput = {
+      w1: [{ label: 'no-op', play: 0.4, ansible: 11.4, mitogen: 8.7 }, { label: 'drift', play: 0.99, ansible: 20 }],
+      scale: [{ hosts: 10, play: 0.7, ansible: 40 }, { hosts: 200, play: 7.6, mitogen: 700 }],
+      site: [{ label: 'first build', seconds: 140, execsPerHost: 30 }, { label: 'no-op', seconds: 1.1, execsPerHost: 1 }],
+      subtitle: 'test', w1Hosts: 7,
+    };
+    type Axis = { type: string; gridIndex: number; min?: number; startValue?: number; data?: string[] };
+    type Series = { name: string; type: string; xAxisIndex: number; data: unknown[] };
+    const parts = (input: PlotInput) => chartOption(input).option as unknown as { grid: object[]; yAxis: Axis[]; xAxis: Axis[]; series: Series[]; legend: { data: string[] } };
 
-  it('draws the chart', () => {
-    const png = drawChart({
-      w1: [{ label: 'no-op', play: 1, ansible: 20 }],
-      scale: [{ hosts: 10, play: 1, ansible: 30 }, { hosts: 50, play: 2, ansible: 120 }],
-      subtitle: 'test',
+    it('lays out W1 and the site figures side by side, the scale curve under them, and only what was measured', () => {
+      const layout = panelLayout(full);
+      expect(layout.w1!.top).to.equal(layout.site!.top);
+      expect(layout.w1!.left + layout.w1!.width).to.be.below(layout.site!.left);
+      expect(layout.scale!.top).to.be.above(layout.w1!.top + layout.w1!.height);
+      expect(layout.height).to.be.above(layout.scale!.top + layout.scale!.height);
+      const noSite = panelLayout({ ...full, site: undefined });
+      expect(noSite.site).to.equal(undefined);
+      expect(noSite.w1!.width).to.be.above(layout.w1!.width);
+      const w1Only = panelLayout({ ...full, site: [], scale: [] });
+      expect(w1Only.scale).to.equal(undefined);
+      expect(w1Only.height).to.be.below(layout.height);
     });
-    expect(png.readUInt32BE(16)).to.equal(1280);
+
+    it('draws a series per measured engine and panel, times on log axes whose bars grow from the decade below', () => {
+      const { yAxis, xAxis, series, legend, grid } = parts(full);
+      expect(grid).to.have.length(3);
+      expect(yAxis.map((a) => a.type)).to.deep.equal(['log', 'log', 'log']);
+      expect(yAxis.map((a) => a.startValue)).to.deep.equal([0.1, 1, 0.1]);
+      expect(series.map((s) => `${s.xAxisIndex} ${s.type} ${s.name}`)).to.deep.equal([
+        '0 bar play', '0 bar ansible-playbook', '0 bar ansible-playbook + mitogen', '1 bar play', '2 line play', '2 line ansible-playbook', '2 line ansible-playbook + mitogen',
+      ]);
+      expect(series[2]!.data).to.deep.equal([8.7, null]);
+      expect(series[6]!.data).to.deep.equal([[200, 700]]);
+      expect(xAxis[0]!.data).to.deep.equal(['no-op\nansible ×28.5', 'drift\nansible ×20.2']);
+      expect(xAxis[1]!.data).to.deep.equal(['first build\n30 execs/host', 'no-op\n1 exec/host']);
+      expect(legend.data).to.deep.equal(['play', 'ansible-playbook', 'ansible-playbook + mitogen']);
+      const twoEngines = parts({ ...full, w1: full.w1.map(({ mitogen: _m, ...r }) => r), scale: [{ hosts: 10, play: 1, ansible: 30 }] });
+      expect(twoEngines.legend.data).to.deep.equal(['play', 'ansible-playbook']);
+      expect(decadeFloor([0.39, 28, undefined, Number.NaN])).to.equal(0.1);
+      expect(decadeFloor([])).to.equal(1);
+    });
+
+    it('measures labels with the font that draws them', () => {
+      expect(textWidth('')).to.equal(0);
+      expect(textWidth('WWWW', '13px DejaVu Sans')).to.be.above(textWidth('iiii', '13px DejaVu Sans') * 2);
+      expect(textWidth('ansible', 'bold 13px DejaVu Sans')).to.be.above(textWidth('ansible', '13px DejaVu Sans'));
+      expect(textWidth('ansible', '26px DejaVu Sans')).to.be.closeTo(2 * textWidth('ansible', '13px DejaVu Sans'), 2);
+    });
+
+    it('draws the committed results.json: an SVG with its numbers and labels, and the same figure as PNG', function () {
+      this.timeout(60_000);
+      // whatever the last bench run measured: the expected labels come from the same numbers
+      const input = plotInput(resultsFromJson(readFileSync(join(BENCH_SRC, 'results.json'), 'utf8')));
+      expect(input.w1.map((r) => r.label)).to.deep.equal(['first apply', 'no-op', 'drift']);
+      expect(input.scale.length).to.be.above(0);
+      const { svg, png } = drawChart(input);
+      expect(svg).to.match(/^<svg /);
+      const expected = [
+        `W1: the LB layer on ${input.w1Hosts} lab hosts`, 'hosts', 'seconds (log scale)', 'ansible-playbook',
+        ...input.w1.flatMap((r) => [formatSeconds(r.play!), formatSeconds(r.ansible!), `ansible ×${(r.ansible! / r.play!).toFixed(1)}`]),
+        ...input.scale.map((r) => formatSeconds(r.play!)),
+      ];
+      for (const text of expected) expect(svg, text).to.include(`>${text}<`);
+      expect(png.subarray(0, 8).toString('hex')).to.equal('89504e470d0a1a0a');
+      const svgSize = /^<svg width="(\d+)" height="(\d+)"/.exec(svg)!;
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).to.deep.equal([2 * Number(svgSize[1]), 2 * Number(svgSize[2])]);
+    });
+
+    it('reads the site samples back from results.json (report-only keeps the site panel)', () => {
+      const sample = { wall_s: 2, cpu_s: 0, tree_cpu_s: 0, masters_cpu_s: 0, machine_cpu_s: 0, max_rss_mb: 0, tree_rss_mb: 0, changed: 0, execs_per_host_max: 1 };
+      const committed = JSON.parse(readFileSync(join(BENCH_SRC, 'results.json'), 'utf8')) as Record<string, unknown>;
+      const results = resultsFromJson(JSON.stringify({ ...committed, site_samples: { noop: [sample, { ...sample, wall_s: 4 }, { ...sample, wall_s: 3 }] } }));
+      expect(plotInput(results).site).to.deep.equal([{ label: 'no-op', seconds: 3, execsPerHost: 1 }]);
+      expect(plotInput(resultsFromJson(JSON.stringify(committed))).site).to.equal(undefined);
+    });
   });
 
   it('normalizes fingerprints: root keys by owner, line files as sets', () => {

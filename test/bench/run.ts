@@ -10,12 +10,16 @@
  *          with a 20-task workload (test/bench/roles/bench vs test/bench/ansible/scale.yml):
  *          no-op wall time per size. The scale lab is torn down at the end.
  *
- * Writes test/bench/results.json, test/bench/RESULTS.md and test/bench/results.png.
+ * Writes test/bench/results.json, test/bench/RESULTS.md and the figure, test/bench/results.svg and results.png.
+ *
+ *   terminal  (only with --only terminal; needs no lab, no root) what play's live terminal view
+ *          costs against its plain lines, on a pseudo-terminal, for a synthetic no-op of 200 and
+ *          500 hosts (lib/terminal-view.ts); prints the table, writes no file.
  *
  * Flags: --quick (3 runs, scale at 10 hosts only), --runs N (W1, default 5), --scale-runs N
- * (default 3: an Ansible no-op of 50 hosts takes minutes), --sizes 10,25,50, --only w1|scale,
- * --keep-scale-lab, --out DIR (where the three result files go; default test/bench), --report-only
- * (rewrite RESULTS.md and results.png from DIR/results.json, e.g. after editing ANALYSIS.md).
+ * (default 3: an Ansible no-op of 50 hosts takes minutes), --sizes 10,25,50, --only w1|scale|terminal,
+ * --keep-scale-lab, --out DIR (where the result files go; default test/bench), --report-only
+ * (rewrite RESULTS.md and the figure from DIR/results.json, e.g. after editing ANALYSIS.md).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -34,6 +38,7 @@ import { drawChart } from './lib/plot.js';
 import { resultsFromJson, writeReport, type Results, type Sample, type ScenarioResult, type ScaleResult } from './lib/report.js';
 import { BENCH_ROLES_PATH, renderScale, scaleDifferences, scaleFingerprints, SCALE_ANSIBLE_PLAYBOOK, SCALE_PLAYBOOK } from './lib/scale.js';
 import { median } from './lib/stats.js';
+import { compareTerminalViews, type ViewComparison } from './lib/terminal-view.js';
 import {
   DRIFT_SCRIPT, fingerprintDiff, fingerprintHosts, normalizeFingerprints, renderW1, resetScript,
   W1_ANSIBLE_PLAYBOOK, W1_INVENTORY, W1_PLAYBOOK, type W1Topology,
@@ -45,7 +50,7 @@ interface Options {
   runs: number;
   scaleRuns: number;
   sizes: number[];
-  only?: 'w1' | 'scale';
+  only?: 'w1' | 'scale' | 'terminal';
   keepScaleLab: boolean;
   outDir: string;
 }
@@ -57,13 +62,14 @@ function parseArgs(argv: string[]): Options {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const only = value('--only');
-  if (only !== undefined && only !== 'w1' && only !== 'scale') throw new Error(`--only must be w1 or scale, got ${only}`);
+  if (only !== undefined && only !== 'w1' && only !== 'scale' && only !== 'terminal') throw new Error(`--only must be w1, scale or terminal, got ${only}`);
+  const defaultSizes = only === 'terminal' ? '200,500' : quick ? '10' : '10,25,50';
   return {
     quick,
     reportOnly: argv.includes('--report-only'),
-    runs: Number(value('--runs') ?? (quick ? 3 : 5)),
+    runs: Number(value('--runs') ?? (quick || only === 'terminal' ? 3 : 5)),
     scaleRuns: Number(value('--scale-runs') ?? value('--runs') ?? 3),
-    sizes: (value('--sizes') ?? (quick ? '10' : '10,25,50')).split(',').map(Number),
+    sizes: (value('--sizes') ?? defaultSizes).split(',').map(Number),
     ...(only ? { only } : {}),
     keepScaleLab: argv.includes('--keep-scale-lab'),
     outDir: value('--out') ?? BENCH_SRC,
@@ -409,12 +415,25 @@ function assertRun(run: EngineRun, hosts: readonly string[], what: string): void
 
 // -----------------------------------------------------------------------------------------------
 
+function printViewTable(rows: readonly ViewComparison[]): void {
+  const lines = [
+    `| hosts | live view CPU s | plain CPU s | live / plain | live wall s | plain wall s | live KB to terminal | plain KB to terminal |`,
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.hosts} | ${r.live_cpu_s.toFixed(2)} | ${r.plain_cpu_s.toFixed(2)} | ${r.cpu_ratio.toFixed(2)} | ${r.live_wall_s.toFixed(2)} | ${r.plain_wall_s.toFixed(2)} | ${r.live_terminal_kb.toFixed(0)} | ${r.plain_terminal_kb.toFixed(0)} |`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.reportOnly) {
-    // RESULTS.md and results.png again from results.json (after editing ANALYSIS.md, say)
-    const files = await writeReport(resultsFromJson(readFileSync(join(opts.outDir, 'results.json'), 'utf8')), opts.outDir, (input) => drawChart(input));
+    // RESULTS.md and the figure again from results.json (after editing ANALYSIS.md, say)
+    const files = await writeReport(resultsFromJson(readFileSync(join(opts.outDir, 'results.json'), 'utf8')), opts.outDir, drawChart);
     log(`rewrote ${files.join(', ')}`);
+    return;
+  }
+  if (opts.only === 'terminal') {
+    printViewTable(await compareTerminalViews(opts.sizes, opts.runs, log));
     return;
   }
   if (!isRoot()) throw new Error('the benchmark needs root (the lab and the scale lab run as root)');
@@ -439,7 +458,7 @@ async function main(): Promise<void> {
   if (opts.only !== 'scale') await runW1(opts, bench, results);
   if (opts.only !== 'w1') await runScale(opts, bench, results);
   results.duration_s = (Date.now() - started) / 1000;
-  const files = await writeReport(results, opts.outDir, (input) => drawChart(input));
+  const files = await writeReport(results, opts.outDir, drawChart);
   log(`done in ${(results.duration_s / 60).toFixed(1)} min: ${files.join(', ')}`);
   if (bench.problems.length) log(`problems:\n  ${bench.problems.join('\n  ')}`);
 }

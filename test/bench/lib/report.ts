@@ -1,13 +1,14 @@
 /**
  * The benchmark's outputs: results.json (every sample plus the summary fields), RESULTS.md
  * (tables, targets, method; test/bench/ANALYSIS.md, written by hand after looking at a profile,
- * is included verbatim) and results.png (lib/plot.ts).
+ * is included verbatim) and the figure, results.svg (shown in RESULTS.md) and results.png
+ * (lib/plot.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MachineInfo } from './machine-info.js';
-import type { PlotInput } from './plot.js';
+import type { Chart, EngineSeconds, PlotInput } from './plot.js';
 import { linearFit, max, median, min, round } from './stats.js';
 import { BENCH_SRC } from './engines.js';
 
@@ -30,7 +31,12 @@ export interface Sample {
 export interface ScenarioResult {
   play: Sample[];
   ansible: Sample[];
+  /** ansible-playbook with the Mitogen strategy, where measured. */
+  mitogen?: Sample[];
 }
+
+/** site.yml on the lab's hosts, play only. */
+export type SiteScenario = 'first_build' | 'noop' | 'drift';
 
 export interface ScaleResult extends ScenarioResult {
   hosts: number;
@@ -61,6 +67,7 @@ export interface Results {
     noop_play_shlvl0?: Sample[];
   };
   scale: ScaleResult[];
+  site?: Partial<Record<SiteScenario, Sample[]>>;
   scale_lab?: { hosts: number; up_seconds: number };
   scale_lab_leftovers?: string[];
   scale_equivalent?: boolean;
@@ -101,7 +108,39 @@ interface Target {
   met: boolean | null;
 }
 
-export async function writeReport(results: Results, outDir: string, chart: (input: PlotInput) => Buffer): Promise<string[]> {
+/** Medians of each engine's wall times (engines without samples left out). */
+function engineSeconds(s: ScenarioResult): EngineSeconds {
+  const of = (samples: readonly Sample[] | undefined): number | undefined => (samples?.length ? median(pick(samples, 'wall_s')) : undefined);
+  const out: EngineSeconds = {};
+  for (const [key, samples] of [['play', s.play], ['ansible', s.ansible], ['mitogen', s.mitogen]] as const) {
+    const v = of(samples);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+const SITE_LABELS: Record<SiteScenario, string> = { first_build: 'first build', noop: 'no-op', drift: 'one drift' };
+
+/** What the figure shows, from the results. */
+export function plotInput(results: Results): PlotInput {
+  const sc = results.w1.scenarios;
+  const site = (['first_build', 'noop', 'drift'] as const)
+    .filter((k) => results.site?.[k]?.length)
+    .map((k) => {
+      const samples = results.site![k]!;
+      const execs = pick(samples, 'execs_per_host_max');
+      return { label: SITE_LABELS[k], seconds: median(pick(samples, 'wall_s')), ...(execs.length ? { execsPerHost: median(execs) } : {}) };
+    });
+  return {
+    w1: (['first_apply', 'noop', 'drift'] as const).filter((k) => sc[k]).map((k) => ({ label: { first_apply: 'first apply', noop: 'no-op', drift: 'drift' }[k], ...engineSeconds(sc[k]!) })),
+    scale: results.scale.map((s) => ({ hosts: s.hosts, ...engineSeconds(s) })),
+    ...(site.length ? { site } : {}),
+    subtitle: `${results.machine.cpu_model}, ${results.machine.cores} cores, node ${results.machine.node}, ${results.machine.ansible}; ${results.mode} run, ${results.runs_per_scenario} runs each`,
+    w1Hosts: results.w1.hosts,
+  };
+}
+
+export async function writeReport(results: Results, outDir: string, chart: (input: PlotInput) => Chart): Promise<string[]> {
   const sc = results.w1.scenarios;
   const noopExecs = sc.noop ? median(pick(sc.noop.play, 'execs_per_host_max')) : Number.NaN;
   const scale = results.scale.map((s) => ({
@@ -160,6 +199,7 @@ export async function writeReport(results: Results, outDir: string, chart: (inpu
     scale_detail: scale,
     scale_growth: growth,
     scale_samples: results.scale,
+    ...(results.site ? { site_samples: results.site } : {}),
     scale_lab: results.scale_lab,
     scale_equivalent: results.scale_equivalent,
     scale_differences: results.scale_differences,
@@ -169,17 +209,11 @@ export async function writeReport(results: Results, outDir: string, chart: (inpu
     duration_s: round(results.duration_s, 1),
   };
 
-  const files = [join(outDir, 'results.json'), join(outDir, 'RESULTS.md'), join(outDir, 'results.png')];
+  const files = [join(outDir, 'results.json'), join(outDir, 'RESULTS.md'), join(outDir, 'results.svg'), join(outDir, 'results.png')];
   await writeFile(files[0]!, `${JSON.stringify(json, null, 2)}\n`);
-
-  const plotInput: PlotInput = {
-    w1: (['first_apply', 'noop', 'drift'] as const)
-      .filter((k) => sc[k])
-      .map((k) => ({ label: { first_apply: 'first apply', noop: 'no-op', drift: 'drift' }[k], play: median(pick(sc[k]!.play, 'wall_s')), ansible: median(pick(sc[k]!.ansible, 'wall_s')) })),
-    scale: scale.map((s) => ({ hosts: s.hosts, play: s.play_s, ansible: s.ansible_s })),
-    subtitle: `${results.machine.cpu_model}, ${results.machine.cores} cores, node ${results.machine.node}, ${results.machine.ansible}; ${results.mode} run, ${results.runs_per_scenario} runs each`,
-  };
-  await writeFile(files[2]!, chart(plotInput));
+  const figure = chart(plotInput(results));
+  await writeFile(files[2]!, figure.svg);
+  await writeFile(files[3]!, figure.png);
   await writeFile(files[1]!, markdown(results, json, targets, growth));
   return files;
 }
@@ -302,7 +336,7 @@ function markdown(results: Results, json: ReturnType<typeof Object>, targets: Ta
     out.push(`End states of play- and Ansible-converged hosts: ${results.scale_equivalent ? '**identical**' : '**DIFFERENT**'} (files byte for byte, modes, services, sysctl values; the sysctl.d files by key = value).`, '');
   }
 
-  out.push('![wall times](results.png)', '');
+  out.push('![Wall times: W1 per scenario and the scale curve, per engine, on log axes (results.png has the same figure)](results.svg)', '');
   out.push('## Method', '');
   out.push(
     '- **Same work.** The Ansible playbooks reach the same end state as play\'s roles: W1\'s files are rendered with play\'s own planner and template functions into a directory per host and placed by `copy`/`blockinfile`; root\'s key pairs, authorized_keys and known_hosts are made by Ansible itself (`command creates=`, `authorized_key`, `known_hosts`), packages by `apt`, services by `systemd`. After every first apply and drift run of either engine, every host is fingerprinted and compared with the first one.',
@@ -342,6 +376,7 @@ export function resultsFromJson(text: string): Results {
       ...(j.w1.noop_play_shlvl0_samples ? { noop_play_shlvl0: j.w1.noop_play_shlvl0_samples } : {}),
     },
     scale: j.scale_samples ?? [],
+    ...(j.site_samples ? { site: j.site_samples } : {}),
     ...(j.scale_lab ? { scale_lab: j.scale_lab } : {}),
     ...(j.scale_lab_leftovers ? { scale_lab_leftovers: j.scale_lab_leftovers } : {}),
     ...(j.scale_equivalent !== undefined ? { scale_equivalent: j.scale_equivalent } : {}),
