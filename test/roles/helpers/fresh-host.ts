@@ -3,6 +3,7 @@
  * no packages, no units, modules not loaded, sysctls unset) and records what apply would run
  * without running anything. A role's checks against it yield exactly the files it would write.
  */
+import { TaskError } from '../../../engine/errors.js';
 import type { Change, ExecResult, Fact, HostView, InventoryView, Task, TaskContext } from '../../../engine/types.js';
 
 /** `ip -o -4 addr show` output: the host's address on eth0 in a /24. */
@@ -15,6 +16,9 @@ export function ipAddrOutput(address: string, iface = 'eth0', prefix = 24): stri
   ].join('\n');
 }
 
+/** A check that needs more than a fresh host answers: a live cluster, another host, a command. */
+export class FreshHostLimit extends Error {}
+
 function freshAnswer(fact: Fact<unknown>, host: HostView): ExecResult {
   const ok = (stdout: string): ExecResult => ({ code: 0, stdout, stderr: '' });
   const id = fact.id;
@@ -26,7 +30,7 @@ function freshAnswer(fact: Fact<unknown>, host: HostView): ExecResult {
   if (id.startsWith('service:')) return ok('LoadState=not-found\nActiveState=inactive\nSubState=dead\nUnitFileState=\nNeedDaemonReload=no\n');
   if (id.startsWith('command:')) return { code: 1, stdout: '', stderr: '' };
   if (id === 'addresses:ipv4') return ok(ipAddrOutput(host.address));
-  throw new Error(`fresh host: no answer for fact ${id}`);
+  throw new FreshHostLimit(`fresh host: no answer for fact ${id}`);
 }
 
 export interface FreshRun<V> {
@@ -37,7 +41,7 @@ export interface FreshRun<V> {
 export function freshHost<V>(host: HostView, inventory: InventoryView, vars: V): FreshRun<V> {
   const secrets: string[] = [];
   const never = (): never => {
-    throw new Error('a check must not run commands, wait or coordinate');
+    throw new FreshHostLimit('a check must not run commands, wait or coordinate');
   };
   const ctx: TaskContext<V> = {
     host,
@@ -74,11 +78,21 @@ function writesOf(change: unknown, depth = 0): { path: string; content: string }
 export async function filesWritten<V>(
   tasks: readonly Task<V, Change>[],
   run: FreshRun<V>,
+  cannotRender?: (task: string) => void,
 ): Promise<Map<string, { content: string; secret: boolean }>> {
   const files = new Map<string, { content: string; secret: boolean }>();
   for (const task of tasks) {
     if (task.when && !task.when(run.ctx)) continue;
-    const change = await task.check(run.ctx);
+    let change: Change | null;
+    try {
+      change = await task.check(run.ctx);
+    } catch (err) {
+      // Without the callback every check must render (the role tests that list their tasks).
+      // A TaskError: the check failed on a fresh host's answers (a command that exits 1, no network).
+      if (!cannotRender || !(err instanceof FreshHostLimit || err instanceof TaskError)) throw err;
+      cannotRender(task.name);
+      continue;
+    }
     for (const write of writesOf(change)) {
       const secret = (change?.diffs ?? []).some((d) => d.path === write.path && d.secret === true);
       files.set(write.path, { content: write.content, secret });
