@@ -30,3 +30,5 @@ export { maskSecretText } from './secret-mask.js';
 export { requireAbsolute } from './paths.js';
 export { OWNED_FILE_HEADER, ownedFileContent } from './owned-file.js';
 export { restartIfStale, restartIfStaleScript } from './restart.js';
+export { aptRepoTasks, renderAptSource, keyProbeScript, parseKeyProbe, keyInstallScript, type AptRepo } from './apt-repository.js';
+export { judgeSigningKey, parseColonKeys, isExpired, type OpenPgpKey, type KeyState, type KeyVerdict } from './apt-signing-key.js';

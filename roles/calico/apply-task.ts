@@ -9,7 +9,7 @@ import { TaskError, lastLines } from '../../engine/errors.js';
 import { fileFact } from '../../engine/facts/index.js';
 import { raw, sh } from '../../engine/shell.js';
 import type { Change, Task, TaskContext } from '../../engine/types.js';
-import { KUBECTL } from '../kubeadm/kube-paths.js';
+import { KUBECTL } from '../kube-shared/kube-paths.js';
 import { CALICO_MANIFEST } from './templates/calico-manifest.js';
 import type { CalicoVars } from './vars.js';
 

@@ -1,7 +1,7 @@
 /** calico's typed vars, validated per host before any host is contacted. */
 import type { HostView, InventoryView } from '../../engine/types.js';
 import type { TypedVars } from '../../engine/vars.js';
-import { readCluster, type ClusterVars } from '../kubeadm/cluster.js';
+import { readCluster, type ClusterVars } from '../kube-shared/cluster.js';
 
 export interface CalicoVars extends ClusterVars {
   readonly manifestUrl: string;

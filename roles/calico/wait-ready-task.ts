@@ -7,7 +7,7 @@
 import { TaskError } from '../../engine/errors.js';
 import { commandFact, pathExistsFact } from '../../engine/facts/index.js';
 import type { Change, Task, TaskContext } from '../../engine/types.js';
-import { ADMIN_CONF, KUBECTL } from '../kubeadm/kube-paths.js';
+import { ADMIN_CONF, KUBECTL } from '../kube-shared/kube-paths.js';
 import { parseNodes, readiness, type Readiness } from './node-status.js';
 import type { CalicoVars } from './vars.js';
 

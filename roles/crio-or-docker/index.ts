@@ -7,14 +7,13 @@
  * crictl is pointed at the chosen socket. A config change restarts the runtime (handler); an
  * unchanged one never does.
  */
-import { file, packages, restartIfStale, service } from '../../engine/ops/index.js';
+import { aptRepoTasks, file, packages, restartIfStale, service } from '../../engine/ops/index.js';
 import { defineRole } from '../../engine/role.js';
 import type { TaskContext } from '../../engine/types.js';
-import { aptRepoTasks } from '../kubeadm/apt-repo-tasks.js';
 import { containerdConfigTask } from './containerd-config-task.js';
 import { defaults } from './defaults.js';
 import { checkDockerStorage } from './docker-storage.js';
-import { usesContainerd } from './runtime.js';
+import { usesContainerd } from '../kube-shared/runtime.js';
 import { CRICTL_YAML, renderCrictlYaml } from './templates/crictl-yaml.js';
 import { CONTAINERD_CONFIG } from './templates/containerd-config.js';
 import { DAEMON_JSON, renderDaemonJson } from './templates/daemon-json.js';

@@ -1,9 +1,10 @@
 /** crio-or-docker's typed vars, validated per host before any host is contacted. */
 import type { HostView, InventoryView } from '../../engine/types.js';
 import type { TypedVars } from '../../engine/vars.js';
-import { CRIO_LAYOUTS, CRIO_LEGACY_LAST_MINOR, CRIO_LEGACY_URL, CRIO_REPO, KUBE_REPO, readAptRepo, type AptRepo } from '../kubeadm/apt-repo.js';
-import { readCluster, type ClusterVars } from '../kubeadm/cluster.js';
-import { pauseImageFor, type KubeVersion } from '../kubeadm/version.js';
+import { CRIO_LAYOUTS, CRIO_LEGACY_LAST_MINOR, CRIO_LEGACY_URL, CRIO_REPO, KUBE_REPO, readAptRepo } from '../kube-shared/apt-repos.js';
+import type { AptRepo } from '../../engine/ops/index.js';
+import { readCluster, type ClusterVars } from '../kube-shared/cluster.js';
+import { pauseImageFor, type KubeVersion } from '../kube-shared/version.js';
 
 export const DOCKER_STORAGE_DRIVERS = ['overlay2', 'fuse-overlayfs', 'btrfs', 'zfs', 'vfs'] as const;
 export type DockerStorageDriver = (typeof DOCKER_STORAGE_DRIVERS)[number];

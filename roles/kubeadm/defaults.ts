@@ -1,6 +1,6 @@
 /** kubeadm's variables and their defaults (README.md beside this file explains each). */
 import type { Vars } from '../../engine/types.js';
-import { CLUSTER_DEFAULTS } from './cluster-defaults.js';
+import { CLUSTER_DEFAULTS } from '../kube-shared/cluster-defaults.js';
 
 export const defaults: Vars = {
   ...CLUSTER_DEFAULTS,

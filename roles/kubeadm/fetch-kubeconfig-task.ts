@@ -11,7 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { TaskError } from '../../engine/errors.js';
 import { sh } from '../../engine/shell.js';
 import type { Change, Task, TaskContext } from '../../engine/types.js';
-import { ADMIN_CONF } from './kube-paths.js';
+import { ADMIN_CONF } from '../kube-shared/kube-paths.js';
 import { adminConf, clientKeysIn } from './kubeconfig-tasks.js';
 import type { KubeadmVars } from './vars.js';
 

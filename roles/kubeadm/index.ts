@@ -4,10 +4,9 @@
  * worker joins in parallel, and the admin kubeconfig for root, the connecting user and the
  * controller. With kubeadm_reset (playbooks/reset.yml) it undoes all of that instead.
  */
-import { file, packages, service } from '../../engine/ops/index.js';
+import { aptRepoTasks, file, packages, service } from '../../engine/ops/index.js';
 import { defineRole } from '../../engine/role.js';
 import type { TaskContext } from '../../engine/types.js';
-import { aptRepoTasks } from './apt-repo-tasks.js';
 import { defaults } from './defaults.js';
 import { fetchKubeconfigTask } from './fetch-kubeconfig-task.js';
 import { initTask } from './init-task.js';

@@ -6,7 +6,7 @@ import { TaskError, lastLines } from '../../engine/errors.js';
 import { pathExistsFact } from '../../engine/facts/index.js';
 import { sh } from '../../engine/shell.js';
 import type { Change, Task, TaskContext } from '../../engine/types.js';
-import { ADMIN_CONF, INITIALISED } from './kube-paths.js';
+import { ADMIN_CONF, INITIALISED } from '../kube-shared/kube-paths.js';
 import { KUBEADM_CONFIG } from './templates/kubeadm-config.js';
 import type { KubeadmVars } from './vars.js';
 

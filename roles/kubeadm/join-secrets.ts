@@ -14,7 +14,7 @@ import { TaskError, lastLines } from '../../engine/errors.js';
 import { sh } from '../../engine/shell.js';
 import type { TaskContext } from '../../engine/types.js';
 import { parseJoinCommand, type JoinCommand } from './join-command.js';
-import { ADMIN_CONF } from './kube-paths.js';
+import { ADMIN_CONF } from '../kube-shared/kube-paths.js';
 import { kubeadmWithSecretConfig } from './secret-config.js';
 import { renderUploadCertsConfig } from './templates/join-configuration.js';
 

@@ -8,7 +8,7 @@ import { pathExistsFact } from '../../engine/facts/index.js';
 import { sh } from '../../engine/shell.js';
 import type { Change, Task, TaskContext } from '../../engine/types.js';
 import { certificateKey, createJoinToken, deleteJoinToken, uploadCertificates } from './join-secrets.js';
-import { ADMIN_CONF, INITIALISED, KUBELET_CONF } from './kube-paths.js';
+import { ADMIN_CONF, INITIALISED, KUBELET_CONF } from '../kube-shared/kube-paths.js';
 import { kubeadmWithSecretConfig } from './secret-config.js';
 import { renderJoinConfiguration, type JoinConfigInput } from './templates/join-configuration.js';
 import type { KubeadmVars } from './vars.js';

@@ -9,7 +9,7 @@ import { commandFact, fileFact } from '../../engine/facts/index.js';
 import { applyFileChange, planFile, type FileChange } from '../../engine/ops/index.js';
 import { sh } from '../../engine/shell.js';
 import type { Change, Task, TaskContext } from '../../engine/types.js';
-import { ADMIN_CONF } from './kube-paths.js';
+import { ADMIN_CONF } from '../kube-shared/kube-paths.js';
 import type { KubeadmVars } from './vars.js';
 
 export interface KubeconfigTarget {

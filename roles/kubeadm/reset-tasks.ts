@@ -18,7 +18,7 @@ import { commandFact, pathExistsFact } from '../../engine/facts/index.js';
 import { absent, command } from '../../engine/ops/index.js';
 import { raw, sh } from '../../engine/shell.js';
 import type { Change, Task, TaskContext } from '../../engine/types.js';
-import { ADMIN_CONF, KUBECTL } from './kube-paths.js';
+import { ADMIN_CONF, KUBECTL } from '../kube-shared/kube-paths.js';
 import { userTarget } from './kubeconfig-tasks.js';
 import type { KubeadmVars } from './vars.js';
 

@@ -1,7 +1,7 @@
 /** Checks across the play's hosts: warnings about the cluster's shape, never errors. */
 import type { InventoryView } from '../../engine/types.js';
-import { nodeRangeCapacity, NODE_CIDR_MASK } from './networks.js';
-import type { ClusterVars } from './cluster.js';
+import { nodeRangeCapacity, NODE_CIDR_MASK } from '../kube-shared/networks.js';
+import type { ClusterVars } from '../kube-shared/cluster.js';
 
 export function validateClusterPlay(hosts: ReadonlyMap<string, ClusterVars>, _inventory: InventoryView, warn: (message: string) => void): void {
   const any = [...hosts.values()][0];

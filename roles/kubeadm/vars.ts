@@ -5,8 +5,9 @@ import { VarsError } from '../../engine/errors.js';
 import type { HostView, InventoryView } from '../../engine/types.js';
 import { isIPv4, type TypedVars } from '../../engine/vars.js';
 import { controlPlaneEndpoint } from '../lb-shared/topology.js';
-import { KUBE_REPO, readAptRepo, type AptRepo } from './apt-repo.js';
-import { readCluster, type ClusterVars } from './cluster.js';
+import { KUBE_REPO, readAptRepo } from '../kube-shared/apt-repos.js';
+import type { AptRepo } from '../../engine/ops/index.js';
+import { readCluster, type ClusterVars } from '../kube-shared/cluster.js';
 import { formatGoDuration, parseGoDuration } from './go-duration.js';
 import { kubeadmApiVersion } from './templates/kubeadm-config.js';
 

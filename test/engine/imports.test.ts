@@ -82,4 +82,31 @@ describe('imports', () => {
     expect(graph.get('engine/runner/execute.ts'), 'imports read').to.include('engine/runner/host-flow.ts');
     expect(importCircles(graph)).to.deep.equal([]);
   });
+
+  it('a role imports the engine, its own folder and the shared folders only, never another role', () => {
+    const graph = importGraph(['roles']);
+    const folderOf = (file: string): string => file.split('/')[1]!;
+    const isShared = (folder: string): boolean => folder.endsWith('-shared');
+    const crossings = [...graph].flatMap(([file, imports]) =>
+      imports
+        .filter((target) => target.startsWith('roles/'))
+        .filter((target) => folderOf(target) !== folderOf(file) && !isShared(folderOf(target)))
+        .map((target) => `${file} -> ${target}`),
+    );
+    expect(graph.size, 'role files read').to.be.greaterThan(40);
+    expect(crossings).to.deep.equal([]);
+    // Shared folders hold knowledge, not tasks of a role: they never import a role.
+    const sharedToRole = [...graph].filter(([file]) => isShared(folderOf(file))).flatMap(([file, imports]) => imports.filter((t) => t.startsWith('roles/') && !isShared(folderOf(t))).map((t) => `${file} -> ${t}`));
+    expect(sharedToRole).to.deep.equal([]);
+  });
+
+  it('roles do not reach around the engine to node:fs or child_process (the last two users are listed, to go)', () => {
+    // Issue 14 item 5: a controller-side op replaces these; the list may only shrink.
+    const KNOWN = ['roles/kubeadm/fetch-kubeconfig-task.ts', 'roles/ssh-trust/vars.ts'];
+    const users = sourceFiles(path.join(REPO_ROOT, 'roles'))
+      .filter((file) => ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.some((i) => /^(node:)?(fs|fs\/promises|child_process)$/.test(i.fileName)))
+      .map((file) => path.relative(REPO_ROOT, file))
+      .sort();
+    expect(users).to.deep.equal(KNOWN);
+  });
 });

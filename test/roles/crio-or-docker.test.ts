@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { Change, ExecResult, Task, TaskContext } from '../../engine/types.js';
 import crioOrDocker from '../../roles/crio-or-docker/index.js';
-import { CRIO_SOCKET, CONTAINERD_SOCKET, criSocket } from '../../roles/crio-or-docker/runtime.js';
-import { keyInstallScript, keyProbeScript } from '../../roles/kubeadm/apt-repo-tasks.js';
+import { CRIO_SOCKET, CONTAINERD_SOCKET, criSocket } from '../../roles/kube-shared/runtime.js';
+import { keyInstallScript, keyProbeScript } from '../../engine/ops/apt-repository.js';
 import { colonKey, FPR_A } from './helpers/colon-keys.js';
 import { renderContainerdConfig } from '../../roles/crio-or-docker/templates/containerd-config.js';
 import { renderCrictlYaml } from '../../roles/crio-or-docker/templates/crictl-yaml.js';

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kubeadm from '../../roles/kubeadm/index.js';
-import { INITIALISED } from '../../roles/kubeadm/kube-paths.js';
+import { INITIALISED } from '../../roles/kube-shared/kube-paths.js';
 import { converge } from './helpers/fake-cluster.js';
 import { CA_HASH, clusterInventory, fakeCluster, freshKubeadmHost, NODES, resolvedVars, TOKEN } from './kubeadm-fixtures.js';
 

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { load } from 'js-yaml';
 import kubeadm from '../../roles/kubeadm/index.js';
-import { CRIO_REPO, KUBE_REPO, renderAptSource } from '../../roles/kubeadm/apt-repo.js';
+import { CRIO_REPO, KUBE_REPO } from '../../roles/kube-shared/apt-repos.js';
+import { renderAptSource } from '../../engine/ops/index.js';
 import { kubeadmConfigInput } from '../../roles/kubeadm/kubeadm-config-input.js';
 import { renderKubeadmConfig } from '../../roles/kubeadm/templates/kubeadm-config.js';
 import type { KubeadmVars } from '../../roles/kubeadm/vars.js';

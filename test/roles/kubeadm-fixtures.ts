@@ -5,9 +5,9 @@
  */
 import { inventoryView } from '../../engine/runner/host-view.js';
 import type { ExecResult, Inventory, Role, Vars } from '../../engine/types.js';
-import { renderAptSource } from '../../roles/kubeadm/apt-repo.js';
+import { renderAptSource } from '../../engine/ops/index.js';
 import { KUBE_PACKAGES } from '../../roles/kubeadm/index.js';
-import { ADMIN_CONF, KUBELET_CONF } from '../../roles/kubeadm/kube-paths.js';
+import { ADMIN_CONF, KUBELET_CONF } from '../../roles/kube-shared/kube-paths.js';
 import { preflightPackages } from '../../roles/kubeadm/preflight-requirements.js';
 import { kubeadmConfigInput } from '../../roles/kubeadm/kubeadm-config-input.js';
 import { KUBEADM_CONFIG, renderKubeadmConfig } from '../../roles/kubeadm/templates/kubeadm-config.js';

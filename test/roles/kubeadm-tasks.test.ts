@@ -9,7 +9,7 @@ import { parseJoinCommand } from '../../roles/kubeadm/join-command.js';
 import { CERTIFICATE_KEY_ONCE, tokenCreateCommand, tokenDeleteCommand, tokensIn, uploadCertsScript } from '../../roles/kubeadm/join-secrets.js';
 import { kubeadmWithSecretConfig } from '../../roles/kubeadm/secret-config.js';
 import { renderJoinConfiguration } from '../../roles/kubeadm/templates/join-configuration.js';
-import { ADMIN_CONF, INITIALISED } from '../../roles/kubeadm/kube-paths.js';
+import { ADMIN_CONF, INITIALISED } from '../../roles/kube-shared/kube-paths.js';
 import type { KubeadmVars } from '../../roles/kubeadm/vars.js';
 import { converge, fileAnswer, MISSING_FILE } from './helpers/fake-cluster.js';
 import {

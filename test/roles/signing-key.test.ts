@@ -1,9 +1,9 @@
 // Repository signing keys compared by fingerprint and expiry (issue 12: a keyring written once
 // with `creates:` was never refreshed; issue 13 row 17: pinned fingerprints).
 import { expect } from 'chai';
-import { parseKeyProbe } from '../../roles/kubeadm/apt-repo-tasks.js';
-import type { AptRepo } from '../../roles/kubeadm/apt-repo.js';
-import { judgeSigningKey, parseColonKeys } from '../../roles/kubeadm/signing-key.js';
+import { parseKeyProbe } from '../../engine/ops/apt-repository.js';
+import type { AptRepo } from '../../engine/ops/index.js';
+import { judgeSigningKey, parseColonKeys } from '../../engine/ops/apt-signing-key.js';
 import { colonKey, FPR_A, FPR_B } from './helpers/colon-keys.js';
 
 const NOW = 1_800_000_000;

@@ -6,7 +6,7 @@
 import { VarsError } from '../../engine/errors.js';
 import type { HostView, InventoryView } from '../../engine/types.js';
 import type { TypedVars } from '../../engine/vars.js';
-import { criSocket, RUNTIMES, type Runtime } from '../crio-or-docker/runtime.js';
+import { criSocket, RUNTIMES, type Runtime } from './runtime.js';
 import { groupName, readLbTopology, type LbTopology } from '../lb-shared/topology.js';
 import { readClusterNetworks, type ClusterNetworks } from './networks.js';
 import { readKubeVersion, type KubeVersion } from './version.js';

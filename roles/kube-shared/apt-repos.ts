@@ -1,24 +1,13 @@
 /**
- * The pkgs.k8s.io-style apt repositories (Kubernetes core, cri-o): flat repositories, one per
- * minor release, signed by a key served next to them as Release.key. A repository the user
+ * Where the Kubernetes core and cri-o apt repositories are (pkgs.k8s.io-style flat repositories,
+ * one per minor release, signed by a key served next to them as Release.key), read from the
+ * <prefix>_package_* variables; engine/ops/apt-repository.ts makes one available to apt. A repository the user
  * declares unsigned (the lab's mirror) gets [trusted=yes] instead of a keyring: apt would refuse
  * it otherwise, and trusting it must be a decision someone wrote down.
  */
 import type { KubeVersion } from './version.js';
 import type { TypedVars } from '../../engine/vars.js';
-import { OWNED_FILE_HEADER } from '../../engine/ops/index.js';
-
-export interface AptRepo {
-  /** Ends with '/'. */
-  readonly url: string;
-  readonly unsigned: boolean;
-  /** Where the signing key is fetched from (signed repositories only). */
-  readonly keyUrl: string;
-  readonly keyring: string;
-  readonly listFile: string;
-  /** Fingerprints the signing key must have (<prefix>_package_key_fingerprint); empty: any, checked for expiry only. */
-  readonly keyFingerprints: readonly string[];
-}
+import type { AptRepo } from '../../engine/ops/index.js';
 
 export interface RepoKind {
   /** Var names: <prefix>_package_repo, <prefix>_package_repo_unsigned, <prefix>_package_key_url, <prefix>_package_key_fingerprint. */
@@ -101,11 +90,4 @@ export function readAptRepo(vars: TypedVars, kind: RepoKind, version: KubeVersio
     listFile: kind.listFile,
     keyFingerprints: readFingerprints(vars, `${kind.prefix}_package_key_fingerprint`),
   };
-}
-
-/** The sources.list.d file: one flat-repository line. */
-export function renderAptSource(repo: AptRepo): string {
-  const option = repo.unsigned ? '[trusted=yes]' : `[signed-by=${repo.keyring}]`;
-  const why = repo.unsigned ? '# Unsigned repository (declared so in the inventory): apt trusts it as is.\n' : '';
-  return `${OWNED_FILE_HEADER}${why}deb ${option} ${repo.url} /\n`;
 }

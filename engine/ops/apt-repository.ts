@@ -1,20 +1,40 @@
 /**
- * Tasks that make one pkgs.k8s.io-style repository available to apt: its signing key (signed
- * repositories) and its sources.list.d file. Shared by kubeadm (Kubernetes core) and
- * crio-or-docker (cri-o, and the core repository for cri-tools). The package installs that
+ * The apt repository op: tasks that make one flat apt repository available to apt: its signing
+ * key (signed repositories) or [trusted=yes] (a repository declared unsigned), and its
+ * sources.list.d file. kubeadm (Kubernetes core) and crio-or-docker (cri-o, cri-tools) use it. The package installs that
  * follow use updateCache, so a new source is read before anything is installed from it.
  *
  * The key is not written once and trusted forever: every run compares the keyring with what the
  * key URL serves (fingerprint and expiry, signing-key.ts) and writes it again when the publisher
  * rotated or renewed it, or when it expired; a pinned fingerprint is checked before writing.
  */
-import { TaskError, lastLines } from '../../engine/errors.js';
-import { commandFact } from '../../engine/facts/index.js';
-import { file, packages } from '../../engine/ops/index.js';
-import { sh } from '../../engine/shell.js';
-import type { Change, Task, TaskContext } from '../../engine/types.js';
-import { renderAptSource, type AptRepo } from './apt-repo.js';
-import { judgeSigningKey, parseColonKeys, type KeyState } from './signing-key.js';
+import { TaskError, lastLines } from '../errors.js';
+import { commandFact } from '../facts/index.js';
+import { sh } from '../shell.js';
+import type { Change, Task, TaskContext } from '../types.js';
+import { judgeSigningKey, parseColonKeys, type KeyState } from './apt-signing-key.js';
+import { file } from './file.js';
+import { OWNED_FILE_HEADER } from './owned-file.js';
+import { packages } from './packages.js';
+
+export interface AptRepo {
+  /** Ends with '/'. */
+  readonly url: string;
+  readonly unsigned: boolean;
+  /** Where the signing key is fetched from (signed repositories only). */
+  readonly keyUrl: string;
+  readonly keyring: string;
+  readonly listFile: string;
+  /** Fingerprints the signing key must have (<prefix>_package_key_fingerprint); empty: any, checked for expiry only. */
+  readonly keyFingerprints: readonly string[];
+}
+
+/** The sources.list.d file: one flat-repository line. */
+export function renderAptSource(repo: AptRepo): string {
+  const option = repo.unsigned ? '[trusted=yes]' : `[signed-by=${repo.keyring}]`;
+  const why = repo.unsigned ? '# Unsigned repository (declared so in the inventory): apt trusts it as is.\n' : '';
+  return `${OWNED_FILE_HEADER}${why}deb ${option} ${repo.url} /\n`;
+}
 
 const PRIVATE_GNUPG = `t=$(mktemp -d) && trap 'rm -rf -- "$t"' EXIT && export GNUPGHOME="$t"`;
 
