@@ -1,7 +1,7 @@
 /** ssh-trust's typed vars: the masters to trust, and the controller's key when given. */
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { expandHome } from '../../engine/home.js';
+import { readControllerText } from '../../engine/ops/index.js';
 import type { HostView, InventoryView } from '../../engine/types.js';
 import type { TypedVars } from '../../engine/vars.js';
 import { requireDnsHostNames } from '../lb-shared/host-names.js';
@@ -88,12 +88,9 @@ function readControllerKey(vars: TypedVars): string | undefined {
   const firstToken = value.split(/\s+/)[0] ?? '';
   let text = value;
   if (!isKeyType(firstToken)) {
-    const path = expandHome(value);
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      vars.fail(key, `is neither a public key nor a readable file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
+    const read = readControllerText(expandHome(value));
+    if ('error' in read) vars.fail(key, `is neither a public key nor a readable file (${read.error})`);
+    text = read.text;
   }
   if (/PRIVATE KEY/.test(text)) vars.fail(key, 'names a PRIVATE key: give the public one (the .pub file)');
   const lines = text.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));

@@ -100,13 +100,11 @@ describe('imports', () => {
     expect(sharedToRole).to.deep.equal([]);
   });
 
-  it('roles do not reach around the engine to node:fs or child_process (the last two users are listed, to go)', () => {
-    // Issue 14 item 5: a controller-side op replaces these; the list may only shrink.
-    const KNOWN = ['roles/kubeadm/fetch-kubeconfig-task.ts', 'roles/ssh-trust/vars.ts'];
+  it('roles do not reach around the engine to node:fs or child_process', () => {
     const users = sourceFiles(path.join(REPO_ROOT, 'roles'))
       .filter((file) => ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.some((i) => /^(node:)?(fs|fs\/promises|child_process)$/.test(i.fileName)))
       .map((file) => path.relative(REPO_ROOT, file))
       .sort();
-    expect(users).to.deep.equal(KNOWN);
+    expect(users).to.deep.equal([]);
   });
 });

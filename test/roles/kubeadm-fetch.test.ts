@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TaskError } from '../../engine/errors.js';
 import { REPO_ROOT } from '../helpers/run-play.js';
-import { writeLocalSecretFile } from '../../roles/kubeadm/fetch-kubeconfig-task.js';
+import { writeControllerFile as writeLocalSecretFile } from '../../engine/ops/index.js';
 
 const KUBECONFIG = 'apiVersion: v1\nclusters: []\nusers:\n- user:\n    client-key-data: c2VjcmV0\n';
 
