@@ -33,3 +33,4 @@ export { restartIfStale, restartIfStaleScript } from './restart.js';
 export { aptRepoTasks, renderAptSource, keyProbeScript, parseKeyProbe, keyInstallScript, type AptRepo } from './apt-repository.js';
 export { judgeSigningKey, parseColonKeys, isExpired, type OpenPgpKey, type KeyState, type KeyVerdict } from './apt-signing-key.js';
 export { fetch, planFetch, readControllerFile, readControllerText, writeControllerFile, checkControllerSecretDir, type FetchSpec, type FetchChange } from './fetch.js';
+export { runMust, notThereYet, type MustOptions } from './must.js';

@@ -5,10 +5,10 @@
  * but failed before applying it applies it on the next run, which a "changed in this run"
  * signal (notify, register) would miss. reset.yml removes /etc/kubernetes and so the stamp.
  */
-import { TaskError, lastLines } from '../../engine/errors.js';
 import { fileFact } from '../../engine/facts/index.js';
 import { raw, sh } from '../../engine/shell.js';
 import type { Change, Task, TaskContext } from '../../engine/types.js';
+import { notThereYet, runMust } from '../../engine/ops/index.js';
 import { KUBECTL } from '../kube-shared/kube-paths.js';
 import { CALICO_MANIFEST } from './templates/calico-manifest.js';
 import type { CalicoVars } from './vars.js';
@@ -35,16 +35,14 @@ export function applyTask(name: string, when: (ctx: TaskContext<CalicoVars>) => 
     async check(ctx) {
       const [manifest, stamp] = await Promise.all([ctx.fact(fileFact(CALICO_MANIFEST)), ctx.fact(fileFact(APPLIED_STAMP))]);
       if (!manifest.exists || manifest.sha256 === undefined) {
-        if (ctx.checkMode) return { summary: `apply ${CALICO_MANIFEST} once written`, sha256: '' };
-        throw new TaskError(`${CALICO_MANIFEST} is missing on ${ctx.vars.host}`);
+        return notThereYet(ctx, { summary: `apply ${CALICO_MANIFEST} once written`, sha256: '' }, `${CALICO_MANIFEST} is missing on ${ctx.vars.host}`);
       }
       const applied = stamp.exists ? stamp.content?.trim() : undefined;
       if (applied === manifest.sha256) return null;
       return { summary: applied === undefined ? `kubectl apply -f ${CALICO_MANIFEST} (never applied)` : `kubectl apply -f ${CALICO_MANIFEST} (manifest changed)`, sha256: manifest.sha256 };
     },
     async apply(ctx, change) {
-      const result = await ctx.run(applyCommand(change.sha256), { allowFail: true, label: 'kubectl apply calico', timeoutMs: 300_000 });
-      if (result.code !== 0) throw new TaskError(`kubectl apply -f ${CALICO_MANIFEST} failed (exit ${result.code}): ${lastLines(result.stderr || result.stdout, 6)}`);
+      await runMust(ctx, applyCommand(change.sha256), { label: 'kubectl apply calico', what: `kubectl apply -f ${CALICO_MANIFEST}`, tailLines: 6, timeoutMs: 300_000 });
     },
   };
 }

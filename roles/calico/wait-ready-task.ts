@@ -7,6 +7,7 @@
 import { TaskError } from '../../engine/errors.js';
 import { commandFact, pathExistsFact } from '../../engine/facts/index.js';
 import type { Change, Task, TaskContext } from '../../engine/types.js';
+import { notThereYet } from '../../engine/ops/index.js';
 import { ADMIN_CONF, KUBECTL } from '../kube-shared/kube-paths.js';
 import { parseNodes, readiness, type Readiness } from './node-status.js';
 import type { CalicoVars } from './vars.js';
@@ -33,9 +34,9 @@ export function waitReadyTask(name: string): Task<CalicoVars, WaitChange> {
       const first = ctx.on(ctx.vars.firstMaster);
       const [cluster, result] = await Promise.all([first.fact(pathExistsFact(ADMIN_CONF)), first.fact(commandFact(GET_NODES))]);
       if (!cluster) {
-        if (ctx.checkMode) return { summary: 'wait for the nodes to be Ready (no cluster to ask yet)', waitingFor: [], waitOnly: true };
         // Nothing to wait for: fail now rather than after calico_ready_timeout.
-        throw new TaskError(`no cluster on ${ctx.vars.firstMaster} (${ADMIN_CONF} is missing): the kubeadm role makes it`);
+        const pending: WaitChange = { summary: 'wait for the nodes to be Ready (no cluster to ask yet)', waitingFor: [], waitOnly: true };
+        return notThereYet(ctx, pending, `no cluster on ${ctx.vars.firstMaster} (${ADMIN_CONF} is missing): the kubeadm role makes it`);
       }
       if (result.code !== 0) return { summary: `kubectl get nodes failed on ${ctx.vars.firstMaster}: will retry`, waitingFor: [], waitOnly: true };
       const state = judge(ctx, result.stdout);

@@ -4,9 +4,9 @@
  * after the package task (prefetch: false); in --check on a host without containerd yet it can
  * only say that it would write the file.
  */
-import { TaskError, lastLines } from '../../engine/errors.js';
+import { lastLines } from '../../engine/errors.js';
 import { commandFact, fileFact } from '../../engine/facts/index.js';
-import { applyFileChange, planFile, type FileChange } from '../../engine/ops/index.js';
+import { applyFileChange, type FileChange, notThereYet, planFile } from '../../engine/ops/index.js';
 import type { Change, Task, TaskContext } from '../../engine/types.js';
 import { CONTAINERD_CONFIG, renderContainerdConfig } from './templates/containerd-config.js';
 import type { RuntimeVars } from './vars.js';
@@ -28,8 +28,8 @@ export function containerdConfigTask(
     async check(ctx) {
       const defaults = await ctx.fact(commandFact('containerd config default'));
       if (defaults.code !== 0) {
-        if (ctx.checkMode) return { summary: `containerd is not installed yet: write ${CONTAINERD_CONFIG} from its defaults, SystemdCgroup = true` };
-        throw new TaskError(`\`containerd config default\` failed (exit ${defaults.code}): ${lastLines(defaults.stderr || defaults.stdout, 3)}`);
+        const pending = { summary: `containerd is not installed yet: write ${CONTAINERD_CONFIG} from its defaults, SystemdCgroup = true` };
+        return notThereYet(ctx, pending, `\`containerd config default\` failed (exit ${defaults.code}): ${lastLines(defaults.stderr || defaults.stdout, 3)}`);
       }
       const content = renderContainerdConfig(defaults.stdout, { sandboxImage: ctx.vars.sandboxImage });
       const file = planFile({ path: CONTAINERD_CONFIG, content, mode: 0o644, owner: 'root', group: 'root', makeParents: true }, await ctx.fact(fileFact(CONTAINERD_CONFIG)));

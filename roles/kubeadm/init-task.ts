@@ -2,10 +2,11 @@
  * `kubeadm init` on the first master, once: admin.conf is the sign that it ran. Whether it ran
  * now or in an earlier play run, the task publishes INITIALISED so joining hosts can go on.
  */
-import { TaskError, lastLines } from '../../engine/errors.js';
+import { TaskError } from '../../engine/errors.js';
 import { pathExistsFact } from '../../engine/facts/index.js';
 import { sh } from '../../engine/shell.js';
 import type { Change, Task, TaskContext } from '../../engine/types.js';
+import { runMust } from '../../engine/ops/index.js';
 import { ADMIN_CONF, INITIALISED } from '../kube-shared/kube-paths.js';
 import { KUBEADM_CONFIG } from './templates/kubeadm-config.js';
 import type { KubeadmVars } from './vars.js';
@@ -49,18 +50,12 @@ export function initTask(name: string, when: (ctx: TaskContext<KubeadmVars>) => 
     async apply(ctx) {
       // --skip-token-print: init's own token is never used by play (joins make fresh ones), so
       // it does not need to appear in any output.
-      const result = await ctx.run(sh`kubeadm init --config ${KUBEADM_CONFIG} --skip-token-print`, {
-        allowFail: true,
+      await runMust(ctx, sh`kubeadm init --config ${KUBEADM_CONFIG} --skip-token-print`, {
         timeoutMs: ctx.vars.timeoutMs,
         label: 'kubeadm init',
+        tailLines: 8,
+        hint: `After fixing the cause, clean the half-made control plane before the next run: play reset.yml -e reset_confirm=yes --limit ${ctx.vars.host}`,
       });
-      if (result.code !== 0) {
-        throw new TaskError(
-          `kubeadm init failed (exit ${result.code}): ${lastLines(result.stderr || result.stdout, 8)}\n` +
-            `After fixing the cause, clean the half-made control plane before the next run: play reset.yml -e reset_confirm=yes --limit ${ctx.vars.host}`,
-          { command: 'kubeadm init', exitCode: result.code, stderr: result.stderr },
-        );
-      }
       ctx.publish(INITIALISED, true);
     },
   };

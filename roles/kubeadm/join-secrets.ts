@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { TaskError, lastLines } from '../../engine/errors.js';
 import { sh } from '../../engine/shell.js';
 import type { TaskContext } from '../../engine/types.js';
+import { runMust } from '../../engine/ops/index.js';
 import { parseJoinCommand, type JoinCommand } from './join-command.js';
 import { ADMIN_CONF } from '../kube-shared/kube-paths.js';
 import { kubeadmWithSecretConfig } from './secret-config.js';
@@ -110,12 +111,9 @@ export function uploadCertsScript(vars: UploadCertsVars, key: string): string {
  */
 export async function uploadCertificates<V extends UploadCertsVars>(ctx: TaskContext<V>, key: string): Promise<void> {
   const first = ctx.on(ctx.vars.firstMaster);
-  const result = await first.run(uploadCertsScript(ctx.vars, key), {
-    allowFail: true,
+  await runMust(first, uploadCertsScript(ctx.vars, key), {
     secret: true,
     label: 'kubeadm init phase upload-certs',
+    what: `kubeadm init phase upload-certs on ${ctx.vars.firstMaster}`,
   });
-  if (result.code !== 0) {
-    throw new TaskError(`kubeadm init phase upload-certs failed on ${ctx.vars.firstMaster} (exit ${result.code}): ${lastLines(result.stderr, 5)}`);
-  }
 }

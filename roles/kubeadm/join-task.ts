@@ -3,10 +3,11 @@
  * node is in the cluster. Control planes join one at a time (each adds an etcd member, and
  * etcd must reach quorum with it before the next); workers join together.
  */
-import { TaskError, lastLines } from '../../engine/errors.js';
+import { TaskError } from '../../engine/errors.js';
 import { pathExistsFact } from '../../engine/facts/index.js';
 import { sh } from '../../engine/shell.js';
 import type { Change, Task, TaskContext } from '../../engine/types.js';
+import { runMust } from '../../engine/ops/index.js';
 import { certificateKey, createJoinToken, deleteJoinToken, uploadCertificates } from './join-secrets.js';
 import { ADMIN_CONF, INITIALISED, KUBELET_CONF } from '../kube-shared/kube-paths.js';
 import { kubeadmWithSecretConfig } from './secret-config.js';
@@ -46,14 +47,13 @@ async function runJoin(ctx: TaskContext<KubeadmVars>, controlPlane?: ControlPlan
       criSocket: ctx.vars.criSocket,
       ...(controlPlane ? { controlPlane } : {}),
     });
-    const result = await ctx.run(kubeadmWithSecretConfig(['join'], config), { allowFail: true, secret: true, timeoutMs: ctx.vars.timeoutMs, label: 'kubeadm join' });
-    if (result.code !== 0) {
-      throw new TaskError(
-        `kubeadm join failed (exit ${result.code}): ${lastLines(result.stderr || result.stdout, 8)}\n` +
-          `After fixing the cause, clean this node before the next run: play reset.yml -e reset_confirm=yes --limit ${ctx.vars.host}`,
-        { command: 'kubeadm join (hidden: secret)', exitCode: result.code, stderr: result.stderr },
-      );
-    }
+    await runMust(ctx, kubeadmWithSecretConfig(['join'], config), {
+      secret: true,
+      timeoutMs: ctx.vars.timeoutMs,
+      label: 'kubeadm join',
+      tailLines: 8,
+      hint: `After fixing the cause, clean this node before the next run: play reset.yml -e reset_confirm=yes --limit ${ctx.vars.host}`,
+    });
   } finally {
     await deleteJoinToken(ctx, join);
   }

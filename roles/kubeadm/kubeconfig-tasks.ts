@@ -6,7 +6,7 @@
  */
 import { TaskError } from '../../engine/errors.js';
 import { commandFact, fileFact } from '../../engine/facts/index.js';
-import { applyFileChange, planFile, type FileChange } from '../../engine/ops/index.js';
+import { applyFileChange, type FileChange, notThereYet, planFile } from '../../engine/ops/index.js';
 import { sh } from '../../engine/shell.js';
 import type { Change, Task, TaskContext } from '../../engine/types.js';
 import { ADMIN_CONF } from '../kube-shared/kube-paths.js';
@@ -52,8 +52,7 @@ export function kubeconfigTask(
     async check(ctx) {
       const content = await adminConf(ctx);
       if (content === undefined) {
-        if (ctx.checkMode) return { summary: `copy ${ADMIN_CONF} once kubeadm has written it`, file: null };
-        throw new TaskError(`${ADMIN_CONF} is missing on ${ctx.vars.host} although kubeadm init/join reported success`);
+        return notThereYet<KubeadmVars, KubeconfigChange>(ctx, { summary: `copy ${ADMIN_CONF} once kubeadm has written it`, file: null }, `${ADMIN_CONF} is missing on ${ctx.vars.host} although kubeadm init/join reported success`);
       }
       const t = await target(ctx);
       const [state, dir] = await Promise.all([ctx.fact(fileFact(t.path)), ctx.fact(fileFact(t.dir))]);
