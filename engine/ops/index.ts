@@ -23,7 +23,7 @@ export { lineInFileContent, type LineEdit } from './line-in-file-content.js';
 export { blockInFile, type BlockInFileSpec } from './block-in-file.js';
 export { blockInFileContent, blockMarkers, DEFAULT_BLOCK_MARKER, type BlockEdit } from './block-in-file-content.js';
 export { command, commandTitle, type CommandSpec, type CommandChange } from './command.js';
-export { waitFor, type WaitForSpec, type WaitForChange, type Probe } from './wait-for.js';
+export { waitFor, type WaitForSpec, type WaitForChange, type WaitReading, type Probe, type ProbeAnswer } from './wait-for.js';
 export { renderDiff, countChangedLines } from './render-diff.js';
 export { formatMode } from './mode.js';
 export { maskSecretText } from './secret-mask.js';

@@ -19,8 +19,8 @@ import { sha256Of } from '../../engine/ops/index.js';
 import { requirePrerequisite } from '../helpers/skip.js';
 
 const LAB_MANIFEST = fileURLToPath(new URL('../../../test/lab/standins/calico/calico-v3.28.0.yaml', import.meta.url));
-const GET_NODES = 'command:kubectl --kubeconfig=/etc/kubernetes/admin.conf get nodes -o json';
-const HAS_CLUSTER = { 'exists:/etc/kubernetes/admin.conf': 'yes\n' };
+/** The one fact the wait asks the first master: its nodes, or that there is no cluster. */
+const NODES = 'nodes-ready:master1';
 
 type CTask = Task<CalicoVars, Change>;
 const task = (name: string): CTask => {
@@ -179,7 +179,7 @@ describe('calico', () => {
       const notReady = nodesJson({ master1: 'True', worker1: 'False' });
       let polls = 0;
       const cluster = fakeCluster(inventory, varsOf, {
-        master1: { facts: { ...HAS_CLUSTER, [GET_NODES]: notReady }, run: () => (polls++, { code: 0, stdout: notReady, stderr: '' }) },
+        master1: { facts: { [NODES]: notReady }, run: () => (polls++, { code: 0, stdout: notReady, stderr: '' }) },
         worker1: { facts: {} },
       });
       const wait = task('Wait until the nodes are Ready');
@@ -198,7 +198,7 @@ describe('calico', () => {
     it('fails at once when there is no cluster to wait for', async () => {
       const { inventory, varsOf } = setup();
       const cluster = fakeCluster(inventory, varsOf, {
-        master1: { facts: { 'exists:/etc/kubernetes/admin.conf': 'no\n', [GET_NODES]: { code: 1, stdout: '', stderr: 'error: stat /etc/kubernetes/admin.conf: no such file or directory' } } },
+        master1: { facts: { [NODES]: 'play: no cluster\n' } },
         worker1: { facts: {} },
       });
       let message = '';
@@ -213,7 +213,7 @@ describe('calico', () => {
     it('is done at once when every node is Ready (a converged cluster)', async () => {
       const { inventory, varsOf } = setup();
       const cluster = fakeCluster(inventory, varsOf, {
-        master1: { facts: { ...HAS_CLUSTER, [GET_NODES]: nodesJson({ master1: 'True', master2: 'True', worker1: 'True' }) } },
+        master1: { facts: { [NODES]: nodesJson({ master1: 'True', master2: 'True', worker1: 'True' }) } },
       });
       expect(await task('Wait until the nodes are Ready').check(cluster.ctx('master1'))).to.equal(null);
       expect(cluster.scripts('master1')).to.deep.equal([]);

@@ -51,4 +51,22 @@ describe('ops/waitFor', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('a reading names what is awaited, why it failed, and when waiting is hopeless', async () => {
+    let n = 0;
+    const probe = async () => ({ ready: false, waiting: 'waited for b', why: `b: NotReady #${++n}` });
+    const task = waitFor('nodes', () => ({ probe, retries: 2, delayMs: 1, waitOnly: true, failMessage: (last) => `gave up: ${last.why}` }));
+    const ctx = new FakeContext();
+    const change = (await task.check(ctx))!;
+    expect(change.summary).to.equal('waited for b');
+    expect(change.waitOnly).to.equal(true);
+    const error = await task.apply(ctx, change).catch((err: unknown) => err);
+    expect((error as Error).message).to.equal('gave up: b: NotReady #3');
+
+    const hopeless = waitFor('nodes', () => ({ probe: async () => ({ ready: false, hopeless: 'no cluster' }), retries: 9, delayMs: 1, failMessage: 'x', pending: 'wait once there is one' }));
+    expect((await hopeless.check(new FakeContext({ checkMode: true })))?.summary).to.equal('wait once there is one');
+    const real = await hopeless.check(new FakeContext()).catch((err: unknown) => err);
+    expect(real).to.be.instanceOf(TaskError);
+    expect((real as Error).message).to.equal('no cluster');
+  });
 });
