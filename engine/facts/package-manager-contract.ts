@@ -1,10 +1,12 @@
 /**
- * What play needs from a package manager, so the packages fact and op stay manager-neutral:
- * the contract alone, which each manager (apt.ts) implements and package-manager.ts chooses from.
+ * What play needs to read from a package manager, so the packages fact stays manager-neutral:
+ * the query side (facts only read). The scripts that change packages are the ops' side
+ * (engine/ops/package-scripts.ts), registered under the same names.
  */
 import type { ExecResult } from '../types.js';
+import type { OsRelease } from './os-release.js';
 
-export type PackageManagerName = 'apt' | 'dnf' | 'yum';
+export type PackageManagerName = 'apt' | 'dnf';
 
 export interface PackageState {
   readonly installed: boolean;
@@ -31,14 +33,16 @@ export interface InstallPlan {
 
 export interface PackageManager {
   readonly name: PackageManagerName;
+  /** The OS families it serves: matched against os-release ID and ID_LIKE. */
+  readonly families: readonly string[];
+  /** Proven on a real host: false refuses it with a message naming the host's OS. */
+  readonly proven: boolean;
   /** A read-only command reporting the state of `names`. */
   queryCommand(names: readonly string[]): string;
   /** Pure: the state of every name asked (a name the manager does not list is not installed). */
   parseQuery(names: readonly string[], result: ExecResult): Record<string, PackageState>;
   /** True when an installed version satisfies a wanted one (exact, or a trailing-* prefix). */
   versionMatches(installed: string, wanted: string): boolean;
-  /** Script lines (no `set -e`: the caller's script has it) that install the plan. */
-  installScript(plan: InstallPlan): string;
-  removeScript(names: readonly string[], changesHeld: boolean): string;
-  holdScript(names: readonly string[]): string;
 }
+
+export type { OsRelease };

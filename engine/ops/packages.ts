@@ -1,12 +1,7 @@
 import { TaskError } from '../errors.js';
-import {
-  packageManager,
-  type PackageManager,
-  type PackageManagerName,
-  type PackageRequest,
-  type PackageState,
-} from '../facts/package-manager.js';
+import { packageManager, type PackageManager, type PackageManagerName, type PackageRequest, type PackageState } from '../facts/package-manager.js';
 import { packagesFact } from '../facts/packages.js';
+import { packageScripts } from './package-scripts.js';
 import type { Change, Task } from '../types.js';
 import { taskMeta, type SpecFn, type TaskOptions } from './task-options.js';
 
@@ -24,6 +19,7 @@ export interface PackagesSpec {
   updateCache?: boolean;
   /** Default 3600 (Ansible's usual cache_valid_time); 0 refreshes on every install. */
   cacheValidSec?: number;
+  /** Default: the host's, chosen from its OS (apt on Debian and Ubuntu). */
   manager?: PackageManagerName;
 }
 
@@ -40,11 +36,15 @@ export interface PackagesChange extends Change {
   readonly cacheValidSec: number;
 }
 
-/** Pure: what must change for the packages to be as the spec says. */
+/**
+ * Pure: what must change for the packages to be as the spec says. `names` maps a name of the
+ * spec to its package on this host (docker.io is another name on some families).
+ */
 export function planPackages(
   spec: PackagesSpec,
   states: Readonly<Record<string, PackageState>>,
   pm: PackageManager,
+  names: Readonly<Record<string, string>> = {},
 ): PackagesChange | null {
   const versions = spec.versions ?? {};
   const stray = Object.keys(versions).filter((n) => !spec.names.includes(n));
@@ -86,12 +86,14 @@ export function planPackages(
   const holdOnly = hold.filter((n) => !missing.includes(n));
   if (holdOnly.length) parts.push(`not held: ${holdOnly.join(', ')}`);
   if (!install.length && !remove.length && !hold.length) return null;
+  const real = (name: string): string => names[name] ?? name;
   return {
     summary: parts.join(', ') || `hold: ${hold.join(', ')}`,
     manager: pm.name,
-    install,
-    remove,
-    hold,
+    // The host's own package names from here on (the summary keeps the names the role gave).
+    install: install.map((r) => ({ ...r, name: real(r.name) })),
+    remove: remove.map(real),
+    hold: hold.map(real),
     changesHeld,
     updateCache: (spec.updateCache ?? false) && install.length > 0,
     cacheValidSec: spec.cacheValidSec ?? DEFAULT_CACHE_VALID_SEC,
@@ -100,13 +102,13 @@ export function planPackages(
 
 /** The commands that converge a PackagesChange, in one script: install/remove, then hold. */
 export function packagesScript(change: PackagesChange): string {
-  const pm = packageManager(change.manager);
+  const pm = packageScripts(change.manager);
   const parts: string[] = ['set -e'];
   if (change.install.length) {
-    parts.push(pm.installScript({ packages: change.install, updateCache: change.updateCache, cacheValidSec: change.cacheValidSec, changesHeld: change.changesHeld }));
+    parts.push(pm.install({ packages: change.install, updateCache: change.updateCache, cacheValidSec: change.cacheValidSec, changesHeld: change.changesHeld }));
   }
-  if (change.remove.length) parts.push(pm.removeScript(change.remove, change.changesHeld));
-  if (change.hold.length) parts.push(pm.holdScript(change.hold));
+  if (change.remove.length) parts.push(pm.remove(change.remove, change.changesHeld));
+  if (change.hold.length) parts.push(pm.hold(change.hold));
   return parts.join('\n') + '\n';
 }
 
@@ -117,9 +119,8 @@ export function packages<V>(name: string, spec: SpecFn<V, PackagesSpec>, opts?: 
     async check(ctx) {
       const s = await spec(ctx);
       if (s.names.length === 0) return null;
-      const pm = packageManager(s.manager ?? 'apt');
-      const states = await ctx.fact(packagesFact(s.names, pm));
-      return planPackages(s, states, pm);
+      const found = await ctx.fact(packagesFact(s.names, s.manager));
+      return planPackages(s, found.states, packageManager(found.manager), found.names);
     },
     async apply(ctx, change) {
       await ctx.run(packagesScript(change));

@@ -4,6 +4,7 @@
  * build needs to go on (the join command, containerd's defaults, a signing key, Ready nodes). The
  * contract suite checks what is collected; nothing here knows which flags a role uses.
  */
+import { asDebianHost } from '../helpers/debian-host.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Change, ExecResult, Fact, Role, Task, TaskContext, Vars } from '../../engine/types.js';
@@ -78,7 +79,7 @@ function recordingContext<V>(role: string, host: string, scenario: Scenario, var
     registered: new Map(),
     fact: async <T>(fact: Fact<T>) => {
       recorded.push({ role, host, script: fact.command });
-      return fact.parse(answer(fact as Fact<unknown>, scenario, host, view.address));
+      return fact.parse(asDebianHost(fact as Fact<unknown>, answer(fact as Fact<unknown>, scenario, host, view.address)));
     },
     run: async (script: string) => {
       recorded.push({ role, host, script });

@@ -137,7 +137,7 @@ describe('crio-or-docker', () => {
       const v = varsOf('worker1');
       let installed = false;
       const facts: FakeHost['facts'] = {
-        'packages:apt:containerd': NOT_INSTALLED,
+        'packages:containerd': NOT_INSTALLED,
         'command:containerd config default': { code: 127, stdout: '', stderr: 'containerd: not found' },
         'file:/etc/containerd/config.toml': fileAnswer('version = 2\n'),
         'service:containerd': SERVICE_RUNNING,
@@ -169,7 +169,7 @@ describe('crio-or-docker', () => {
       const v = varsOf('worker1');
       const cluster = fakeCluster(inventory, varsOf, {
         worker1: host({
-          'packages:apt:containerd': dpkgAnswer(['containerd'], '1.6.20~ds1-1+deb12u3', false),
+          'packages:containerd': dpkgAnswer(['containerd'], '1.6.20~ds1-1+deb12u3', false),
           'command:containerd config default': DEFAULT_1_6,
           'file:/etc/containerd/config.toml': fileAnswer(renderContainerdConfig(DEFAULT_1_6, { sandboxImage: SANDBOX_1_30 })),
           'service:containerd': SERVICE_RUNNING,
@@ -190,7 +190,7 @@ describe('crio-or-docker', () => {
 
   describe('docker', () => {
     const dockerFacts = (fs: string): FakeHost['facts'] => ({
-      'packages:apt:docker.io': dpkgAnswer(['docker.io'], '20.10.24+dfsg1-1+deb12u1+b6', false),
+      'packages:docker.io': dpkgAnswer(['docker.io'], '20.10.24+dfsg1-1+deb12u1+b6', false),
       'command:stat -f -c %T /var/lib/docker 2>/dev/null || stat -f -c %T /var/lib': `${fs}\n`,
       'file:/etc/docker/daemon.json': MISSING_FILE,
       'command:containerd config default': DEFAULT_1_6,
@@ -237,7 +237,7 @@ describe('crio-or-docker', () => {
         worker1: host({
           'file:/etc/apt/sources.list.d/cri-o.list': MISSING_FILE,
           'file:/etc/apt/sources.list.d/kubernetes.list': MISSING_FILE,
-          'packages:apt:cri-o,cri-tools': NOT_INSTALLED,
+          'packages:cri-o,cri-tools': NOT_INSTALLED,
           'service:crio': NOT_FOUND,
           'file:/etc/crictl.yaml': MISSING_FILE,
         }),
@@ -263,13 +263,13 @@ describe('crio-or-docker', () => {
       const key = colonKey(FPR_A, 2_000_000_000);
       const cluster = fakeCluster(inventory, varsOf, {
         worker1: host({
-          'packages:apt:ca-certificates,curl,gnupg': dpkgAnswer(['ca-certificates', 'curl', 'gnupg'], '1', false),
+          'packages:ca-certificates,curl,gnupg': dpkgAnswer(['ca-certificates', 'curl', 'gnupg'], '1', false),
           // cri-o: no keyring yet; Kubernetes: the keyring holds what the URL serves.
           [`command:${keyProbeScript(v.crioRepo!)}`]: `now 1700000000\n--- published\n${key}`,
           [`command:${keyProbeScript(v.kubeRepo!)}`]: `now 1700000000\n--- installed\n${key}--- published\n${key}`,
           'file:/etc/apt/sources.list.d/cri-o.list': MISSING_FILE,
           'file:/etc/apt/sources.list.d/kubernetes.list': MISSING_FILE,
-          'packages:apt:cri-o,cri-tools': dpkgAnswer(['cri-o', 'cri-tools'], '1.30.2-1.1', false),
+          'packages:cri-o,cri-tools': dpkgAnswer(['cri-o', 'cri-tools'], '1.30.2-1.1', false),
           'service:crio': SERVICE_RUNNING,
           'file:/etc/crictl.yaml': fileAnswer(renderCrictlYaml(CRIO_SOCKET)),
         }),

@@ -68,8 +68,8 @@ export function firstMasterRun(script: string): ExecResult {
 export function convergedKubeadmHost(v: KubeadmVars): FakeHost {
   const facts: Record<string, string | ExecResult> = {
     [`file:${v.repo.listFile}`]: fileAnswer(renderAptSource(v.repo)),
-    [`packages:apt:${KUBE_PACKAGES.join(',')}`]: dpkgAnswer(KUBE_PACKAGES, v.packageVersion),
-    [`packages:apt:${preflightPackages(v.version.minor).join(',')}`]: dpkgAnswer(preflightPackages(v.version.minor), '1.0', false),
+    [`packages:${KUBE_PACKAGES.join(',')}`]: dpkgAnswer(KUBE_PACKAGES, v.packageVersion),
+    [`packages:${preflightPackages(v.version.minor).join(',')}`]: dpkgAnswer(preflightPackages(v.version.minor), '1.0', false),
     'service:kubelet': SERVICE_RUNNING,
     [`exists:${ADMIN_CONF}`]: v.role === 'worker' ? 'no\n' : 'yes\n',
     [`exists:${KUBELET_CONF}`]: 'yes\n',
@@ -87,9 +87,9 @@ export function convergedKubeadmHost(v: KubeadmVars): FakeHost {
 export function freshKubeadmHost(v: KubeadmVars): FakeHost {
   const facts: Record<string, string | ExecResult> = {
     [`file:${v.repo.listFile}`]: MISSING_FILE,
-    [`packages:apt:${KUBE_PACKAGES.join(',')}`]: { code: 1, stdout: '', stderr: 'dpkg-query: no packages found matching kubelet' },
+    [`packages:${KUBE_PACKAGES.join(',')}`]: { code: 1, stdout: '', stderr: 'dpkg-query: no packages found matching kubelet' },
     // A Debian minbase host: mount and util-linux are there, iproute2 too; conntrack and iptables are not.
-    [`packages:apt:${preflightPackages(v.version.minor).join(',')}`]: dpkgAnswer(['iproute2', 'mount', 'util-linux'], '1.0', false),
+    [`packages:${preflightPackages(v.version.minor).join(',')}`]: dpkgAnswer(['iproute2', 'mount', 'util-linux'], '1.0', false),
     'service:kubelet': 'LoadState=not-found\nActiveState=inactive\nSubState=dead\nUnitFileState=\nNeedDaemonReload=no\n',
     [`exists:${ADMIN_CONF}`]: 'no\n',
     [`exists:${KUBELET_CONF}`]: 'no\n',

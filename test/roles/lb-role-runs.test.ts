@@ -42,7 +42,7 @@ describe('LB roles end to end (canned facts)', () => {
     const cluster = (facts: FakeHost['facts']) => new FakeCluster<HaproxyVars>({ lb1: { facts } }, inventoryView(inventory), () => v);
 
     it('on a fresh host: installs, writes a config checked by haproxy -c, starts, then reloads', async () => {
-      const c = cluster({ 'packages:apt:haproxy': NOT_INSTALLED, 'file:/etc/haproxy/haproxy.cfg': 'missing\n', 'service:haproxy': NOT_FOUND });
+      const c = cluster({ 'packages:haproxy': NOT_INSTALLED, 'file:/etc/haproxy/haproxy.cfg': 'missing\n', 'service:haproxy': NOT_FOUND });
       const run = await runRole(haproxy, c, 'lb1');
       expect(run.changed).to.deep.equal(['Install haproxy', 'Write haproxy.cfg', 'Enable and start haproxy']);
       const [install = '', write = '', start = '', reload = ''] = c.scripts('lb1');
@@ -55,7 +55,7 @@ describe('LB roles end to end (canned facts)', () => {
 
     it('on a converged host: runs nothing', async () => {
       const c = cluster({
-        'packages:apt:haproxy': 'haproxy\tamd64\tii \t2.6.12-1+deb12u1\n',
+        'packages:haproxy': 'haproxy\tamd64\tii \t2.6.12-1+deb12u1\n',
         'file:/etc/haproxy/haproxy.cfg': fileAnswer(renderHaproxyCfg(v)),
         'service:haproxy': RUNNING,
       });
@@ -71,7 +71,7 @@ describe('LB roles end to end (canned facts)', () => {
       new FakeCluster<KeepalivedVars>({ lb2: { facts: { 'addresses:ipv4': addresses, ...facts } } }, inventoryView(inventory), () => v);
 
     it('on a fresh host: writes a config checked by keepalived -t, starts, restarts once if stale; the password stays out of labels', async () => {
-      const c = cluster({ 'packages:apt:keepalived,psmisc': NOT_INSTALLED, 'file:/etc/keepalived/keepalived.conf': 'missing\n', 'service:keepalived': NOT_FOUND });
+      const c = cluster({ 'packages:keepalived,psmisc': NOT_INSTALLED, 'file:/etc/keepalived/keepalived.conf': 'missing\n', 'service:keepalived': NOT_FOUND });
       const run = await runRole(keepalived, c, 'lb2');
       expect(run.changed).to.deep.equal(['Install keepalived', 'Write keepalived.conf', 'Enable and start keepalived']);
       expect([...run.notified]).to.deep.equal(['restart keepalived']);
@@ -87,7 +87,7 @@ describe('LB roles end to end (canned facts)', () => {
 
     it('on a converged host: runs nothing (the interface is detected the same way each time)', async () => {
       const c = cluster({
-        'packages:apt:keepalived,psmisc': 'keepalived\tamd64\tii \t1:2.2.7-1+b2\npsmisc\tamd64\tii \t23.6-1\n',
+        'packages:keepalived,psmisc': 'keepalived\tamd64\tii \t1:2.2.7-1+b2\npsmisc\tamd64\tii \t23.6-1\n',
         'file:/etc/keepalived/keepalived.conf': fileAnswer(renderKeepalivedConf(v, 'eth0'), 0o640),
         'service:keepalived': RUNNING,
       });

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { refreshStaleIndex, type AptPaths } from '../../../engine/facts/apt.js';
+import { refreshStaleIndex, type AptPaths } from '../../../engine/ops/apt-scripts.js';
 
 /** The refresh decision run by a real sh, with an apt-get on PATH that only logs its calls. */
 describe('apt index refresh (cache valid time)', () => {

@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { CommandError } from '../../../engine/errors.js';
+import { asDebianHost } from '../../helpers/debian-host.js';
 import type {
   ExecResult,
   Fact,
@@ -75,7 +76,7 @@ export class FakeContext<V = Vars> implements TaskContext<V> {
     this.factBatches.push([...new Set(batch.map((p) => p.fact.id))]);
     for (const { fact, resolve, reject } of batch) {
       try {
-        resolve(fact.parse(await this.factResult(fact)));
+        resolve(fact.parse(asDebianHost(fact, await this.factResult(fact))));
       } catch (err) {
         reject(err);
       }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { TaskError } from '../../../engine/errors.js';
 import { DEFAULT_CACHE_VALID_SEC, packages } from '../../../engine/ops/packages.js';
-import { FINISH_INTERRUPTED_DPKG, refreshStaleIndex } from '../../../engine/facts/apt.js';
+import { FINISH_INTERRUPTED_DPKG, refreshStaleIndex } from '../../../engine/ops/apt-scripts.js';
 import { FakeContext, converge } from './fake-context.js';
 
 // dpkg-query lines as the apt fact asks for them (see test/engine/facts/packages.test.ts).
@@ -10,7 +10,7 @@ const APT = 'DEBIAN_FRONTEND=noninteractive apt-get -y -o DPkg::Lock::Timeout=12
 
 describe('ops/packages (apt, canned facts)', () => {
   it('installs what is missing, holding it after, with the cache refreshed first', async () => {
-    const ctx = new FakeContext({ facts: { 'packages:apt:haproxy,keepalived': dpkg('keepalived\tamd64\tii \t1:2.2.7-1') } });
+    const ctx = new FakeContext({ facts: { 'packages:haproxy,keepalived': dpkg('keepalived\tamd64\tii \t1:2.2.7-1') } });
     const change = await converge(packages('lb', () => ({ names: ['haproxy', 'keepalived'], hold: true, updateCache: true })), ctx);
     expect(change?.summary).to.equal('not installed: haproxy, not held: keepalived');
     expect(ctx.ran).to.deep.equal([
@@ -24,11 +24,11 @@ describe('ops/packages (apt, canned facts)', () => {
         '',
       ].join('\n'),
     ]);
-    expect(ctx.factBatches).to.deep.equal([['packages:apt:haproxy,keepalived']]);
+    expect(ctx.factBatches).to.deep.equal([['packages:haproxy,keepalived']]);
   });
 
   it('moves a held package to its pinned version, allowing the held change and a downgrade', async () => {
-    const facts = { 'packages:apt:kubeadm,kubelet': dpkg('kubeadm\tamd64\thi \t1.30.1-1.1', 'kubelet\tamd64\thi \t1.30.2-1.1') };
+    const facts = { 'packages:kubeadm,kubelet': dpkg('kubeadm\tamd64\thi \t1.30.1-1.1', 'kubelet\tamd64\thi \t1.30.2-1.1') };
     const ctx = new FakeContext({ facts });
     const task = packages('k8s', () => ({
       names: ['kubeadm', 'kubelet'],
@@ -45,20 +45,20 @@ describe('ops/packages (apt, canned facts)', () => {
   });
 
   it('is converged when installed (and held if asked): runs nothing, not even apt-get update', async () => {
-    const ctx = new FakeContext({ facts: { 'packages:apt:kubeadm': dpkg('kubeadm\tamd64\thi \t1.30.2-1.1') } });
+    const ctx = new FakeContext({ facts: { 'packages:kubeadm': dpkg('kubeadm\tamd64\thi \t1.30.2-1.1') } });
     const task = packages('k8s', () => ({ names: ['kubeadm'], versions: { kubeadm: '1.30.*' }, hold: true, updateCache: true }));
     expect(await converge(task, ctx)).to.equal(null);
     expect(ctx.ran).to.deep.equal([]);
   });
 
   it('does not unhold a held package when hold is false or unset', async () => {
-    const ctx = new FakeContext({ facts: { 'packages:apt:kubeadm': dpkg('kubeadm\tamd64\thi \t1.30.2-1.1') } });
+    const ctx = new FakeContext({ facts: { 'packages:kubeadm': dpkg('kubeadm\tamd64\thi \t1.30.2-1.1') } });
     expect(await converge(packages('k8s', () => ({ names: ['kubeadm'], hold: false })), ctx)).to.equal(null);
     expect(ctx.ran).to.deep.equal([]);
   });
 
   it('removes installed packages for state absent, and leaves removed ones alone', async () => {
-    const facts = { 'packages:apt:docker.io,podman': dpkg('docker.io\tamd64\thi \t20.10', 'podman\tamd64\trc \t4.3') };
+    const facts = { 'packages:docker.io,podman': dpkg('docker.io\tamd64\thi \t20.10', 'podman\tamd64\trc \t4.3') };
     const ctx = new FakeContext({ facts });
     const change = await converge(packages('rm', () => ({ names: ['docker.io', 'podman'], state: 'absent', updateCache: true })), ctx);
     expect(change?.summary).to.equal('installed: docker.io');
@@ -66,7 +66,7 @@ describe('ops/packages (apt, canned facts)', () => {
   });
 
   it('refuses versions for packages it was not asked to install', async () => {
-    const ctx = new FakeContext({ facts: { 'packages:apt:a': dpkg() } });
+    const ctx = new FakeContext({ facts: { 'packages:a': dpkg() } });
     const task = packages('x', () => ({ names: ['a'], versions: { b: '1' } }));
     let error: unknown;
     await task.check(ctx).catch((err: unknown) => (error = err));

@@ -3,6 +3,7 @@
  * facts answer from canned outputs per host (through the fact's real parser), runs are recorded
  * per host, and once() really memoizes, like the runner's coordination.
  */
+import { asDebianHost } from '../../helpers/debian-host.js';
 import { CommandError } from '../../../engine/errors.js';
 import type { Change, ExecResult, Fact, InventoryView, RunOptions, Task, TaskContext } from '../../../engine/types.js';
 
@@ -47,7 +48,7 @@ export class FakeCluster<V> {
       async fact<T>(fact: Fact<T>): Promise<T> {
         const answer = host.facts[fact.id];
         if (answer === undefined) throw new Error(`${hostName}: no canned output for fact ${fact.id}`);
-        return fact.parse(typeof answer === 'string' ? { code: 0, stdout: answer, stderr: '' } : answer);
+        return fact.parse(asDebianHost(fact, typeof answer === 'string' ? { code: 0, stdout: answer, stderr: '' } : answer));
       },
       async run(command: string, options: RunOptions = {}): Promise<ExecResult> {
         cluster.ran.set(hostName, [...(cluster.ran.get(hostName) ?? []), command]);

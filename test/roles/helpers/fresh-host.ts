@@ -4,6 +4,7 @@
  * without running anything. A role's checks against it yield exactly the files it would write.
  */
 import { TaskError } from '../../../engine/errors.js';
+import { asDebianHost } from '../../helpers/debian-host.js';
 import type { Change, ExecResult, Fact, HostView, InventoryView, Task, TaskContext } from '../../../engine/types.js';
 
 /** `ip -o -4 addr show` output: the host's address on eth0 in a /24. */
@@ -49,7 +50,7 @@ export function freshHost<V>(host: HostView, inventory: InventoryView, vars: V):
     inventory,
     checkMode: true,
     registered: new Map(),
-    fact: async <T>(fact: Fact<T>) => fact.parse(freshAnswer(fact as Fact<unknown>, host)),
+    fact: async <T>(fact: Fact<T>) => fact.parse(asDebianHost(fact as Fact<unknown>, freshAnswer(fact as Fact<unknown>, host))),
     run: never,
     on: never,
     once: never,
