@@ -65,6 +65,9 @@ export default defineRole<KubeadmVars>({
     ),
     initTask('Initialise the control plane on the first master', firstMaster),
     joinTask('Join the cluster', (ctx) => building(ctx) && ctx.vars.role !== 'first-master'),
+    // A joined node's kubelet running is desired state too: stopped by hand (or crashed for
+    // good) the node goes NotReady, and --check must say so; kubeadm started it the first time.
+    service<KubeadmVars>('Keep kubelet running', () => ({ name: 'kubelet', state: 'started' }), { when: building }),
     kubeconfigTask('Give root the admin kubeconfig', async () => ROOT_KUBECONFIG, anyMaster),
     kubeconfigTask('Give the connecting user the admin kubeconfig', (ctx) => userTarget(ctx, ctx.vars.adminUser!), (ctx) => anyMaster(ctx) && ctx.vars.adminUser !== undefined),
     fetchKubeconfigTask('Fetch admin.conf to the controller', firstMaster),

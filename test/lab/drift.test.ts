@@ -130,6 +130,12 @@ const DRIFTS: Drift[] = [
     expect: { master2: ['kubeadm : Give root the admin kubeconfig'] },
   },
   {
+    // Issue 15 item 4: a stopped kubelet is drift (the node goes NotReady).
+    name: 'kubelet stopped on a worker',
+    make: () => sh('worker2', 'systemctl stop kubelet && ! systemctl is-active --quiet kubelet'),
+    expect: { worker2: ['kubeadm : Keep kubelet running'] },
+  },
+  {
     name: 'kubeadm config edited',
     make: () => sh('master1', "echo '# edited' >> /etc/kubernetes/kubeadm-config.yaml"),
     expect: { master1: ['kubeadm : Write the kubeadm config'] },

@@ -271,6 +271,7 @@ describe('kubeadm tasks', () => {
         'master1: Enable kubelet: unit kubelet not found: no unit file -> enabled',
         'master1: Write the kubeadm config: create (27 lines)',
         'master1: Initialise the control plane on the first master: kubeadm init (endpoint 10.0.0.10:6443, Kubernetes 1.30.2, containerd)',
+        'master1: Keep kubelet running: unit kubelet not found: inactive -> started',
         'master1: Give root the admin kubeconfig: copy /etc/kubernetes/admin.conf once kubeadm has written it',
         `master1: Fetch admin.conf to the controller: fetch /etc/kubernetes/admin.conf to ${join(fetchDir, 'admin.conf')} (controller) once kubeadm init has written it`,
       ]);
@@ -280,6 +281,7 @@ describe('kubeadm tasks', () => {
         'Install kubelet, kubeadm and kubectl (pinned, held)',
         'Enable kubelet',
         'Join the cluster',
+        'Keep kubelet running',
       ]);
       expect([...cluster.ran.values()].flat()).to.deep.equal([]);
     });
