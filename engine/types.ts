@@ -190,8 +190,11 @@ export interface TaskContext<V = Vars> {
    * waiting (the publisher failed or is outside --limit).
    */
   waitFor<T>(key: string): Promise<T>;
-  /** Runs `fn` while no other host holds the same key (e.g. control-plane joins one at a time). */
-  exclusive<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` while no other host holds the same key (e.g. control-plane joins one at a time);
+   * with `slots`, while fewer than that many hold it (workers upgraded in batches).
+   */
+  exclusive<T>(key: string, fn: () => Promise<T>, options?: { readonly slots?: number }): Promise<T>;
   /** Marks a value as secret: it is redacted from every output from now on. */
   secret(value: string): void;
   /** Verbose output (-v and up). */

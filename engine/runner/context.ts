@@ -77,7 +77,7 @@ export function makeContext<V>(deps: ContextDeps, hostName: string, vars: V, ahe
       return makeContext(deps, other, vars, ahead);
     },
     once: (key, compute) => deps.coordination.once(key, compute),
-    exclusive: (key, fn) => deps.coordination.exclusive(key, fn),
+    exclusive: (key, fn, options) => deps.coordination.exclusive(key, fn, options?.slots),
     publish: (key, value) => deps.coordination.publish(key, value),
     waitFor: (key) => deps.coordination.waitFor(key),
     secret(value: string): void {

@@ -27,10 +27,11 @@ export class Coordination {
     return value;
   }
 
-  exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  /** At most `slots` holders of `key` at once (1: a mutex); the first caller's count sets it. */
+  exclusive<T>(key: string, fn: () => Promise<T>, slots = 1): Promise<T> {
     let lock = this.locks.get(key);
     if (!lock) {
-      lock = pLimit(1);
+      lock = pLimit(Math.max(1, Math.floor(slots)));
       this.locks.set(key, lock);
     }
     return lock(fn);

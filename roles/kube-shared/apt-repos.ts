@@ -45,6 +45,9 @@ export const CRIO_LEGACY_URL = (v: KubeVersion): string => `https://pkgs.k8s.io/
 export const CRIO_LEGACY_LAST_MINOR = 32;
 export const CRIO_LAYOUTS = ['isv-cri-o', 'pkgs.k8s.io'] as const;
 
+/** Written in <prefix>_package_repo, replaced by the version's minor: .../v{minor}/deb/. */
+export const MINOR_MARKER = '{minor}';
+
 const URL_SHAPE = /^https?:\/\/[A-Za-z0-9.-]+(?::\d+)?(?:\/[A-Za-z0-9._~:@%+,;=\/-]*)?$/;
 
 /** OpenPGP v4 (40 hex) or v5/v6 (64 hex) fingerprints, spaces allowed as gpg prints them. */
@@ -64,7 +67,9 @@ function readFingerprints(vars: TypedVars, key: string): string[] {
 /** Reads <prefix>_package_repo (null: the default location of the version's minor). */
 export function readAptRepo(vars: TypedVars, kind: RepoKind, version: KubeVersion, defaultUrl = kind.defaultUrl(version)): AptRepo {
   const key = `${kind.prefix}_package_repo`;
-  let url = vars.has(key) ? vars.string(key).trim() : defaultUrl;
+  // pkgs.k8s.io has one repository per minor: '{minor}' follows kubernetes_version (an upgrade
+  // to the next minor then needs no second edit), as the default location does.
+  let url = vars.has(key) ? vars.string(key).trim().replaceAll(MINOR_MARKER, version.minorText) : defaultUrl;
   if (!URL_SHAPE.test(url)) vars.fail(key, 'must be an http(s) URL of a flat apt repository');
   const unsigned = vars.bool(`${kind.prefix}_package_repo_unsigned`);
   // Over http a signed repository's key (and so every package) could be swapped on the way.
@@ -76,7 +81,7 @@ export function readAptRepo(vars: TypedVars, kind: RepoKind, version: KubeVersio
   // and apt would only say "version not found" much later, on every host.
   const minor = /\/v(\d+\.\d+)\//.exec(url)?.[1];
   if (minor !== undefined && minor !== version.minorText) {
-    vars.fail(key, `serves v${minor} but kubernetes_version is ${version.text}: use the v${version.minorText} repository`);
+    vars.fail(key, `serves v${minor} but kubernetes_version is ${version.text}: use the v${version.minorText} repository, or write v${MINOR_MARKER} in the URL to follow kubernetes_version`);
   }
   const keyKey = `${kind.prefix}_package_key_url`;
   const keyUrl = vars.has(keyKey) ? vars.string(keyKey).trim() : `${url}Release.key`;

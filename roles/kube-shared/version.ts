@@ -51,3 +51,19 @@ export function pauseImageFor(version: KubeVersion): string {
   const tag = version.minor >= 31 ? '3.10' : version.minor >= 26 ? '3.9' : version.minor === 25 ? '3.8' : '3.7';
   return `registry.k8s.io/pause:${tag}`;
 }
+
+/**
+ * A version as hosts and the cluster report it: 'v1.30.5' (kubeletVersion, an image tag),
+ * '1.30.5-1.1' (a package), '1.30.5'. Undefined when the text is none of those.
+ */
+export function parseReportedVersion(text: string | undefined): KubeVersion | undefined {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.+~]+)?$/.exec((text ?? '').trim());
+  if (!m) return undefined;
+  const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return { text: `${major}.${minor}.${patch}`, major, minor, patch, minorText: `${major}.${minor}` };
+}
+
+/** Negative when a is older than b, 0 when equal, positive when newer. */
+export function compareVersions(a: KubeVersion, b: KubeVersion): number {
+  return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+}

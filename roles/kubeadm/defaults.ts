@@ -14,6 +14,12 @@ export const defaults: Vars = {
   kubeadm_timeout: 600,
   /** Lifetime of the join token play creates when a node has to join. */
   kubeadm_token_ttl: '1h',
+  /** Workers upgraded at once when kubernetes_version moves: a number, or a percentage of the workers ('25%'). */
+  upgrade_worker_batch: 1,
+  /** Cordon and drain each node before its kubelet moves (false: only cordon-free package moves and restarts). */
+  upgrade_drain: true,
+  /** Seconds a node's drain may take (kubectl drain --timeout) before the upgrade stops, naming the pod that blocks it. */
+  upgrade_drain_timeout: 300,
   /** true (playbooks/reset.yml): undo kubeadm on the play's hosts instead of building. */
   kubeadm_reset: false,
   // reset_confirm has no default: reset only runs with -e reset_confirm=yes.

@@ -4,7 +4,8 @@
  * worker joins in parallel, and the admin kubeconfig for root, the connecting user and the
  * controller. With kubeadm_reset (playbooks/reset.yml) it undoes all of that instead.
  */
-import { aptRepoTasks, file, packages, service } from '../../engine/ops/index.js';
+import { packagesFact, pathExistsFact } from '../../engine/facts/index.js';
+import { aptRepoTasks, file, packages, service, type PackagesSpec } from '../../engine/ops/index.js';
 import { defineRole } from '../../engine/role.js';
 import type { TaskContext } from '../../engine/types.js';
 import { defaults } from './defaults.js';
@@ -16,16 +17,32 @@ import { joinTask } from './join-task.js';
 import { kubeconfigTask, ROOT_KUBECONFIG, userTarget } from './kubeconfig-tasks.js';
 import { resetTasks } from './reset-tasks.js';
 import { KUBEADM_CONFIG, renderKubeadmConfig } from './templates/kubeadm-config.js';
+import { upgradeTask } from './upgrade-task.js';
 import { validateClusterPlay } from './validate-play.js';
+import { KUBE_PACKAGES } from '../kube-shared/cluster-report.js';
+import { KUBELET_CONF } from '../kube-shared/kube-paths.js';
 import { resolveKubeadm, type KubeadmVars } from './vars.js';
 
 type Ctx = TaskContext<KubeadmVars>;
 
-export const KUBE_PACKAGES = ['kubelet', 'kubeadm', 'kubectl'] as const;
+export { KUBE_PACKAGES };
 
 const building = (ctx: Ctx): boolean => !ctx.vars.reset;
 const firstMaster = (ctx: Ctx): boolean => building(ctx) && ctx.vars.role === 'first-master';
 const anyMaster = (ctx: Ctx): boolean => building(ctx) && ctx.vars.role !== 'worker';
+
+/**
+ * A node that is not in a cluster yet gets kubernetes_version. A joined node keeps what it runs:
+ * moving its packages is the upgrade (upgrade-task.ts: drained, control plane first); here only
+ * a package missing from it is installed, at kubernetes_version.
+ */
+async function kubePackagesSpec(ctx: Ctx): Promise<PackagesSpec> {
+  const wanted = (names: readonly string[]): Record<string, string> => Object.fromEntries(names.map((p) => [p, ctx.vars.packageVersion]));
+  const spec = { names: [...KUBE_PACKAGES], hold: true, updateCache: true };
+  if (!(await ctx.fact(pathExistsFact(KUBELET_CONF)))) return { ...spec, versions: wanted(KUBE_PACKAGES) };
+  const found = await ctx.fact(packagesFact([...KUBE_PACKAGES]));
+  return { ...spec, versions: wanted(KUBE_PACKAGES.filter((p) => !found.states[p]?.installed)) };
+}
 
 export default defineRole<KubeadmVars>({
   name: 'kubeadm',
@@ -38,17 +55,8 @@ export default defineRole<KubeadmVars>({
     packages<KubeadmVars>('Install what kubeadm preflight requires', (ctx) => ({ names: preflightPackages(ctx.vars.version.minor), updateCache: true }), {
       when: building,
     }),
-    packages<KubeadmVars>(
-      'Install kubelet, kubeadm and kubectl (pinned, held)',
-      (ctx) => ({
-        names: [...KUBE_PACKAGES],
-        versions: Object.fromEntries(KUBE_PACKAGES.map((p) => [p, ctx.vars.packageVersion])),
-        // An unattended upgrade must never move a node past the control plane's version.
-        hold: true,
-        updateCache: true,
-      }),
-      { when: building },
-    ),
+    // Held: an unattended upgrade must never move a node past the control plane's version.
+    packages<KubeadmVars>('Install kubelet, kubeadm and kubectl (pinned, held)', kubePackagesSpec, { when: building }),
     // kubeadm starts it; enabled so it comes back after a reboot.
     service<KubeadmVars>('Enable kubelet', () => ({ name: 'kubelet', enabled: true }), { when: building }),
     file<KubeadmVars>(
@@ -65,6 +73,7 @@ export default defineRole<KubeadmVars>({
     ),
     initTask('Initialise the control plane on the first master', firstMaster),
     joinTask('Join the cluster', (ctx) => building(ctx) && ctx.vars.role !== 'first-master'),
+    upgradeTask('Upgrade the node to kubernetes_version', building),
     // A joined node's kubelet running is desired state too: stopped by hand (or crashed for
     // good) the node goes NotReady, and --check must say so; kubeadm started it the first time.
     service<KubeadmVars>('Keep kubelet running', () => ({ name: 'kubelet', state: 'started' }), { when: building }),

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { VarsError } from '../../engine/errors.js';
 import type { HostView, InventoryView } from '../../engine/types.js';
 import { isIPv4, type TypedVars } from '../../engine/vars.js';
-import { controlPlaneEndpoint } from '../lb-shared/topology.js';
+import { controlPlaneEndpoint, groupName } from '../lb-shared/topology.js';
 import { KUBE_REPO, readAptRepo } from '../kube-shared/apt-repos.js';
 import type { AptRepo } from '../../engine/ops/index.js';
 import { readCluster, type ClusterVars } from '../kube-shared/cluster.js';
@@ -30,6 +30,15 @@ export interface KubeadmVars extends ClusterVars {
   readonly tokenTtl: string;
   /** playbooks/reset.yml: undo instead of build. */
   readonly reset: boolean;
+  readonly upgrade: UpgradeSettings;
+}
+
+/** How a kubernetes_version move rolls through the nodes (upgrade-task.ts). */
+export interface UpgradeSettings {
+  readonly drain: boolean;
+  readonly drainTimeoutS: number;
+  /** Workers upgraded at the same time. */
+  readonly workerSlots: number;
 }
 
 const DEB_REVISION = /^[0-9A-Za-z.+~]+$/;
@@ -75,7 +84,22 @@ export function resolveKubeadm(vars: TypedVars, host: HostView, inventory: Inven
     timeoutMs: vars.int('kubeadm_timeout', { min: 30, max: 7200 }) * 1000,
     tokenTtl,
     reset,
+    upgrade: {
+      drain: vars.bool('upgrade_drain'),
+      drainTimeoutS: vars.int('upgrade_drain_timeout', { min: 10, max: 86400 }),
+      workerSlots: readWorkerBatch(vars, inventory.groupHosts(groupName(vars, 'workers_group')).length),
+    },
   };
+}
+
+/** upgrade_worker_batch: 2, or '25%' of the workers (at least one), as Ansible's serial reads them. */
+export function readWorkerBatch(vars: TypedVars, workers: number): number {
+  const key = 'upgrade_worker_batch';
+  const raw = vars.raw(key);
+  const text = typeof raw === 'number' ? String(raw) : vars.string(key).trim();
+  const m = /^(\d+)(%?)$/.exec(text);
+  if (!m || Number(m[1]) === 0 || (m[2] && Number(m[1]) > 100)) vars.fail(key, 'must be a number of workers (1 or more) or a percentage like 25%');
+  return m[2] ? Math.max(1, Math.floor((workers * Number(m[1])) / 100)) : Number(m[1]);
 }
 
 /**

@@ -83,7 +83,7 @@ export const README_COMMANDS: Readonly<Record<string, Coverage>> = {
 
   // Look before you run (no host contacted)
   'play site.yml -i inventories/lab --syntax-check': { by: 'unit', expect: { code: 0, output: /^playbook: playbooks\/site\.yml$/m } },
-  'play site.yml -i inventories/lab --list-hosts': { by: 'unit', expect: { code: 0, output: /play #6 \(masters:workers\): Pod network[\s\S]*hosts \(5\):/ } },
+  'play site.yml -i inventories/lab --list-hosts': { by: 'unit', expect: { code: 0, output: /play #7 \(masters:workers\): Pod network[\s\S]*hosts \(5\):/ } },
   'play site.yml -i inventories/lab --tags calico --list-tasks': { by: 'unit', expect: { code: 0, output: /calico : /, absent: /haproxy : / } },
   'play site.yml -i inventories/lab --list-tags': { by: 'unit', expect: { code: 0, output: /TASK TAGS: \[.*keepalived.*\]/ } },
 
@@ -120,7 +120,7 @@ export const README_COMMANDS: Readonly<Record<string, Coverage>> = {
   },
   'play site.yml -i inventories/lab -e "ansible_ssh_common_args=\'-o UserKnownHostsFile=/dev/null\'" --allow-insecure-ssh-args --syntax-check': {
     by: 'unit',
-    expect: { code: 0, output: /^\[WARNING\]: -e #1: ansible_ssh_common_args points UserKnownHostsFile at a file that keeps no keys.*, for lb1, lb2, master1, master2, master3 and 2 more \(allowed by --allow-insecure-ssh-args\)$/m },
+    expect: { code: 0, output: /^\[WARNING\]: -e #1: ansible_ssh_common_args points UserKnownHostsFile at a file that keeps no keys.*, for master1, master2, master3, worker1, worker2 and 2 more \(allowed by --allow-insecure-ssh-args\)$/m },
   },
   'sudo -E play site.yml -i inventories/prod': {
     by: 'excluded',

@@ -7,6 +7,8 @@ import { inventoryView } from '../../engine/runner/host-view.js';
 import type { ExecResult, Inventory, Role, Vars } from '../../engine/types.js';
 import { renderAptSource } from '../../engine/ops/index.js';
 import { KUBE_PACKAGES } from '../../roles/kubeadm/index.js';
+import { UPGRADE_MARKER } from '../../roles/kubeadm/upgrade-task.js';
+import { APISERVER_MANIFEST } from '../../roles/kube-shared/cluster-report.js';
 import { ADMIN_CONF, KUBELET_CONF } from '../../roles/kube-shared/kube-paths.js';
 import { preflightPackages } from '../../roles/kubeadm/preflight-requirements.js';
 import { kubeadmConfigInput } from '../../roles/kubeadm/kubeadm-config-input.js';
@@ -57,6 +59,11 @@ export function dpkgAnswer(names: readonly string[], version: string, held = tru
 export const SERVICE_RUNNING = 'LoadState=loaded\nActiveState=active\nSubState=running\nUnitFileState=enabled\nNeedDaemonReload=no\n';
 export const SERVICE_ENABLED_IDLE = 'LoadState=loaded\nActiveState=activating\nSubState=auto-restart\nUnitFileState=enabled\nNeedDaemonReload=no\n';
 
+/** The part of kubeadm's kube-apiserver static pod manifest the upgrade reads. */
+export function apiserverManifest(version: string): string {
+  return `apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - command:\n    - kube-apiserver\n    image: registry.k8s.io/kube-apiserver:v${version}\n    name: kube-apiserver\n`;
+}
+
 /** The first master's answers to the commands joins need. */
 export function firstMasterRun(script: string): ExecResult {
   if (script.startsWith('kubeadm token create')) return ok(JOIN_LINE);
@@ -79,6 +86,8 @@ export function convergedKubeadmHost(v: KubeadmVars): FakeHost {
     [`file:${KUBEADM_CONFIG}`]: fileAnswer(
       renderKubeadmConfig(kubeadmConfigInput(v)),
     ),
+    [`file:${APISERVER_MANIFEST}`]: v.role === 'worker' ? MISSING_FILE : fileAnswer(apiserverManifest(v.version.text)),
+    [`exists:${UPGRADE_MARKER}`]: 'no\n',
   };
   return { facts, ...(v.role === 'first-master' ? { run: firstMasterRun } : {}) };
 }
@@ -95,6 +104,8 @@ export function freshKubeadmHost(v: KubeadmVars): FakeHost {
     [`exists:${KUBELET_CONF}`]: 'no\n',
     [`file:${ADMIN_CONF}`]: MISSING_FILE,
     [`file:${KUBEADM_CONFIG}`]: MISSING_FILE,
+    [`file:${APISERVER_MANIFEST}`]: MISSING_FILE,
+    [`exists:${UPGRADE_MARKER}`]: 'no\n',
   };
   return { facts, ...(v.role === 'first-master' ? { run: firstMasterRun } : {}) };
 }

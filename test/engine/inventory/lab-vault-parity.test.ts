@@ -15,6 +15,12 @@ async function renderedVars(host: string, args: string[]): Promise<Record<string
   return JSON.parse(run.stdout) as Record<string, unknown>;
 }
 
+/** A repository URL's {minor} is play's own marker (roles/kube-shared/apt-repos.ts): compare what it stands for. */
+function withMinor(vars: Record<string, unknown>): Record<string, unknown> {
+  const minor = String(vars['kubernetes_version']).split('.').slice(0, 2).join('.');
+  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' && k.endsWith('_package_repo') ? v.replaceAll('{minor}', minor) : v]));
+}
+
 describe('inventories/lab-vault renders the same site as inventories/lab', function () {
   this.timeout(60000);
 
@@ -24,7 +30,7 @@ describe('inventories/lab-vault renders the same site as inventories/lab', funct
       const vaulted = await renderedVars(host, ['-i', 'inventories/lab-vault', '--vault-password-file', 'inventories/lab-vault.pass']);
       expect(Object.keys(plain).length, 'variables read from inventories/lab').to.be.greaterThan(10);
       const picked = Object.fromEntries(Object.keys(plain).map((key) => [key, vaulted[key]]));
-      expect(picked).to.deep.equal(plain);
+      expect(picked).to.deep.equal(withMinor(plain));
     });
   }
 });
