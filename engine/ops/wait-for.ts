@@ -26,7 +26,7 @@ export interface WaitForSpec {
   retries: number;
   delayMs: number;
   /** The failure after the last try: a text (the tries are added) or made from the last reading. */
-  failMessage: string | ((last: WaitReading) => string);
+  failMessage: string | ((last: WaitReading) => string | Promise<string>);
   /** The task only waits for what others bring about: reported ok, never changed. */
   waitOnly?: boolean;
   /** Under --check, when the probe is hopeless (what it waits on is made earlier in the run). */
@@ -59,8 +59,8 @@ async function probeNow<V>(ctx: TaskContext<V>, probe: Probe): Promise<WaitReadi
   return reading(probe.parse(await ctx.run(probe.command, { allowFail: true, label: `probe ${probe.id}` })));
 }
 
-function failure(spec: WaitForSpec, last: WaitReading): string {
-  if (typeof spec.failMessage === 'function') return spec.failMessage(last);
+async function failure(spec: WaitForSpec, last: WaitReading): Promise<string> {
+  if (typeof spec.failMessage === 'function') return await spec.failMessage(last);
   return `${spec.failMessage} (not ready after ${spec.retries} tries, ${spec.delayMs} ms apart)`;
 }
 
@@ -91,7 +91,7 @@ export function waitFor<V>(name: string, specOf: SpecFn<V, WaitForSpec>, opts?: 
         if (last.ready) return;
         if (last.hopeless !== undefined) throw new TaskError(last.hopeless);
       }
-      throw new TaskError(failure(spec, last));
+      throw new TaskError(await failure(spec, last));
     },
   };
 }

@@ -6,7 +6,8 @@
  */
 import { raw, sh } from '../../engine/shell.js';
 import { waitFor, type WaitReading } from '../../engine/ops/index.js';
-import type { Change, ExecResult, Fact, Task } from '../../engine/types.js';
+import { serviceFact } from '../../engine/facts/index.js';
+import type { Change, ExecResult, Fact, Task, TaskContext } from '../../engine/types.js';
 import { ADMIN_CONF, KUBECTL } from '../kube-shared/kube-paths.js';
 import { parseNodes, readiness } from './node-status.js';
 import type { CalicoVars } from './vars.js';
@@ -43,6 +44,33 @@ export function nodesReadyFact(vars: CalicoVars): Fact<WaitReading> {
   };
 }
 
+/** The node names of readiness()'s lines ("worker2: NotReady (...)"). */
+export function nodesIn(why: string | undefined): string[] {
+  return (why ?? '').split('; ').map((line) => line.split(':')[0]!.trim()).filter((name) => name !== '');
+}
+
+/**
+ * A node whose kubelet is not running never gets Ready again by itself: say so, per node, from
+ * the host that runs it (its kube_node_name or inventory name). Hosts that cannot be asked are
+ * left out: the wait's own message already names their nodes.
+ */
+export async function kubeletCauses(ctx: TaskContext<CalicoVars>, nodes: readonly string[]): Promise<string[]> {
+  const causes: string[] = [];
+  for (const node of nodes) {
+    const host = ctx.inventory.hosts.find((h) => String(h.vars['kube_node_name'] ?? h.name).toLowerCase() === node);
+    if (!host) continue;
+    try {
+      const kubelet = await ctx.on(host.name).fact(serviceFact('kubelet'));
+      if (kubelet.activeState !== 'active') {
+        causes.push(`kubelet on ${host.name} is ${kubelet.activeState} (${kubelet.subState}): start it (systemctl start kubelet), or run site.yml, whose kubeadm role keeps it running`);
+      }
+    } catch {
+      // unreachable or unreadable: nothing more to say than the wait did
+    }
+  }
+  return causes;
+}
+
 export function waitReadyTask(name: string): Task<CalicoVars, Change> {
   // A wait changes nothing on the host (waitOnly): after a runtime restart the node is briefly
   // NotReady, and the run that waits it out is still a run that changed only the runtime.
@@ -53,6 +81,9 @@ export function waitReadyTask(name: string): Task<CalicoVars, Change> {
     delayMs: Math.min(POLL_MS, ctx.vars.readyTimeoutMs),
     waitOnly: true,
     pending: 'wait for the nodes to be Ready (no cluster to ask yet)',
-    failMessage: (last) => `nodes not Ready after ${Math.round(ctx.vars.readyTimeoutMs / 1000)} s (calico_ready_timeout): ${last.why ?? ''}`,
+    failMessage: async (last) => {
+      const causes = await kubeletCauses(ctx, nodesIn(last.why));
+      return `nodes not Ready after ${Math.round(ctx.vars.readyTimeoutMs / 1000)} s (calico_ready_timeout): ${last.why ?? ''}${causes.length ? `\nlikely cause: ${causes.join('; ')}` : ''}`;
+    },
   }));
 }

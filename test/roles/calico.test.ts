@@ -195,6 +195,20 @@ describe('calico', () => {
       expect(message).to.equal('nodes not Ready after 0 s (calico_ready_timeout): worker1: NotReady (KubeletNotReady: container runtime network not ready: NetworkReady=false)');
     });
 
+    it('names a stopped kubelet as the likely cause of a node that stays NotReady (issue 15 item 4)', async () => {
+      const { inventory, varsOf } = setup();
+      const notReady = nodesJson({ master1: 'True', worker1: 'False' });
+      const stopped = 'LoadState=loaded\nActiveState=inactive\nSubState=dead\nUnitFileState=enabled\nNeedDaemonReload=no\n';
+      const cluster = fakeCluster(inventory, varsOf, {
+        master1: { facts: { [NODES]: notReady }, run: () => ({ code: 0, stdout: notReady, stderr: '' }) },
+        worker1: { facts: { 'service:kubelet': stopped } },
+      });
+      const ctx = cluster.ctx('master1', { ...varsOf('master1'), readyTimeoutMs: 10 });
+      const message = await converge(task('Wait until the nodes are Ready'), ctx).then(() => '', (err: Error) => err.message);
+      expect(message).to.match(/worker1: NotReady/);
+      expect(message).to.match(/likely cause: kubelet on worker1 is inactive \(dead\): start it/);
+    });
+
     it('fails at once when there is no cluster to wait for', async () => {
       const { inventory, varsOf } = setup();
       const cluster = fakeCluster(inventory, varsOf, {
