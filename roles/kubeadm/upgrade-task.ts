@@ -4,13 +4,15 @@
  * and each step only when the node is not past it, so an interrupted upgrade resumes where it
  * stopped and a node that is done is never touched again:
  *
- *   control planes, one at a time, the first master first:
- *     kubeadm package -> `kubeadm upgrade plan` + `kubeadm upgrade apply vX --yes` (first; the
- *     cluster's ClusterConfiguration says whether apply already ran) or `kubeadm upgrade node`
- *   workers, upgrade_worker_batch at a time, once every control plane is done:
- *     kubeadm package -> `kubeadm upgrade node` (the kubelet configuration)
- *   then on each node: cordon + drain, kubelet and kubectl packages (held again), restart
- *   kubelet, wait until the Node is Ready at the new version, uncordon.
+ *   control planes, one at a time, the first master first: kubeadm package, then
+ *     `kubeadm upgrade plan` + `kubeadm upgrade apply vX --yes` (first; the cluster's
+ *     ClusterConfiguration says whether apply already ran) or `kubeadm upgrade node`;
+ *   the masters' kubelets, one at a time, once every control plane is done (a kubelet is never
+ *     newer than any apiserver);
+ *   workers, upgrade_worker_batch at a time, once every master is done: kubeadm package,
+ *     `kubeadm upgrade node` (the kubelet configuration);
+ *   a kubelet's move: cordon + drain, kubelet and kubectl packages (held again), restart
+ *     kubelet, wait until the Node is Ready at the new version, uncordon.
  *
  * A node play cordoned carries a marker file until it is uncordoned: a run that finds the marker
  * finishes the node (Ready wait, uncordon); a node the user cordoned stays cordoned. Whether the
@@ -33,8 +35,10 @@ type Ctx = TaskContext<KubeadmVars>;
 /** Written before play cordons a node for its upgrade, removed after it uncordons it. */
 export const UPGRADE_MARKER = '/var/lib/kubelet/play-upgrade-cordoned';
 const CONTROL_PLANE_LOCK = 'kubeadm:upgrade:control-plane';
+const MASTER_NODE_LOCK = 'kubeadm:upgrade:master-nodes';
 const WORKER_LOCK = 'kubeadm:upgrade:workers';
 const APPLIED = 'kubeadm:upgrade:applied';
+const controlPlaneKey = (host: string): string => `kubeadm:upgrade:control-plane:${host}`;
 const doneKey = (host: string): string => `kubeadm:upgrade:done:${host}`;
 const POLL_MS = 2000;
 
@@ -73,10 +77,17 @@ export function planNodeUpgrade(node: NodeVersions, target: KubeVersion, role: N
   return { summary: `${head}: ${steps.join(', ')}`, to: target, kubeadmPackage, controlPlane, nodeConfig, kubeletPackages, cordonedByPlay };
 }
 
-/** Masters tell the hosts waiting on them that their control plane is at the target. */
-function publishProgress(ctx: Ctx, node: NodeVersions): void {
+/**
+ * Masters tell the hosts waiting on them how far they are: control plane at the target (the
+ * first master: `upgrade apply` done), and the whole node done. Said from check too, since a
+ * master with nothing to do never reaches apply.
+ */
+function publishProgress(ctx: Ctx, node: NodeVersions, plan: NodeUpgrade | null): void {
   if (ctx.vars.role === 'worker') return;
-  if (!isBehind(node.controlPlane, ctx.vars.version) && ctx.vars.role === 'first-master') ctx.publish(APPLIED, true);
+  if (isBehind(node.controlPlane, ctx.vars.version)) return;
+  if (ctx.vars.role === 'first-master') ctx.publish(APPLIED, true);
+  ctx.publish(controlPlaneKey(ctx.vars.host), true);
+  if (!plan) ctx.publish(doneKey(ctx.vars.host), true);
 }
 
 /** Moves packages to the target version and holds them again (one script). */
@@ -167,11 +178,15 @@ async function waitNodeAt(ctx: Ctx): Promise<void> {
   }
 }
 
-async function upgradeNode(ctx: Ctx, change: NodeUpgrade): Promise<void> {
+/** The control-plane half of a master: its kubeadm, then `upgrade apply` (the first) or `upgrade node`. */
+async function upgradeMasterControlPlane(ctx: Ctx, change: NodeUpgrade): Promise<void> {
   if (change.kubeadmPackage) await movePackages(ctx, ['kubeadm']);
   if (change.controlPlane) await upgradeControlPlane(ctx);
   if (ctx.vars.role === 'first-master') ctx.publish(APPLIED, true);
-  if (change.nodeConfig) await runMust(ctx, 'kubeadm upgrade node', { label: 'kubeadm upgrade node', timeoutMs: ctx.vars.timeoutMs, tailLines: 10 });
+}
+
+/** The kubelet half of any node: cordon and drain, kubelet and kubectl, restart, Ready, uncordon. */
+async function upgradeKubelet(ctx: Ctx, change: NodeUpgrade): Promise<void> {
   let cordoned = change.cordonedByPlay;
   if (change.kubeletPackages && ctx.vars.upgrade.drain) cordoned = (await cordonAndDrain(ctx, change.cordonedByPlay)) || cordoned;
   if (change.kubeletPackages) {
@@ -180,6 +195,12 @@ async function upgradeNode(ctx: Ctx, change: NodeUpgrade): Promise<void> {
   }
   await waitNodeAt(ctx);
   if (cordoned) await uncordon(ctx);
+}
+
+async function upgradeWorker(ctx: Ctx, change: NodeUpgrade): Promise<void> {
+  if (change.kubeadmPackage) await movePackages(ctx, ['kubeadm']);
+  if (change.nodeConfig) await runMust(ctx, 'kubeadm upgrade node', { label: 'kubeadm upgrade node', timeoutMs: ctx.vars.timeoutMs, tailLines: 10 });
+  await upgradeKubelet(ctx, change);
 }
 
 /** Waits for `key`; when nobody will publish it (its host failed, or is outside --limit), asks `fallback`. */
@@ -191,15 +212,24 @@ async function waitOr(ctx: Ctx, key: string, fallback: () => Promise<void>): Pro
   }
 }
 
-/** Workers move only behind every control plane: a kubelet is never newer than an apiserver. */
-async function controlPlanesDone(ctx: Ctx): Promise<void> {
+/**
+ * Until every master is past `stage`: its control plane at the target, or (`node`) its kubelet
+ * too. A kubelet is never newer than any apiserver (version-skew-policy.md), so no kubelet
+ * moves before every control plane did, and workers wait for the masters' own kubelets so that
+ * one node at a time is cordoned.
+ */
+async function mastersPast(ctx: Ctx, stage: 'control-plane' | 'node'): Promise<void> {
+  const target = ctx.vars.version;
   for (const master of ctx.vars.topology.masters.map((m) => m.name)) {
-    await waitOr(ctx, doneKey(master), async () => {
+    await waitOr(ctx, stage === 'node' ? doneKey(master) : controlPlaneKey(master), async () => {
       const node = await readNodeVersions(ctx, master, true).catch((err: Error) => {
-        throw new TaskError(`cannot tell whether the control plane on ${master} is at ${ctx.vars.version.text} (${err.message}): kubelets never move past the apiservers`);
+        throw new TaskError(`cannot tell whether ${master} is upgraded to ${target.text} (${err.message}): kubelets never move past the apiservers`);
       });
-      if (!node.controlPlane || isBehind(node.controlPlane, ctx.vars.version)) {
-        throw new TaskError(`the control plane on ${master} is at ${node.controlPlane?.text ?? 'no version'}, not ${ctx.vars.version.text}: the workers wait until every control plane is upgraded`);
+      if (!node.controlPlane || isBehind(node.controlPlane, target)) {
+        throw new TaskError(`the control plane on ${master} is at ${node.controlPlane?.text ?? 'no version'}, not ${target.text}: kubelets move only once every control plane did`);
+      }
+      if (stage === 'node' && isBehind(node.packages.kubelet, target)) {
+        throw new TaskError(`the kubelet on ${master} is at ${node.packages.kubelet?.text}, not ${target.text}: the workers follow the masters`);
       }
     });
   }
@@ -222,20 +252,22 @@ export function upgradeTask(name: string, when: (ctx: Ctx) => boolean): Task<Kub
       const node = await readNodeVersions(ctx);
       const cordonedByPlay = node.joined && (await ctx.fact(pathExistsFact(UPGRADE_MARKER)));
       const plan = planNodeUpgrade(node, ctx.vars.version, ctx.vars.role, cordonedByPlay, ctx.vars.upgrade.drain, ctx.vars.nodeName);
-      publishProgress(ctx, node);
-      if (!plan && ctx.vars.role !== 'worker') ctx.publish(doneKey(ctx.vars.host), true);
+      publishProgress(ctx, node, plan);
       return plan;
     },
     async apply(ctx, change) {
       const verdict = await upgradeVerdict(ctx);
       if (verdict.kind === 'refused') throw new TaskError(`refused: ${verdict.reason}`);
       if (ctx.vars.role === 'worker') {
-        await controlPlanesDone(ctx);
-        await ctx.exclusive(WORKER_LOCK, () => upgradeNode(ctx, change), { slots: ctx.vars.upgrade.workerSlots });
+        await mastersPast(ctx, 'node');
+        await ctx.exclusive(WORKER_LOCK, () => upgradeWorker(ctx, change), { slots: ctx.vars.upgrade.workerSlots });
         return;
       }
       if (ctx.vars.role === 'master') await firstControlPlaneDone(ctx);
-      await ctx.exclusive(CONTROL_PLANE_LOCK, () => upgradeNode(ctx, change));
+      await ctx.exclusive(CONTROL_PLANE_LOCK, () => upgradeMasterControlPlane(ctx, change));
+      ctx.publish(controlPlaneKey(ctx.vars.host), true);
+      await mastersPast(ctx, 'control-plane');
+      await ctx.exclusive(MASTER_NODE_LOCK, () => upgradeKubelet(ctx, change));
       ctx.publish(doneKey(ctx.vars.host), true);
     },
   };
