@@ -69,6 +69,7 @@ export function planNodeUpgrade(node: NodeVersions, target: KubeVersion, role: N
     nodeConfig && 'kubeadm upgrade node',
     kubeletPackages && drain && 'cordon and drain',
     kubeletPackages && `kubelet and kubectl ${v}, restart kubelet, wait Ready`,
+    !kubeletPackages && cordonedByPlay && 'restart kubelet if it still runs an older version, wait Ready',
     ((kubeletPackages && drain) || cordonedByPlay) && 'uncordon',
   ].filter((s): s is string => typeof s === 'string');
   const versions = [...Object.values(node.packages), node.controlPlane].filter((x): x is KubeVersion => x !== undefined);
@@ -156,6 +157,12 @@ async function uncordon(ctx: Ctx): Promise<void> {
   await ctx.run(sh`rm -f ${UPGRADE_MARKER}`, { label: 'clear the cordon mark' });
 }
 
+/** The kubelet version the Node reports (what runs, not what is installed); undefined when unknown. */
+async function runningKubelet(ctx: Ctx): Promise<string | undefined> {
+  const got = await kubectlHost(ctx).run(sh`${raw(KUBECTL)} get nodes ${ctx.vars.nodeName} -o json`, { allowFail: true, label: `kubectl get node ${ctx.vars.nodeName}` });
+  return got.code === 0 ? parseNodes(`{"items":[${got.stdout}]}`)[0]?.kubelet?.text : undefined;
+}
+
 /** Until the Node is Ready and reports the new kubelet version. */
 async function waitNodeAt(ctx: Ctx): Promise<void> {
   const k = kubectlHost(ctx);
@@ -189,8 +196,9 @@ async function upgradeMasterControlPlane(ctx: Ctx, change: NodeUpgrade): Promise
 async function upgradeKubelet(ctx: Ctx, change: NodeUpgrade): Promise<void> {
   let cordoned = change.cordonedByPlay;
   if (change.kubeletPackages && ctx.vars.upgrade.drain) cordoned = (await cordonAndDrain(ctx, change.cordonedByPlay)) || cordoned;
-  if (change.kubeletPackages) {
-    await movePackages(ctx, ['kubelet', 'kubectl']);
+  if (change.kubeletPackages) await movePackages(ctx, ['kubelet', 'kubectl']);
+  // Resuming: the packages moved in the run that stopped, the restart may not have happened.
+  if (change.kubeletPackages || (await runningKubelet(ctx)) !== ctx.vars.version.text) {
     await runMust(ctx, 'systemctl daemon-reload && systemctl restart kubelet', { label: 'restart kubelet' });
   }
   await waitNodeAt(ctx);

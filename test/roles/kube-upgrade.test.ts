@@ -116,7 +116,7 @@ describe('kubernetes_version moves: the steps one node still needs', () => {
     const half = planNodeUpgrade(node(['1.29.15-1.1', '1.30.5-1.1', '1.29.15-1.1'], '1.30.5'), T, 'first-master', false, true, 'master1');
     expect(half?.summary).to.equal('upgrade master1 1.29.15 -> 1.30.5: cordon and drain, kubelet and kubectl 1.30.5, restart kubelet, wait Ready, uncordon');
     const cordoned = planNodeUpgrade(node(['1.30.5-1.1', '1.30.5-1.1', '1.30.5-1.1']), T, 'worker', true, true, 'worker1');
-    expect(cordoned?.summary).to.equal('finish the upgrade of worker1 to 1.30.5: uncordon');
+    expect(cordoned?.summary).to.equal('finish the upgrade of worker1 to 1.30.5: restart kubelet if it still runs an older version, wait Ready, uncordon');
   });
 
   it('leaves a node at the target, and a node not joined yet, alone', () => {

@@ -3,6 +3,7 @@
  * facts answer from canned outputs per host (through the fact's real parser), runs are recorded
  * per host, and once() really memoizes, like the runner's coordination.
  */
+import pLimit, { type LimitFunction } from 'p-limit';
 import { asDebianHost } from '../../helpers/debian-host.js';
 import { CommandError } from '../../../engine/errors.js';
 import type { Change, ExecResult, Fact, InventoryView, RunOptions, Task, TaskContext } from '../../../engine/types.js';
@@ -69,11 +70,20 @@ export class FakeCluster<V> {
       },
       publish: (key: string, value: unknown) => cluster.slot(key).resolve(value),
       waitFor: <T>(key: string) => cluster.slot(key).promise as Promise<T>,
-      exclusive: <T>(_key: string, fn: () => Promise<T>) => fn(),
+      exclusive: <T>(key: string, fn: () => Promise<T>, options?: { slots?: number }) => cluster.lock(key, options?.slots)(fn),
       secret: (value: string) => void cluster.secrets.push(value),
       log: () => undefined,
       warn: (message: string) => void cluster.warnings.push(message),
     };
+  }
+
+  private readonly locks = new Map<string, LimitFunction>();
+
+  /** Keys held by at most `slots` hosts at once, as the runner's coordination holds them. */
+  lock(key: string, slots = 1): LimitFunction {
+    let lock = this.locks.get(key);
+    if (!lock) this.locks.set(key, (lock = pLimit(slots)));
+    return lock;
   }
 
   private slot(key: string): { promise: Promise<unknown>; resolve: (value: unknown) => void } {
