@@ -7,7 +7,8 @@
 //
 //   debian/                    flat repo: every .deb below, Packages, Packages.gz, Release
 //                              hosts' sources.list: deb [trusted=yes] http://172.29.10.1:8080/debian ./
-//   kubernetes/vX.Y/deb/       one flat repo per minor the stand-ins are built for (v1.30, v1.31):
+//   kubernetes/vX.Y/deb/       one flat repo per minor the stand-ins are built for (v1.29, v1.30 with
+//                              1.30.2 and 1.30.5, v1.31: build.sh's KUBE_VERSIONS):
 //                              kubeadm, kubelet, kubectl, cri-tools of that minor, kubernetes-cni,
 //                              laid out like pkgs.k8s.io/core:/stable:/vX.Y/deb/
 //                              deb [trusted=yes] http://172.29.10.1:8080/kubernetes/v1.31/deb/ /

@@ -174,6 +174,7 @@ class Lab {
 /** What systemd does for kubelet.service with kubeadm's drop-in: restart, with kubeadm-flags.env. */
 const KUBELET_SUPERVISOR = `
 while true; do
+  hash -r  # an installed kubelet (installProgram) is found again, like systemd's ExecStart=/usr/bin/kubelet
   KUBELET_KUBEADM_ARGS=
   [ -f "$PLAY_STANDIN_ROOT/var/lib/kubelet/kubeadm-flags.env" ] && . "$PLAY_STANDIN_ROOT/var/lib/kubelet/kubeadm-flags.env"
   kubelet --bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf \\
@@ -186,6 +187,7 @@ class FakeNode {
   readonly root: string;
   healthzPort = 0;
   apiPort = 0;
+  private supervisor: ChildProcess | undefined;
 
   constructor(
     private readonly lab: Lab,
@@ -199,7 +201,24 @@ class FakeNode {
   }
 
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    return this.lab.env({ PLAY_STANDIN_ROOT: this.root, PLAY_CLUSTER_STATE: this.stateDir, ...extra });
+    const env = this.lab.env({ PLAY_STANDIN_ROOT: this.root, PLAY_CLUSTER_STATE: this.stateDir, ...extra });
+    // this host's own /usr/bin first: where a package moved on this node only (installPackage) lands
+    return { ...env, PATH: `${this.path('usr/bin')}:${env.PATH ?? ''}` };
+  }
+
+  /** `apt-get install PKG=VERSION` on this host only: the program from an unpacked .deb into its /usr/bin. */
+  installProgram(unpacked: string, program: string): void {
+    mkdirSync(this.path('usr/bin'), { recursive: true });
+    writeFileSync(this.path(`usr/bin/${program}`), readFileSync(path.join(unpacked, 'usr', 'bin', program)), { mode: 0o755 });
+  }
+
+  /** `systemctl restart kubelet`: the supervisor (systemd's part) starts it again from PATH. */
+  restartKubelet(): void {
+    const pid = this.supervisor?.pid;
+    if (!pid) throw new Error(`${this.name}: no kubelet supervisor`);
+    for (const child of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+      process.kill(Number(child), 'SIGTERM');
+    }
   }
 
   path(real: string): string {
@@ -210,7 +229,7 @@ class FakeNode {
     this.healthzPort = await freePort();
     this.apiPort = await freePort();
     this.lab.daemon('crio', [], this.env(), path.join(this.lab.dir, `${this.name}-crio.log`));
-    this.lab.daemon('bash', ['-c', KUBELET_SUPERVISOR], this.env(), path.join(this.lab.dir, `${this.name}-kubelet.log`));
+    this.supervisor = this.lab.daemon('bash', ['-c', KUBELET_SUPERVISOR], this.env(), path.join(this.lab.dir, `${this.name}-kubelet.log`));
     await eventually(async () => (existsSync(this.path('run/crio/crio.sock')) ? true : undefined), 10_000, `${this.name} crio.sock`);
   }
 
@@ -655,6 +674,149 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
       const wide = await cp1.kubectl(['get', 'nodes', '-o', 'wide']);
       expect(wide.stdout).to.match(/^NAME +STATUS +ROLES +AGE +VERSION +INTERNAL-IP +EXTERNAL-IP +OS-IMAGE +KERNEL-VERSION +CONTAINER-RUNTIME\n/);
       expect(wide.stdout).to.match(/\nw1 +Ready +<none> +\S+ +v1\.30\.2 +127\.0\.0\.1 +<none> +.+ +cri-o:\/\/1\.30\.2\n/);
+    });
+  });
+
+  describe('upgrades: kubeadm upgrade, cordon, drain, kubelet package moves', () => {
+    // kubeadm and kubelet of other releases, unpacked next to the 1.30.2 packages every node has
+    const releases: Record<string, string> = {};
+    const kubeadmOf = (release: string): string => path.join(releases[release] ?? '', 'usr', 'bin', 'kubeadm');
+    const manifestImage = (node: FakeNode, component: string): string =>
+      /image: (\S+)/.exec(readFileSync(node.path(`etc/kubernetes/manifests/${component}.yaml`), 'utf8'))?.[1] ?? '';
+    const clusterVersion = (): string => (JSON.parse(readFileSync(path.join(state, 'cluster.json'), 'utf8')) as { kubernetesVersion: string }).kubernetesVersion;
+    interface NodeJson { metadata: { annotations?: Record<string, string> }; spec: { unschedulable?: boolean }; status: { nodeInfo: { kubeletVersion: string } } }
+    const nodeJson = async (name: string): Promise<NodeJson> => JSON.parse((await nodes.cp1.kubectl(['get', 'node', name, '-o', 'json'])).stdout) as NodeJson;
+
+    before(async () => {
+      const debs = path.join(lab.dir, 'debs-upgrade');
+      const built = await run(path.join(standinsDir(), 'build.sh'), [debs], lab.env({ KUBE_VERSIONS: '1.30.5 1.31.14' }));
+      expect(built.code, built.stderr).to.equal(0);
+      for (const release of ['1.30.5', '1.31.14']) {
+        releases[release] = path.join(lab.dir, `release-${release}`);
+        for (const pkg of ['kubeadm', 'kubelet']) {
+          await run('dpkg-deb', ['-x', path.join(debs, `${pkg}_${release}-1.1_${arch}.deb`), releases[release]], lab.env());
+        }
+      }
+    });
+
+    it('kubeadm upgrade apply refuses a skipped minor and a target newer than kubeadm, with kubeadm\'s messages, changing nothing', async () => {
+      const cp1 = nodes.cp1;
+      const tooNew = await cp1.kubeadm(['upgrade', 'apply', 'v1.30.5', '-y']); // kubeadm 1.30.2
+      expect(tooNew.code).to.equal(1);
+      expect(tooNew.stdout).to.contain('[upgrade/version] You have chosen to change the cluster version to "v1.30.5"\n[upgrade/versions] Cluster version: v1.30.2\n[upgrade/versions] kubeadm version: v1.30.2\n');
+      expect(tooNew.stderr).to.equal('[upgrade/version] FATAL: the --version argument is invalid due to these errors:\n\n'
+        + '\t- Specified version to upgrade to "v1.30.5" is higher than the kubeadm version "v1.30.2". Upgrade kubeadm first using the tool you used to install kubeadm\n\n'
+        + 'Can be bypassed if you pass the --force flag\nTo see the stack trace of this error execute with --v=5 or higher\n');
+      const skipped = await run(kubeadmOf('1.31.14'), ['upgrade', 'apply', 'v1.32.0', '--yes'], cp1.env());
+      expect(skipped.code).to.equal(1);
+      expect(skipped.stderr).to.contain('error execution phase preflight: the version argument is invalid due to these fatal errors:\n\n'
+        + '\t- Specified version to upgrade to "v1.32.0" is too high; kubeadm can upgrade only 1 minor version at a time\n'
+        + '\t- Specified version to upgrade to "v1.32.0" is at least one minor release higher than the kubeadm minor release (32 > 31). Such an upgrade is not supported\n\n'
+        + 'Please fix the misalignments highlighted above and try upgrading again\n');
+      expect(manifestImage(cp1, 'kube-apiserver')).to.equal('registry.k8s.io/kube-apiserver:v1.30.2');
+      expect(clusterVersion()).to.equal('v1.30.2');
+    });
+
+    it('kubeadm upgrade node before any apply follows the cluster\'s version: nothing to change', async () => {
+      const result = await run(kubeadmOf('1.30.5'), ['upgrade', 'node'], nodes.cp2.env());
+      expect(result.code, result.stderr).to.equal(0);
+      expect(result.stdout).to.contain('[upgrade] Upgrading your Static Pod-hosted control plane instance to version "v1.30.2"...\n');
+      expect(result.stdout).to.contain('[upgrade/staticpods] Current and new manifests of kube-apiserver are equal, skipping upgrade\n');
+      expect(manifestImage(nodes.cp2, 'kube-apiserver')).to.equal('registry.k8s.io/kube-apiserver:v1.30.2');
+    });
+
+    it('upgrade apply on the first control plane, then upgrade node on the others: manifests, kubeadm-config, served version', async () => {
+      const { cp1, cp2, w1 } = nodes;
+      const plan = await run(kubeadmOf('1.30.5'), ['upgrade', 'plan'], cp1.env());
+      expect(plan.code, plan.stderr).to.equal(0);
+      expect(plan.stdout).to.contain('[upgrade/versions] Target version: v1.30.5\n').and.to.contain('\tkubeadm upgrade apply v1.30.5\n');
+      const applied = await run(kubeadmOf('1.30.5'), ['upgrade', 'apply', 'v1.30.5', '-y'], cp1.env());
+      expect(applied.code, applied.stderr + applied.stdout).to.equal(0);
+      expect(applied.stdout).to.contain('[upgrade/staticpods] Component "kube-apiserver" upgraded successfully!\n');
+      expect(applied.stdout).to.contain('[upgrade/addons] skip upgrade addons because control plane instances [cp2] have not been upgraded\n');
+      expect(applied.stdout).to.contain('[upgrade/successful] SUCCESS! Your cluster was upgraded to "v1.30.5". Enjoy!\n');
+      expect(manifestImage(cp1, 'kube-apiserver')).to.equal('registry.k8s.io/kube-apiserver:v1.30.5');
+      expect(readdirSync(cp1.path('etc/kubernetes/tmp')).some((d) => d.startsWith('kubeadm-backup-manifests-'))).to.equal(true);
+      expect(clusterVersion()).to.equal('v1.30.5');
+      const config = await cp1.kubectl(['get', 'configmap', 'kubeadm-config', '-n', 'kube-system', '-o', 'jsonpath={.data.ClusterConfiguration}']);
+      expect(config.stdout).to.contain('kubernetesVersion: v1.30.5');
+      const served = await eventually(async () => {
+        const version = JSON.parse((await cp1.kubectl(['version', '-o', 'json'])).stdout || '{}') as { serverVersion?: { gitVersion: string } };
+        return version.serverVersion?.gitVersion === 'v1.30.5' ? version.serverVersion.gitVersion : undefined;
+      }, 20_000, 'the endpoint serving v1.30.5');
+      expect(served).to.equal('v1.30.5');
+
+      const node = await run(kubeadmOf('1.30.5'), ['upgrade', 'node'], cp2.env());
+      expect(node.code, node.stderr + node.stdout).to.equal(0);
+      expect(node.stdout).to.contain('[upgrade] Upgrading your Static Pod-hosted control plane instance to version "v1.30.5"...\n');
+      expect(node.stdout).to.contain('[addons] Applied essential addon: kube-proxy\n[upgrade] The control plane instance for this node was successfully updated!\n');
+      expect(manifestImage(cp2, 'kube-scheduler')).to.equal('registry.k8s.io/kube-scheduler:v1.30.5');
+      const worker = await run(kubeadmOf('1.30.5'), ['upgrade', 'node'], w1.env());
+      expect(worker.code, worker.stderr).to.equal(0);
+      expect(worker.stdout).to.contain('[upgrade] Skipping phase. Not a control plane node.\n');
+      expect(worker.stdout).to.match(/\[upgrade\] Backing up kubelet config file to \/etc\/kubernetes\/tmp\/kubeadm-kubelet-config\d+\/config\.yaml\n/);
+      expect(worker.stdout).to.contain('[upgrade] Now you should go ahead and upgrade the kubelet package using your package manager.\n');
+    });
+
+    it('a node reports the version of the kubelet installed on it, once the kubelet restarts', async () => {
+      const w1 = nodes.w1;
+      w1.installProgram(releases['1.30.5'] ?? '', 'kubelet');
+      expect((await nodeJson('w1')).status.nodeInfo.kubeletVersion).to.equal('v1.30.2'); // not restarted yet
+      w1.restartKubelet();
+      const version = await eventually(async () => {
+        const shown = (await nodeJson('w1')).status.nodeInfo.kubeletVersion;
+        return shown === 'v1.30.5' ? shown : undefined;
+      }, 20_000, 'w1 reporting kubelet v1.30.5');
+      expect(version).to.equal('v1.30.5');
+      expect((await nodes.cp1.kubectl(['get', 'nodes'])).stdout).to.match(/\nw1 +Ready +<none> +\S+ +v1\.30\.5\n/);
+    });
+
+    it('cordon, annotate, label and uncordon a node as kubectl does', async () => {
+      const cp1 = nodes.cp1;
+      expect((await cp1.kubectl(['cordon', 'w1'])).stdout).to.equal('node/w1 cordoned\n');
+      expect((await cp1.kubectl(['cordon', 'w1'])).stdout).to.equal('node/w1 already cordoned\n');
+      expect((await cp1.kubectl(['get', 'nodes'])).stdout).to.match(/\nw1 +Ready,SchedulingDisabled +/);
+      expect((await cp1.kubectl(['annotate', 'node', 'w1', 'play.example/upgrade=v1.30.5'])).stdout).to.equal('node/w1 annotated\n');
+      const clash = await cp1.kubectl(['annotate', 'node', 'w1', 'play.example/upgrade=v1.31.14']);
+      expect(clash.code).to.equal(1);
+      expect(clash.stderr).to.equal("error: --overwrite is false but found the following declared annotation(s): 'play.example/upgrade' already has a value (v1.30.5)\n");
+      expect((await cp1.kubectl(['annotate', 'node', 'w1', 'play.example/upgrade=v1.31.14', '--overwrite'])).code).to.equal(0);
+      expect((await nodeJson('w1')).metadata.annotations?.['play.example/upgrade']).to.equal('v1.31.14');
+      expect((await cp1.kubectl(['label', 'node', 'w1', 'play.example/batch=1'])).stdout).to.equal('node/w1 labeled\n');
+      expect((await cp1.kubectl(['label', 'node', 'w1', 'play.example/batch-'])).stdout).to.equal('node/w1 unlabeled\n');
+      expect((await cp1.kubectl(['annotate', 'node', 'w1', 'play.example/upgrade-'])).stdout).to.equal('node/w1 annotated\n');
+      expect((await nodeJson('w1')).metadata.annotations).not.to.have.property('play.example/upgrade');
+      expect((await cp1.kubectl(['uncordon', 'w1'])).stdout).to.equal('node/w1 uncordoned\n');
+      expect((await nodeJson('w1')).spec).not.to.have.property('unschedulable');
+    });
+
+    it('drain waits for a PodDisruptionBudget, fails at --timeout naming the pod, and drains once it allows', async () => {
+      const cp1 = nodes.cp1;
+      const objects = path.join(lab.dir, 'pdb.yaml');
+      writeFileSync(objects, [
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\nspec:\n  replicas: 1\n'
+          + '  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n'
+          + '    spec:\n      containers:\n      - name: web\n        image: registry.example/web:1\n',
+        'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\n  namespace: default\nspec:\n  minAvailable: 1\n'
+          + '  selector:\n    matchLabels:\n      app: web\n',
+      ].join('---\n'));
+      expect((await cp1.kubectl(['apply', '-f', objects])).code).to.equal(0);
+      const pod = /\n(web-[a-z0-9]{10}-[a-z0-9]{5}) +1\/1 +Running +0 +\S+ +\S+ +w1 /.exec((await cp1.kubectl(['get', 'pods', '-o', 'wide'])).stdout)?.[1];
+      expect(pod, 'the web pod runs on w1 (the control planes are tainted)').to.be.a('string');
+      const blocked = await cp1.kubectl(['drain', 'w1', '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=6s']);
+      expect(blocked.code).to.equal(1);
+      expect(blocked.stdout).to.match(new RegExp(`^node/w1 cordoned\\nevicting pod default/${pod}\\nevicting pod default/${pod}\\n`));
+      expect(blocked.stderr).to.contain(`error when evicting pods/"${pod}" -n "default" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.\n`);
+      expect(blocked.stderr).to.contain(`There are pending pods in node "w1" when an error occurred: error when evicting pods/"${pod}" -n "default": global timeout reached: 6s\npod/${pod}\n`);
+      expect(blocked.stderr).to.match(new RegExp(`error: unable to drain node "w1" due to error: error when evicting pods/"${pod}" -n "default": global timeout reached: 6s, continuing command...\\nThere are pending nodes to be drained:\\n w1\\nerror when evicting pods/"${pod}" -n "default": global timeout reached: 6s\\n$`));
+      expect((await nodeJson('w1')).spec.unschedulable).to.equal(true);
+      expect((await cp1.kubectl(['delete', 'poddisruptionbudget', 'web'])).code).to.equal(0);
+      const drained = await cp1.kubectl(['drain', 'w1', '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=6s']);
+      expect(drained.code, drained.stderr).to.equal(0);
+      expect(drained.stdout).to.equal(`node/w1 already cordoned\nevicting pod default/${pod}\npod/${pod} evicted\nnode/w1 drained\n`);
+      expect(drained.stderr).to.match(/^Warning: ignoring DaemonSet-managed Pods: kube-system\/calico-node-[a-z0-9]{5}, kube-system\/kube-proxy-[a-z0-9]{5}\n$/);
+      expect((await cp1.kubectl(['uncordon', 'w1'])).code).to.equal(0);
+      expect((await cp1.kubectl(['delete', '-f', objects, '--ignore-not-found'])).code).to.equal(0);
     });
   });
 

@@ -4,7 +4,7 @@
 # pkgs.k8s.io version scheme (kubeadm_1.30.2-1.1), plus play-standin-lib, the Python
 # code they share.
 #
-#   test/lab/standins/build.sh OUTDIR            # KUBE_VERSIONS="1.30.2 1.31.14" by default
+#   test/lab/standins/build.sh OUTDIR            # KUBE_VERSIONS="1.29.15 1.30.2 1.30.5 1.31.14" by default
 #   KUBE_VERSIONS="1.29.6 1.30.2 1.31.0" test/lab/standins/build.sh OUTDIR
 #
 # No network, deterministic (fixed mtimes, root ownership, sorted by dpkg-deb): the
@@ -16,7 +16,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 
-kube_versions=${KUBE_VERSIONS:-1.30.2 1.31.14}
+# One minor behind, two patches of one minor (patch upgrades) and the inventory's 1.31.14: the
+# lab's upgrade paths 1.29 -> 1.30 -> 1.31 and 1.30.2 -> 1.30.5.
+kube_versions=${KUBE_VERSIONS:-1.29.15 1.30.2 1.30.5 1.31.14}
 revision=1.1                 # pkgs.k8s.io's Debian revision
 lib_version=1.0.0
 cni_version=1.4.0
@@ -133,7 +135,8 @@ kubelet_depends() {
   case "$1" in
     1.29.6|1.30.2|1.31.0)     # released 2024-06-11 / 2024-06-11 / 2024-08-13
       echo "iptables (>= 1.4.21), $cni, iproute2, mount, socat, util-linux, ethtool, ebtables, conntrack" ;;
-    1.31.13)                  # its Depends as `apt-cache depends kubelet` shows them in kubernetes/kubernetes#135306
+    1.29.15|1.30.5|1.31.13)   # released 2025-03-12 / 2024-09-10 / in the 98122cf8 window; the Depends as
+                              # `apt-cache depends kubelet` shows them for 1.31.13 in kubernetes/kubernetes#135306
       echo "iptables (>= 1.4.21), $cni, iproute2, mount, conntrack, util-linux, ethtool" ;;
     1.31.14)                  # released 2025-11-12, after d2a7ae37 (kubernetes/kubernetes#135306)
       echo "iptables (>= 1.4.21), $cni, mount, util-linux" ;;

@@ -20,7 +20,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import apistore, paths, pki, timefmt, versions
+from . import apistore, disruption, paths, pki, timefmt, versions
 from .apistore import ApiStatus
 from .state import ClusterState
 
@@ -176,6 +176,11 @@ class Handler(BaseHTTPRequestHandler):
             self._send(201, self._sign_csr(self._body(), identity))
         elif path.startswith("/api/v1/nodes"):
             self._nodes(method, path[len("/api/v1/nodes"):].strip("/"))
+        elif path.startswith("/api/v1/namespaces/") and path.split("/")[5:6] == ["pods"] and path.endswith("/eviction"):
+            if method != "POST":
+                raise ApiStatus(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+            pieces = path.strip("/").split("/")
+            self._send(201, disruption.evict(self.state, pieces[3], pieces[5]))
         elif path == "/api/v1/pods" or (path.startswith("/api/v1/namespaces/") and path.split("/")[5:6] == ["pods"]):
             self._pods(path)
         elif path.startswith(("/api/", "/apis/")):
@@ -205,11 +210,11 @@ class Handler(BaseHTTPRequestHandler):
                 raise apistore.not_found(node_resource, name)
             self._send(200, apistore.kubelet_status_update(state, name, self._body()))
         elif method == "PATCH" and name and not sub:
-            # kubectl cordon/drain: a merge patch of spec.unschedulable (the only field the stand-in patches)
+            # kubectl cordon/uncordon/drain/label/annotate: a merge patch of metadata and spec
             if not state.node(name):
                 raise apistore.not_found(node_resource, name)
-            unschedulable = bool((self._body().get("spec") or {}).get("unschedulable"))
-            self._send(200, apistore.update_node(state, name, lambda node: node["spec"].update(unschedulable=unschedulable)))
+            apistore.patch_node(state, name, self._body())
+            self._send(200, next(n for n in apistore.nodes(state) if n["metadata"]["name"] == name))
         elif method == "DELETE" and name:
             if not state.delete_node(name):
                 raise apistore.not_found(node_resource, name)

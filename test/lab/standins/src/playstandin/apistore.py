@@ -22,6 +22,7 @@ from .state import ClusterState
 
 STATIC_PODS_ANNOTATION = "play.standin/static-pods"
 NETWORK_READY_ANNOTATION = "play.standin/network-ready"
+EVICTED_ANNOTATION = "play.standin/evicted"
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"   # k8s.io/apimachinery/pkg/util/rand
 JWS_PREFIX = "jws-kubeconfig-"
 VOLATILE_METADATA = ("uid", "creationTimestamp", "resourceVersion", "generation", "managedFields")
@@ -182,6 +183,36 @@ def mark_control_plane(state: ClusterState, name: str, taints: list) -> None:
     update_node(state, name, change)
 
 
+def merge_patch(target: dict, patch: dict) -> dict:
+    """RFC 7386 JSON merge patch (what kubectl cordon/label/annotate send for a Node): null removes a key."""
+    for key, value in patch.items():
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, dict) and isinstance(target.get(key), dict):
+            merge_patch(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value)
+    return target
+
+
+def patch_node(state: ClusterState, name: str, patch: dict) -> dict:
+    """metadata (labels, annotations) and spec of a Node; its status belongs to the kubelet."""
+    allowed = {key: patch[key] for key in ("metadata", "spec") if isinstance(patch.get(key), dict)}
+
+    def change(node: dict) -> None:
+        merge_patch(node, allowed)
+        if not node["spec"].get("unschedulable"):   # uncordoned: evicted pods may be placed here again
+            node["metadata"].get("annotations", {}).pop(EVICTED_ANNOTATION, None)
+    return update_node(state, name, change)
+
+
+def record_eviction(state: ClusterState, node_name: str, pod_name: str) -> None:
+    def change(node: dict) -> None:
+        evicted = sorted(set(evicted_from(node)) | {pod_name})
+        node["metadata"].setdefault("annotations", {})[EVICTED_ANNOTATION] = json.dumps(evicted)
+    update_node(state, node_name, change)
+
+
 def kubelet_status_update(state: ClusterState, name: str, reported: dict) -> dict:
     """Merge what a kubelet posts (labels, status, static pods) into the stored Node."""
     def change(node):
@@ -257,9 +288,14 @@ def _tolerates(tolerations: list, taint: dict) -> bool:
     return False
 
 
-def _schedulable(node: dict, pod_spec: dict, daemon: bool) -> bool:
-    # a cordoned node (kubectl cordon/drain) takes no new pods; DaemonSet pods tolerate it
-    if node["spec"].get("unschedulable") and not daemon:
+def evicted_from(node: dict) -> list:
+    """Pods the Eviction API moved off this cordoned node (disruption.evict records them)."""
+    return json.loads(node["metadata"].get("annotations", {}).get(EVICTED_ANNOTATION, "[]"))
+
+
+def _schedulable(node: dict, pod_spec: dict, daemon: bool, pod_name: str = "") -> bool:
+    # A cordoned node keeps the pods it runs until they are evicted (kubectl drain); DaemonSet pods stay.
+    if node["spec"].get("unschedulable") and not daemon and pod_name in evicted_from(node):
         return False
     labels = node["metadata"].get("labels", {})
     if any(labels.get(key) != value for key, value in (pod_spec.get("nodeSelector") or {}).items()):
@@ -306,7 +342,7 @@ def _pod(name: str, namespace: str, node: dict | None, spec: dict, labels: dict,
            "metadata": {"name": name, "namespace": namespace, "labels": labels, "creationTimestamp": created,
                         "uid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{namespace}/{name}"))},
            "spec": {"containers": [{"name": c["name"], "image": c.get("image", "")} for c in containers],
-                    "hostNetwork": host_network},
+                    "hostNetwork": host_network, **({"volumes": spec["volumes"]} if spec.get("volumes") else {})},
            "status": {"phase": phase, "containerStatuses": statuses,
                       "conditions": [{"type": "Ready", "status": "True" if ready else "False"}]}}
     if owner:
@@ -366,12 +402,12 @@ def _deployment_pods(deploy: dict, all_nodes: list) -> list:
     labels = dict(deploy["spec"]["template"].get("metadata", {}).get("labels", {}))
     template_hash = suffix(json.dumps(deploy["spec"]["template"], sort_keys=True), length=10)
     labels["pod-template-hash"] = template_hash
-    candidates = [node for node in all_nodes if node_is_ready(node) and _schedulable(node, spec, daemon=False)]
     replicas = deploy["spec"].get("replicas", 1)
     owner = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": f"{deploy['metadata']['name']}-{template_hash}"}
     found = []
     for index in range(replicas):
         name = f"{deploy['metadata']['name']}-{template_hash}-{suffix(deploy['metadata']['uid'], str(index))}"
+        candidates = [node for node in all_nodes if node_is_ready(node) and _schedulable(node, spec, False, name)]
         node = candidates[index % len(candidates)] if candidates else None
         created = deploy["metadata"]["creationTimestamp"]
         if node:

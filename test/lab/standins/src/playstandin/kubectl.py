@@ -1,4 +1,5 @@
-"""The kubectl stand-in: version, cluster-info, get, apply, delete, wait.
+"""The kubectl stand-in: version, cluster-info, get, apply, delete, wait (and, in kubectl_nodes,
+cordon, uncordon, drain, label, annotate).
 
 A pure API client, like the real one: every command goes through the server in the
 kubeconfig (KUBECONFIG / --kubeconfig / ~/.kube/config), so an unreachable endpoint, a
@@ -13,15 +14,16 @@ import urllib.request
 
 import yaml
 
-from . import cli_common, httpclient, jsonpath, kubeconfig, kubectl_print, timefmt, versions
+from . import cli_common, httpclient, jsonpath, kubeconfig, kubectl_nodes, kubectl_print, timefmt, versions
 from .errors import StandinError
 from .resources import Registry
 
 GLOBAL_VALUE_FLAGS = {"kubeconfig", "context", "namespace", "output", "filename", "for", "timeout", "selector",
-                      "request-timeout", "server", "field-manager"}
+                      "request-timeout", "server", "field-manager", "grace-period", "pod-selector"}
 SHORT = {"n": "namespace", "o": "output", "f": "filename", "l": "selector", "A": "all-namespaces", "s": "server"}
 BOOL_FLAGS = {"all-namespaces", "all", "client", "no-headers", "ignore-not-found", "short", "wait", "help",
-              "insecure-skip-tls-verify", "ignore-daemonsets", "delete-emptydir-data", "force"}
+              "insecure-skip-tls-verify", "ignore-daemonsets", "delete-emptydir-data", "force", "overwrite",
+              "disable-eviction"}
 
 
 class Args:
@@ -337,49 +339,9 @@ def cmd_delete(args: Args) -> int:
     return 0
 
 
-# -- drain -------------------------------------------------------------------------------
-def cmd_drain(args: Args) -> int:
-    """kubectl drain NODE (staging/src/k8s.io/kubectl/pkg/cmd/drain/drain.go and pkg/drain/filters.go):
-    cordon, then evict the node's pods; DaemonSet-managed pods stop the drain unless
-    --ignore-daemonsets, mirror (static) pods are skipped. The stand-in's pods are derived from
-    the workloads, so an evicted pod simply comes back on another schedulable node."""
-    if len(args.positionals) != 1:
-        raise StandinError("error: USAGE: drain NODE [flags]")
-    name = args.positionals[0]
-    api = Api(args)
-    answer = api.request(f"/api/v1/nodes/{name}")
-    if answer.status == 404:
-        raise StandinError(f'Error from server (NotFound): nodes "{name}" not found')
-    node = answer.json()
-    if not node.get("spec", {}).get("unschedulable"):
-        api.request(f"/api/v1/nodes/{name}", "PATCH", {"spec": {"unschedulable": True}})
-        print(f"node/{name} cordoned")
-    else:
-        print(f"node/{name} already cordoned")
-    pods = [p for p in api.request("/api/v1/pods").json().get("items", []) if p.get("spec", {}).get("nodeName") == name]
-    owned = lambda pod, kind: any(o.get("kind") == kind for o in pod["metadata"].get("ownerReferences", []))  # noqa: E731
-    daemon = [p for p in pods if owned(p, "DaemonSet")]
-    mirror = [p for p in pods if owned(p, "Node")]
-    evict = [p for p in pods if p not in daemon and p not in mirror]
-    listed = lambda items: ", ".join(f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in items)  # noqa: E731
-    if daemon and not args.get("ignore-daemonsets"):
-        raise StandinError(f'error: unable to drain node "{name}" due to error: cannot delete DaemonSet-managed Pods '
-                           f"(use --ignore-daemonsets to ignore): {listed(daemon)}, continuing command...\n"
-                           f"There are pending nodes to be drained:\n {name}\n"
-                           f"cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): {listed(daemon)}")
-    if daemon:
-        print(f"Warning: ignoring DaemonSet-managed Pods: {listed(daemon)}", file=sys.stderr)
-    for pod in evict:
-        print(f"evicting pod {pod['metadata']['namespace']}/{pod['metadata']['name']}")
-    for pod in evict:
-        print(f"pod/{pod['metadata']['name']} evicted")
-    print(f"node/{name} drained")
-    return 0
-
-
 # -- wait --------------------------------------------------------------------------------
-def _timeout(args: Args) -> float:
-    text = args.get("timeout", "30s")
+def _timeout(args: Args, default: str = "30s") -> float:
+    text = args.get("timeout", default)
     try:
         return float(text) if text.replace(".", "").isdigit() else timefmt.parse_go_duration(text)
     except ValueError as exc:
@@ -420,7 +382,11 @@ def cmd_wait(args: Args) -> int:
 
 
 COMMANDS = {"get": cmd_get, "apply": cmd_apply, "delete": cmd_delete, "wait": cmd_wait, "cluster-info": cmd_cluster_info,
-            "drain": cmd_drain}
+            "drain": lambda args: kubectl_nodes.cmd_drain(Api, args, _timeout),
+            "cordon": lambda args: kubectl_nodes.cmd_cordon(Api, args, True),
+            "uncordon": lambda args: kubectl_nodes.cmd_cordon(Api, args, False),
+            "label": lambda args: kubectl_nodes.cmd_metadata(Api, args, _resource_and_names, "labels"),
+            "annotate": lambda args: kubectl_nodes.cmd_metadata(Api, args, _resource_and_names, "annotations")}
 
 
 def main(version: str, argv: list) -> int:

@@ -27,6 +27,7 @@ DEFAULT_SETTINGS = {
     "tls_bootstrap_timeout_seconds": 240,     # kubeadm join waits for the kubelet (real: 4m)
     "node_monitor_grace_seconds": 40,         # Ready -> Unknown without heartbeats (real: 40s)
     "heartbeat_seconds": 2,                   # kubelet status updates (real: 10s)
+    "upgrade_manifest_timeout_seconds": 300,  # kubeadm upgrade waits for each restarted static pod (real: 5m)
     "key_algorithm": "RSA-2048",              # kubeadm's keys; "ECDSA-P256" is ~50x faster to generate
 }
 

@@ -7,7 +7,7 @@ import yaml
 from .. import cli_common, versions
 from ..errors import StandinError
 from ..state import ClusterState
-from . import certkey, configcmd, init, join, reset, tokens
+from . import certkey, configcmd, init, join, reset, tokens, upgrade
 from .config import DEFAULT_GROUPS, TOKEN_RE, duration
 from .flags import Flags
 
@@ -119,6 +119,7 @@ Available Commands:
   join        Run this on any machine you wish to join an existing cluster
   reset       Performs a best effort revert of changes made to this host by 'kubeadm init' or 'kubeadm join'
   token       Manage bootstrap tokens
+  upgrade     Upgrade your cluster smoothly to a newer version with this command
   version     Print the version of kubeadm
 """
 
@@ -146,6 +147,8 @@ def dispatch(version: str, argv: list) -> int:
         return reset.run(flags)
     if command == "token":
         return cmd_token(rest)
+    if command == "upgrade":
+        return upgrade.dispatch(version, rest)
     if command == "config":
         flags, positionals, _ = CONFIG_FLAGS.parse(rest)
         return configcmd.run(version, flags, positionals)
