@@ -75,15 +75,16 @@ export function planPackages(
       moved.push(`${name} ${st.version ?? '?'} -> ${wanted}`);
       changesHeld ||= st.held;
     }
-    if (spec.hold && !st.held) hold.push(name);
+    // Moving a held package drops its hold (apt-get install sets the selection back to install).
+    if (spec.hold && (!st.held || install.some((r) => r.name === name))) hold.push(name);
   }
 
   const parts: string[] = [];
   if (missing.length) parts.push(`not installed: ${missing.join(', ')}`);
   if (moved.length) parts.push(`version ${moved.join(', ')}`);
   if (remove.length) parts.push(`installed: ${remove.join(', ')}`);
-  // Packages about to be installed are also not held yet; naming them twice adds nothing.
-  const holdOnly = hold.filter((n) => !missing.includes(n));
+  // Packages about to be installed or moved are held again after: naming them twice adds nothing.
+  const holdOnly = hold.filter((n) => !install.some((r) => r.name === n));
   if (holdOnly.length) parts.push(`not held: ${holdOnly.join(', ')}`);
   if (!install.length && !remove.length && !hold.length) return null;
   const real = (name: string): string => names[name] ?? name;
