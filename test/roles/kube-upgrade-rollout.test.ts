@@ -36,6 +36,8 @@ class Sim {
   readonly hosts: Record<string, SimHost>;
   /** A host whose next restart of kubelet "powers it off" (the command fails as unreachable would). */
   failRestartOn?: string;
+  /** A node whose drain a PodDisruptionBudget blocks until kubectl's --timeout. */
+  blockedDrain?: string;
 
   constructor(state: (host: string) => SimHost) {
     this.hosts = Object.fromEntries(NODES.map((h) => [h, state(h)]));
@@ -92,6 +94,15 @@ class Sim {
     const node = /kubectl --kubeconfig=\S+ (cordon|uncordon|drain) '?([a-z0-9-]+)'?/.exec(script);
     if (node) {
       const [, verb, name] = node;
+      if (verb === 'drain' && name === this.blockedDrain) {
+        return {
+          code: 1,
+          stdout: `node/${name} cordoned\nevicting pod default/web-0\n`,
+          stderr:
+            'error when evicting pods/"web-0" -n "default" (will retry after 5s): Cannot evict pod as it would violate the pod\'s disruption budget.\n' +
+            `error: unable to drain node "${name}" due to error: [error when waiting for pod "web-0" in namespace "default" to terminate: global timeout reached: 10s], continuing command...\n`,
+        };
+      }
       if (verb === 'cordon') this.cordoned.add(name!);
       if (verb === 'uncordon') this.cordoned.delete(name!);
       this.maxCordoned = Math.max(this.maxCordoned, this.cordoned.size);
@@ -176,6 +187,22 @@ describe('kubernetes_version moves: the rollout across nodes', () => {
     expect(resumed).to.include('worker1: restart kubelet');
     expect(resumed).to.include('worker1: uncordon');
     expect(sim.hosts['worker1']!.marker).to.equal(false);
+  });
+
+  it('a drain blocked by a PodDisruptionBudget stops that node naming the pod; it stays cordoned and marked for the next run', async () => {
+    const sim = new Sim(allAt(OLD));
+    sim.blockedDrain = 'worker1';
+    const cluster = setup(sim, { upgrade_drain_timeout: 10 });
+    const results = await Promise.allSettled(NODES.map((h) => converge(task, cluster.ctx(h))));
+    const failure = results[3]!;
+    expect(failure.status).to.equal('rejected');
+    const message = failure.status === 'rejected' ? (failure.reason as Error).message : '';
+    expect(message).to.match(/^draining worker1 for its upgrade failed \(exit 1\): [\s\S]*pod "web-0" in namespace "default"[\s\S]*global timeout reached: 10s/);
+    expect(message).to.match(/worker1 stays cordoned and the next run resumes there[\s\S]*upgrade_drain: false/);
+    expect(sim.hosts['worker1']!.packages['kubelet'], 'the kubelet did not move').to.equal(OLD);
+    expect(sim.cordoned.has('worker1')).to.equal(true);
+    expect(sim.hosts['worker1']!.marker).to.equal(true);
+    expect(cluster.scripts('master1').some((s) => s.includes('drain') && s.includes('--timeout=10s'))).to.equal(true);
   });
 
   it('without upgrade_drain, nothing is cordoned', async () => {
