@@ -746,10 +746,13 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
       }, 20_000, 'the endpoint serving v1.30.5');
       expect(served).to.equal('v1.30.5');
 
-      const node = await run(kubeadmOf('1.30.5'), ['upgrade', 'node'], cp2.env());
+      // kubeadm 1.31 on cp2: upgrade node follows kubeadm-config (v1.30.5), in 1.31's phased wording
+      const node = await run(kubeadmOf('1.31.14'), ['upgrade', 'node'], cp2.env());
       expect(node.code, node.stderr + node.stdout).to.equal(0);
-      expect(node.stdout).to.contain('[upgrade] Upgrading your Static Pod-hosted control plane instance to version "v1.30.5"...\n');
-      expect(node.stdout).to.contain('[addons] Applied essential addon: kube-proxy\n[upgrade] The control plane instance for this node was successfully updated!\n');
+      expect(node.stdout).to.contain('[upgrade/control-plane] Upgrading your Static Pod-hosted control plane instance to version "v1.30.5"...\n');
+      expect(node.stdout).to.match(/\[upgrade\/staticpods\] Moving new manifest to "\/etc\/kubernetes\/manifests\/kube-apiserver\.yaml" and backing up old manifest to "\/etc\/kubernetes\/tmp\/kubeadm-backup-manifests-[0-9-]+\/kube-apiserver\.yaml"\n/);
+      expect(node.stdout).to.contain('[upgrade/control-plane] The control plane instance for this node was successfully upgraded!\n');
+      expect(node.stdout).to.contain('[upgrade/kubelet-config] The kubelet configuration for this node was successfully upgraded!\n[addons] Applied essential addon: CoreDNS\n');
       expect(manifestImage(cp2, 'kube-scheduler')).to.equal('registry.k8s.io/kube-scheduler:v1.30.5');
       const worker = await run(kubeadmOf('1.30.5'), ['upgrade', 'node'], w1.env());
       expect(worker.code, worker.stderr).to.equal(0);
