@@ -221,6 +221,11 @@ def prepull(phased_output: bool, dry_run: bool, tag: str) -> None:
 
 def cmd_apply(kubeadm_version: str, argv: list) -> int:
     flags, positionals, _ = APPLY_FLAGS.parse(argv)
+    # cmd/util ValidateExactArgNumber, before anything runs
+    given = [arg for arg in positionals if arg]
+    if len(given) != 1:
+        raise StandinError(f"{'too many' if given else 'missing one or more required'} arguments. "
+                           "Required arguments: [version]")
     flags.setdefault("etcd-upgrade", True)
     ignored = flags.get("ignore-preflight-errors", [])
     new_output = phased(kubeadm_version)
@@ -233,10 +238,8 @@ def cmd_apply(kubeadm_version: str, argv: list) -> int:
         else:
             root_check(ignored, "[preflight] Running pre-flight checks.")
             read_config(state, False, for_node=False)
-        if not positionals:
-            raise StandinError("missing one or more required arguments. Required arguments: [version]")
         health_checks(state, ignored)
-        target = upgradepolicy.normalize(positionals[0])
+        target = upgradepolicy.normalize(given[0])
         current = server_version(api)
         chosen = ("[upgrade/preflight] You have chosen to upgrade the cluster version to" if new_output
                   else "[upgrade/version] You have chosen to change the cluster version to")
