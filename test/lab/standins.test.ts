@@ -430,9 +430,13 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
       expect((await run(path.join(wrapper, 'usr/bin/kubeadm'), ['version', '-o', 'short'], lab.env())).stdout).to.equal('v1.31.0\n');
     });
 
-    it('builds the same bytes twice (deterministic)', async () => {
+    it('builds the same bytes twice (deterministic); by default the four versions of the lab\'s upgrade paths', async () => {
       const again = path.join(lab.dir, 'debs-again');
       expect((await run(path.join(standinsDir(), 'build.sh'), [again], lab.env())).code).to.equal(0);
+      const kubeadms = readdirSync(again).filter((f) => f.startsWith('kubeadm_')).sort();
+      expect(kubeadms).to.deep.equal(['1.29.15', '1.30.2', '1.30.5', '1.31.14'].map((v) => `kubeadm_${v}-1.1_${arch}.deb`));
+      const kubelet1305 = await run('dpkg-deb', ['-f', path.join(again, `kubelet_1.30.5-1.1_${arch}.deb`), 'Depends'], lab.env());
+      expect(kubelet1305.stdout).to.equal('play-standin-lib (>= 1.0.0), iptables (>= 1.4.21), kubernetes-cni (>= 1.2.0), iproute2, mount, conntrack, util-linux, ethtool\n');
       for (const deb of readdirSync(lab.debs)) {
         expect(readFileSync(path.join(again, deb)).equals(readFileSync(path.join(lab.debs, deb))), deb).to.equal(true);
       }
@@ -746,10 +750,13 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
       }, 20_000, 'the endpoint serving v1.30.5');
       expect(served).to.equal('v1.30.5');
 
-      const node = await run(kubeadmOf('1.30.5'), ['upgrade', 'node'], cp2.env());
+      // kubeadm 1.31 on cp2: upgrade node follows kubeadm-config (v1.30.5), in 1.31's phased wording
+      const node = await run(kubeadmOf('1.31.14'), ['upgrade', 'node'], cp2.env());
       expect(node.code, node.stderr + node.stdout).to.equal(0);
-      expect(node.stdout).to.contain('[upgrade] Upgrading your Static Pod-hosted control plane instance to version "v1.30.5"...\n');
-      expect(node.stdout).to.contain('[addons] Applied essential addon: kube-proxy\n[upgrade] The control plane instance for this node was successfully updated!\n');
+      expect(node.stdout).to.contain('[upgrade/control-plane] Upgrading your Static Pod-hosted control plane instance to version "v1.30.5"...\n');
+      expect(node.stdout).to.match(/\[upgrade\/staticpods\] Moving new manifest to "\/etc\/kubernetes\/manifests\/kube-apiserver\.yaml" and backing up old manifest to "\/etc\/kubernetes\/tmp\/kubeadm-backup-manifests-[0-9-]+\/kube-apiserver\.yaml"\n/);
+      expect(node.stdout).to.contain('[upgrade/control-plane] The control plane instance for this node was successfully upgraded!\n');
+      expect(node.stdout).to.contain('[upgrade/kubelet-config] The kubelet configuration for this node was successfully upgraded!\n[addons] Applied essential addon: CoreDNS\n');
       expect(manifestImage(cp2, 'kube-scheduler')).to.equal('registry.k8s.io/kube-scheduler:v1.30.5');
       const worker = await run(kubeadmOf('1.30.5'), ['upgrade', 'node'], w1.env());
       expect(worker.code, worker.stderr).to.equal(0);
@@ -803,6 +810,8 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
       expect((await cp1.kubectl(['apply', '-f', objects])).code).to.equal(0);
       const pod = /\n(web-[a-z0-9]{10}-[a-z0-9]{5}) +1\/1 +Running +0 +\S+ +\S+ +w1 /.exec((await cp1.kubectl(['get', 'pods', '-o', 'wide'])).stdout)?.[1];
       expect(pod, 'the web pod runs on w1 (the control planes are tainted)').to.be.a('string');
+      const budget = JSON.parse((await cp1.kubectl(['get', 'pdb', 'web', '-o', 'json'])).stdout) as { status: Record<string, number> };
+      expect(budget.status).to.include({ currentHealthy: 1, desiredHealthy: 1, disruptionsAllowed: 0, expectedPods: 1 });
       const blocked = await cp1.kubectl(['drain', 'w1', '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=6s']);
       expect(blocked.code).to.equal(1);
       expect(blocked.stdout).to.match(new RegExp(`^node/w1 cordoned\\nevicting pod default/${pod}\\nevicting pod default/${pod}\\n`));

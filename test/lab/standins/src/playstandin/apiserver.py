@@ -255,7 +255,7 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiStatus(404, "NotFound", "the server could not find the requested resource")
         name = rest[1] if len(rest) > 1 else None
         if method == "GET" and not name:
-            items = [apistore.with_status(state, o) for o in apistore.list_objects(state, resource, namespace)]
+            items = [disruption.with_status(state, o) for o in apistore.list_objects(state, resource, namespace)]
             if resource.kind == "Namespace":
                 items = self._with_builtin_namespaces(items)
             self._send(200, {"apiVersion": resource.api_version, "kind": f"{resource.kind}List",
@@ -263,7 +263,7 @@ class Handler(BaseHTTPRequestHandler):
         elif method == "GET":
             if resource.kind == "Namespace" and name in apistore.BUILTIN_NAMESPACES:
                 return self._send(200, self._builtin_namespace(name))
-            self._send(200, apistore.with_status(state, apistore.get_object(state, resource, namespace, name)))
+            self._send(200, disruption.with_status(state, apistore.get_object(state, resource, namespace, name)))
         elif method in ("PATCH", "PUT", "POST"):
             body = self._body()
             if namespace and resource.namespaced:

@@ -56,6 +56,20 @@ def budget_status(budget: dict, pods: list) -> dict:
             "disruptionsAllowed": max(0, healthy - desired)}
 
 
+def _covered(budget: dict, all_pods: list) -> list:
+    return [p for p in all_pods if p["metadata"]["namespace"] == budget["metadata"]["namespace"]
+            and _matches(budget.get("spec", {}).get("selector"), p["metadata"].get("labels", {}))]
+
+
+def with_status(state: ClusterState, obj: dict) -> dict:
+    """apistore.with_status, plus the status the disruption controller keeps on a PodDisruptionBudget."""
+    if obj.get("kind") != "PodDisruptionBudget":
+        return apistore.with_status(state, obj)
+    shown = {**obj, "status": budget_status(obj, _covered(obj, apistore.pods(state)))}
+    shown["status"]["observedGeneration"] = obj["metadata"].get("generation", 1)
+    return shown
+
+
 def evict(state: ClusterState, namespace: str, name: str) -> dict:
     """POST .../pods/NAME/eviction: a Status on success, ApiStatus 404 or 429 otherwise."""
     all_pods = apistore.pods(state)
@@ -69,9 +83,7 @@ def evict(state: ClusterState, namespace: str, name: str) -> dict:
         raise apistore.ApiStatus(500, "InternalError", "This pod has more than one PodDisruptionBudget, which the "
                                  "eviction subresource does not support.")
     for budget in budgets:
-        covered = [p for p in all_pods if p["metadata"]["namespace"] == namespace
-                   and _matches(budget["spec"].get("selector"), p["metadata"].get("labels", {}))]
-        status = budget_status(budget, covered)
+        status = budget_status(budget, _covered(budget, all_pods))
         if status["disruptionsAllowed"] <= 0:
             raise apistore.ApiStatus(429, "TooManyRequests", VIOLATION, {"causes": [{
                 "reason": "DisruptionBudget",

@@ -19,11 +19,10 @@ from .errors import StandinError
 from .resources import Registry
 
 GLOBAL_VALUE_FLAGS = {"kubeconfig", "context", "namespace", "output", "filename", "for", "timeout", "selector",
-                      "request-timeout", "server", "field-manager", "grace-period", "pod-selector"}
+                      "request-timeout", "server", "field-manager", "grace-period"}
 SHORT = {"n": "namespace", "o": "output", "f": "filename", "l": "selector", "A": "all-namespaces", "s": "server"}
 BOOL_FLAGS = {"all-namespaces", "all", "client", "no-headers", "ignore-not-found", "short", "wait", "help",
-              "insecure-skip-tls-verify", "ignore-daemonsets", "delete-emptydir-data", "force", "overwrite",
-              "disable-eviction"}
+              "insecure-skip-tls-verify", "ignore-daemonsets", "delete-emptydir-data", "force", "overwrite"}
 
 
 class Args:

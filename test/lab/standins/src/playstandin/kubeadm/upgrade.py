@@ -10,6 +10,7 @@ succeeds, as the real one does.
 
 Output follows kubeadm 1.30 for 1.29/1.30 and the phased wording (1.31 onwards) for 1.31.
 """
+import contextlib
 import os
 import sys
 
@@ -24,16 +25,14 @@ from .flags import Flags
 from .phase import phase
 from .reset import _node_name as local_node_name
 
+# Only the flags the stand-in acts on; others fail like an unknown flag instead of being ignored.
 COMMON = {"kubeconfig": "string", "ignore-preflight-errors": "list", "allow-experimental-upgrades": "bool",
-          "allow-release-candidate-upgrades": "bool", "print-config": "bool", "feature-gates": "string",
-          "config": "string"}
-PLAN_FLAGS = Flags({**COMMON, "output": "string", "show-managed-fields": "bool",
-                    "allow-missing-template-keys": "bool"}, {"o": "output"})
+          "allow-release-candidate-upgrades": "bool"}
+PLAN_FLAGS = Flags(COMMON)
 APPLY_FLAGS = Flags({**COMMON, "yes": "bool", "force": "bool", "dry-run": "bool", "etcd-upgrade": "bool",
-                     "certificate-renewal": "bool", "patches": "string", "skip-phases": "list"},
-                    {"y": "yes", "f": "force"})
+                     "certificate-renewal": "bool"}, {"y": "yes", "f": "force"})
 NODE_FLAGS = Flags({"kubeconfig": "string", "dry-run": "bool", "etcd-upgrade": "bool", "certificate-renewal": "bool",
-                    "ignore-preflight-errors": "list", "patches": "string", "skip-phases": "list", "config": "string"})
+                    "ignore-preflight-errors": "list"})
 ADMIN_CONF = "/etc/kubernetes/admin.conf"
 KUBELET_CONF = "/etc/kubernetes/kubelet.conf"
 SEPARATOR = "_" * 69
@@ -115,7 +114,7 @@ def health_checks(state: ClusterState, ignored: list) -> None:
     errors = []
     if not_ready:
         errors.append(("ControlPlaneNodesReady", f"there are NotReady control-planes in the cluster: [{' '.join(not_ready)}]"))
-    missing = [staticpodupgrade.manifest_path(c) for c in ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd")
+    missing = [staticpodupgrade.manifest_path(c) for c in staticpodupgrade.COMPONENTS
                if not os.path.exists(paths.host_path(staticpodupgrade.manifest_path(c)))]
     if missing:
         errors.append(("StaticPodManifest", "The control plane seems to be Static Pod-hosted, but some of the manifests "
@@ -203,7 +202,7 @@ def enforce_policy(current: str, kubeadm_version: str, target: str, state: Clust
               f"the --force flag is set: \n\n{upgradepolicy.format_errors(skippable)}", end="")
 
 
-def confirm(phased_output: bool) -> None:
+def confirm() -> None:
     print("[upgrade] Are you sure you want to proceed? [y/N]: ", end="", flush=True)
     answer = sys.stdin.readline().strip().lower()
     if answer not in ("y", "yes"):
@@ -222,22 +221,25 @@ def prepull(phased_output: bool, dry_run: bool, tag: str) -> None:
 
 def cmd_apply(kubeadm_version: str, argv: list) -> int:
     flags, positionals, _ = APPLY_FLAGS.parse(argv)
+    # cmd/util ValidateExactArgNumber, before anything runs
+    given = [arg for arg in positionals if arg]
+    if len(given) != 1:
+        raise StandinError(f"{'too many' if given else 'missing one or more required'} arguments. "
+                           "Required arguments: [version]")
     flags.setdefault("etcd-upgrade", True)
     ignored = flags.get("ignore-preflight-errors", [])
     new_output = phased(kubeadm_version)
     state = ClusterState()
     api = client(flags.get("kubeconfig", ADMIN_CONF))
-    with phase("preflight") if new_output else _plain():
+    with phase("preflight") if new_output else contextlib.nullcontext():
         if new_output:
             read_config(state, True, for_node=False)
             root_check(ignored, "[upgrade/preflight] Running preflight checks")
         else:
             root_check(ignored, "[preflight] Running pre-flight checks.")
             read_config(state, False, for_node=False)
-        if not positionals:
-            raise StandinError("missing one or more required arguments. Required arguments: [version]")
         health_checks(state, ignored)
-        target = upgradepolicy.normalize(positionals[0])
+        target = upgradepolicy.normalize(given[0])
         current = server_version(api)
         chosen = ("[upgrade/preflight] You have chosen to upgrade the cluster version to" if new_output
                   else "[upgrade/version] You have chosen to change the cluster version to")
@@ -246,7 +248,7 @@ def cmd_apply(kubeadm_version: str, argv: list) -> int:
         print(f"[upgrade/versions] kubeadm version: v{kubeadm_version}")
         enforce_policy(current, kubeadm_version, target, state, flags, new_output)
         if not (flags.get("yes") or flags.get("force") or flags.get("dry-run")):
-            confirm(new_output)
+            confirm()
         prepull(new_output, bool(flags.get("dry-run")), "[upgrade/preflight]" if new_output else "[upgrade/prepull]")
     node_name = local_node_name()
     if new_output:
@@ -257,7 +259,7 @@ def cmd_apply(kubeadm_version: str, argv: list) -> int:
         print("[dryrun] The play lab stand-in does not print the would-be manifests; nothing was changed")
         print("[dryrun] Finished dryrunning successfully!")
         return 0
-    with phase("control-plane") if new_output else _plain():
+    with phase("control-plane") if new_output else contextlib.nullcontext():
         try:
             staticpodupgrade.Upgrade(state, node_name, target, new_output).run(bool(flags["etcd-upgrade"]))
         except StandinError as exc:
@@ -291,20 +293,13 @@ def cmd_apply(kubeadm_version: str, argv: list) -> int:
     return 0
 
 
-class _plain:
-    """No phase wrapping (kubeadm before 1.31 had no phases in upgrade apply)."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *_):
-        return False
-
-
 def refresh_kubelet_config(state: ClusterState, phased_output: bool) -> None:
     """kubelet-config phase: /var/lib/kubelet/config.yaml from the kubelet-config ConfigMap, the old one backed up."""
     resource = apistore.registry(state).by_kind("v1", "ConfigMap")
-    found = apistore.get_object(state, resource, "kube-system", "kubelet-config")
+    try:
+        found = apistore.get_object(state, resource, "kube-system", "kubelet-config")
+    except apistore.ApiStatus as exc:
+        raise StandinError(f"failed to get config map: {exc.message}") from None
     backup = f"{staticpodupgrade.temp_dir('kubeadm-kubelet-config')}/config.yaml"
     print(f"[upgrade] Backing up kubelet config file to {backup}")
     config_file = paths.host_path(kubeletstart.CONFIG_FILE)
