@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { REPO_ROOT, type JsonReportDoc, type PlayRun } from '../helpers/run-play.js';
 import { expectReady, nodes } from './cluster-helpers.js';
+import { expectEtcdMembers } from './etcd-helpers.js';
 import { describeLab } from './harness.js';
 import { nodesThroughVip } from './kube-api.js';
 import { runReadmeLabCommands } from './readme-lab.js';
@@ -190,6 +191,7 @@ describeLab('issue 5: site.yml builds the HA cluster on the lab', function () {
     expect((await sh('worker1', 'apt-mark showmanual conntrack iptables')).split('\n').filter(Boolean).sort()).to.deep.equal(['conntrack', 'iptables']);
     expect(await sh('worker1', "dpkg-query -W -f '${Depends}' kubelet")).not.to.contain('conntrack');
     await expectReady(NODES, 'containerd://');
+    await expectEtcdMembers(['master1', 'master2', 'master3']);
     snapshotCertsSecret();
     // The fetched kubeconfig: 0600, the endpoint (name -> VIP), and it works from here through the VIP.
     const text = readFileSync(KUBECONFIG_PATH, 'utf8');
@@ -302,6 +304,7 @@ describeLab('issue 5: site.yml builds the HA cluster on the lab', function () {
     expect(after!.expires * 1000, 'a fresh kubeadm-certs Secret was uploaded for master4').to.be.greaterThan(started);
     await expectReady([...NODES, 'worker3', 'master4'], 'containerd://');
     expect((await nodes()).find((n) => n.name === 'master4')?.controlPlane).to.equal(true);
+    await expectEtcdMembers(['master1', 'master2', 'master3', 'master4']);
     expect(await sh('master4', 'test -s /etc/kubernetes/admin.conf && stat -c %a /root/.kube/config')).to.equal('600\n');
   });
 
@@ -329,6 +332,8 @@ describeLab('issue 5: site.yml builds the HA cluster on the lab', function () {
       await siteJson(`site.yml -e container_runtime=${runtime}`, ['-i', HOSTS_INI, ...extra]);
       measure(`cluster build time with ${runtime}`, (Date.now() - started) / 1000, 's');
       await expectReady(NODES, runtime === 'crio' ? 'cri-o://' : 'containerd://');
+      // every master was reset (members removed, the last one forgotten): a new etcd of three
+      await expectEtcdMembers(['master1', 'master2', 'master3']);
       if (runtime === 'docker') {
         expect(await sh('worker1', "docker info --format '{{.Driver}} {{.CgroupDriver}}'")).to.equal('vfs systemd\n');
         expect(await sh('worker1', 'crictl info >/dev/null && grep runtime-endpoint /etc/crictl.yaml')).to.contain('containerd.sock');

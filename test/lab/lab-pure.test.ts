@@ -6,6 +6,7 @@ import { nextFreeAddress } from './state.js';
 import { DEFAULT_HOSTS } from './constants.js';
 import { inCgroups } from './machine.js';
 import { findSecrets } from './secret-forms.js';
+import { parseMemberList } from './etcd-helpers.js';
 import { allHosts, fetchedKubeconfig, groupHosts, noChangeProblems, parseRecap, type InventoryListing } from './demo-verify.js';
 
 describe('lab machinery (pure parts)', () => {
@@ -26,6 +27,18 @@ describe('lab machinery (pure parts)', () => {
 
   it('names pool files as apt-get download does (epoch colon as %3a)', () => {
     expect(poolFileName({ name: 'keepalived', version: '1:2.2.7-1+b2', arch: 'amd64' })).to.equal('keepalived_1%3a2.2.7-1+b2_amd64.deb');
+  });
+
+  it("reads etcdctl's member list (as etcd 3.4.23 prints it on a lab master)", () => {
+    const out = [
+      '4a58cbe09fac28ca, started, master3, https://172.29.10.23:2380, https://172.29.10.23:2379, false',
+      '7e3b4af3516c6733, unstarted, , https://172.29.10.21:2380, , true',
+      '',
+    ].join('\n');
+    expect(parseMemberList(out)).to.deep.equal([
+      { id: '4a58cbe09fac28ca', status: 'started', name: 'master3', peerUrls: 'https://172.29.10.23:2380', clientUrls: 'https://172.29.10.23:2379', isLearner: false },
+      { id: '7e3b4af3516c6733', status: 'unstarted', name: '', peerUrls: 'https://172.29.10.21:2380', clientUrls: '', isLearner: true },
+    ]);
   });
 
   it('puts stand-ins in the pkgs.k8s.io-like folders by name', () => {

@@ -392,6 +392,7 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
         `kubectl_1.30.2-1.1_${arch}.deb`,
         `kubelet_1.30.2-1.1_${arch}.deb`,
         `kubernetes-cni_1.4.0-1.1_${arch}.deb`,
+        'play-standin-etcd_1.0.0_all.deb',
         'play-standin-lib_1.0.0_all.deb',
       ]);
       const fields = await run('dpkg-deb', ['-f', path.join(lab.debs, `kubeadm_1.30.2-1.1_${arch}.deb`), 'Version', 'Depends'], lab.env());
@@ -400,6 +401,11 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
       expect(fields.stdout).to.match(/\nDepends: play-standin-lib \(>= 1\.0\.0\), cri-tools \(>= 1\.30\.0\)\n/);
       const kubelet = await run('dpkg-deb', ['-f', path.join(lab.debs, `kubelet_1.30.2-1.1_${arch}.deb`), 'Depends'], lab.env());
       expect(kubelet.stdout).to.contain('iptables (>= 1.4.21)').and.to.contain('conntrack').and.to.contain('kubernetes-cni (>= 1.2.0)');
+      // The etcd "image": Debian's real etcd and etcdctl, its own daemon taken out (README: the etcd image).
+      expect(kubelet.stdout).to.contain('play-standin-etcd');
+      const etcdImage = path.join(lab.debs, 'play-standin-etcd_1.0.0_all.deb');
+      expect((await run('dpkg-deb', ['-f', etcdImage, 'Depends'], lab.env())).stdout).to.equal('etcd-server (>= 3.4), etcd-client (>= 3.4)\n');
+      expect((await run('dpkg-deb', ['-I', etcdImage, 'postinst'], lab.env())).stdout).to.contain('systemctl mask etcd.service');
       const lib = await run('dpkg-deb', ['-f', path.join(lab.debs, 'play-standin-lib_1.0.0_all.deb'), 'Depends'], lab.env());
       expect(lib.stdout).to.contain('python3-yaml').and.to.contain('openssl');
       for (const file of ['usr/bin/kubeadm', 'usr/bin/kubelet', 'usr/bin/kubectl', 'usr/bin/crictl', 'usr/bin/crio',
@@ -422,7 +428,7 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
       }
       // kubelet 1.31.14 was built after kubernetes/release d2a7ae37: no conntrack (kubernetes#135306); kubeadm 1.29 still needs kubelet.
       const depends = async (deb: string): Promise<string> => (await run('dpkg-deb', ['-f', path.join(multi, deb), 'Depends'], lab.env())).stdout;
-      expect(await depends(`kubelet_1.31.14-1.1_${arch}.deb`)).to.equal('play-standin-lib (>= 1.0.0), iptables (>= 1.4.21), kubernetes-cni (>= 1.2.0), mount, util-linux\n');
+      expect(await depends(`kubelet_1.31.14-1.1_${arch}.deb`)).to.equal('play-standin-lib (>= 1.0.0), play-standin-etcd, iptables (>= 1.4.21), kubernetes-cni (>= 1.2.0), mount, util-linux\n');
       expect(await depends(`kubelet_1.31.0-1.1_${arch}.deb`)).to.contain('conntrack');
       expect(await depends(`kubeadm_1.29.6-1.1_${arch}.deb`)).to.contain('kubelet (>= 1.19.0)');
       const wrapper = path.join(lab.dir, 'multi-root');
@@ -553,6 +559,10 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
       expect(pods).to.match(/^NAMESPACE +NAME +READY +STATUS +RESTARTS +AGE\n/);
       expect(pods).to.match(/kube-system +coredns-[a-z0-9]{10}-[a-z0-9]{5} +0\/1 +Pending/);
       expect(pods).to.match(/kube-system +etcd-cp1 +1\/1 +Running/);
+      // kubeadm finds etcd's endpoints where the real one does: the etcd pods' annotation
+      const etcdPod = JSON.parse((await nodes.cp1.kubectl(['get', 'pod', 'etcd-cp1', '-n', 'kube-system', '-o', 'json'])).stdout) as
+        { metadata: { annotations?: Record<string, string> } };
+      expect(etcdPod.metadata.annotations?.['kubeadm.kubernetes.io/etcd.advertise-client-urls']).to.equal(`https://${LOOPBACK}:2379`);
     });
   });
 
@@ -626,6 +636,12 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
       expect(result.stdout).to.contain('[download-certs] Saving the certificates to the folder: "/etc/kubernetes/pki"');
       expect(result.stdout).to.contain('This node has joined the cluster and a new control plane instance was created:');
       expect(readFileSync(cp2.path('etc/kubernetes/pki/ca.crt'), 'utf8')).to.equal(readFileSync(cp1.path('etc/kubernetes/pki/ca.crt'), 'utf8'));
+      // kubeadm-certs carries the etcd CA: cp2's etcd certificates chain to cp1's etcd CA
+      expect(readFileSync(cp2.path('etc/kubernetes/pki/etcd/ca.crt'), 'utf8')).to.equal(readFileSync(cp1.path('etc/kubernetes/pki/etcd/ca.crt'), 'utf8'));
+      for (const leaf of ['etcd/server', 'etcd/peer', 'etcd/healthcheck-client', 'apiserver-etcd-client']) {
+        const verified = await run('openssl', ['verify', '-CAfile', cp2.path('etc/kubernetes/pki/etcd/ca.crt'), cp2.path(`etc/kubernetes/pki/${leaf}.crt`)], lab.env());
+        expect(verified.code, `${leaf}: ${verified.stdout}${verified.stderr}`).to.equal(0);
+      }
       endpoint.backends = [nodes.cp1.apiPort, nodes.cp2.apiPort];
       const listed = await cp1.kubeadm(['token', 'list']);
       expect(listed.stdout).to.match(/^TOKEN +TTL +EXPIRES +USAGES +DESCRIPTION +EXTRA GROUPS\n/);

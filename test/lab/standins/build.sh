@@ -104,6 +104,23 @@ script "$root" postinst 'python3 -m compileall -q /usr/lib/python3/dist-packages
 script "$root" prerm 'find /usr/lib/python3/dist-packages/playstandin -name __pycache__ -type d -exec rm -rf {} + 2>/dev/null || true'
 build "$root" "play-standin-lib_${lib_version}_all.deb"
 
+# -- play-standin-etcd: the etcd "image" (see README: why a package and not an image) ------
+# The real kubelet's runtime pulls registry.k8s.io/etcd, which holds etcd and etcdctl; the lab
+# has no registry, so the real binaries come from Debian's etcd-server and etcd-client. Debian
+# starts its own etcd.service on install (localhost:2379, data in /var/lib/etcd/default): that
+# would fail kubeadm's Port-2379 and DirAvailable--var-lib-etcd checks, so it is stopped and
+# masked here; etcd runs only as kubeadm's static pod.
+root=$(new_root play-standin-etcd "$lib_version")
+control "$root" play-standin-etcd "$lib_version" all "etcd-server (>= 3.4), etcd-client (>= 3.4)" \
+  "The etcd image of the play lab: Debian's etcd for kubeadm's static pod"
+script "$root" postinst 'if [ -d /run/systemd/system ]; then
+  systemctl stop etcd.service >/dev/null 2>&1 || true
+  systemctl mask etcd.service >/dev/null 2>&1 || true
+fi
+rm -rf /var/lib/etcd/default'
+script "$root" postrm 'if [ "$1" = remove ] && [ -d /run/systemd/system ]; then systemctl unmask etcd.service >/dev/null 2>&1 || true; fi'
+build "$root" "play-standin-etcd_${lib_version}_all.deb"
+
 # -- kubernetes-cni: /opt/cni/bin plugins that answer VERSION and refuse to run -----------
 root=$(new_root kubernetes-cni "$cni_version")
 mkdir -p "$root/opt/cni/bin"
@@ -168,7 +185,7 @@ for version in $kube_versions; do
   wrapper "$root" kubelet kubelet "$version"
   copy_tree "$here/pkg/kubelet" "$root"
   mkdir -p "$root/etc/kubernetes/manifests"
-  control "$root" kubelet "$full" "$arch" "play-standin-lib (>= $lib_version), $kubelet_deps" \
+  control "$root" kubelet "$full" "$arch" "play-standin-lib (>= $lib_version), play-standin-etcd, $kubelet_deps" \
     "Node agent for Kubernetes clusters"
   script "$root" postinst 'if [ -d /run/systemd/system ]; then
   systemctl daemon-reload >/dev/null || true

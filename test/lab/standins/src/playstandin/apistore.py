@@ -376,6 +376,8 @@ def _static_pods(node: dict) -> list:
                           entry.get("ready", False) and alive, None, entry.get("restarts", 0),
                           # a mirror pod is owned by its Node (kubelet/pod/mirror_client.go)
                           {"apiVersion": "v1", "kind": "Node", "name": node["metadata"]["name"], "controller": True}))
+        if entry.get("annotations"):   # the manifest's, e.g. kubeadm's etcd advertise-client-urls
+            found[-1]["metadata"]["annotations"] = dict(entry["annotations"])
     return found
 
 

@@ -1,8 +1,9 @@
 """Static pods: what the kubelet runs from /etc/kubernetes/manifests.
 
-Only kube-apiserver has a process (the apiserver stand-in, a python https server); etcd,
-kube-controller-manager and kube-scheduler are recorded as running pods with no process,
-because the shared state folder already plays etcd and nothing needs the others.
+kube-apiserver runs the apiserver stand-in (a python https server) and, on a systemd host,
+etcd runs the real /usr/bin/etcd (Debian's etcd-server, the lab's etcd "image") with the
+manifest's flags. kube-controller-manager and kube-scheduler, and etcd in a fake root (no
+systemd, several "nodes" on one loopback address), are recorded as running pods with no process.
 
 Like containers under a real runtime, pod processes outlive a kubelet restart: on a
 systemd host each one is a transient unit (systemd-run), elsewhere (a fake root on a
@@ -29,6 +30,7 @@ MANIFESTS_DIR = "/etc/kubernetes/manifests"
 RECORDS_DIR = "/var/lib/kubelet/standin-pods"
 LOG_DIR = "/var/log/pods"
 PROGRAMS = {"kube-apiserver": "playstandin.apiserver"}   # container command[0] -> module
+EXECUTABLES = {"etcd": "/usr/bin/etcd"}                  # container command[0] -> real program (systemd hosts)
 
 
 def _records_dir() -> str:
@@ -97,13 +99,22 @@ def _container(pod: dict) -> dict:
     return pod["spec"]["containers"][0]
 
 
+def _argv(container: dict) -> list | None:
+    """The process a container runs, or None for a pod without one."""
+    program, args = container["command"][0], container["command"][1:]
+    if program in PROGRAMS:
+        return [sys.executable, "-m", PROGRAMS[program], *args]
+    if program in EXECUTABLES and paths.systemd_running():
+        return [EXECUTABLES[program], *args]
+    return None
+
+
 def _start_process(pod_name: str, container: dict) -> dict:
-    module = PROGRAMS.get(container["command"][0])
+    argv = _argv(container)
     record = {"podName": pod_name, "container": container["name"], "image": container.get("image", ""),
               "id": secrets.token_hex(32), "startedAt": time.time(), "state": "running"}
-    if not module:
+    if not argv:
         return record
-    argv = [sys.executable, "-m", module, *container["command"][1:]]
     env = {"PLAY_STANDIN_IMAGE": container.get("image", "")}
     if paths.systemd_running():
         unit = _unit_name(pod_name)
@@ -156,8 +167,8 @@ def _prepare_host_paths(pod: dict) -> None:
         host = volume.get("hostPath") or {}
         if host.get("type") == "DirectoryOrCreate":
             paths.ensure_dir(paths.host_path(host["path"]), 0o700)
-    if pod["metadata"]["name"] == "etcd":
-        paths.ensure_dir(paths.host_path("/var/lib/etcd/member"), 0o700)
+    if pod["metadata"]["name"] == "etcd" and _argv(_container(pod)) is None:
+        paths.ensure_dir(paths.host_path("/var/lib/etcd/member"), 0o700)   # what a running etcd leaves
 
 
 def _probe_ready(container: dict) -> bool:
@@ -198,5 +209,6 @@ def sync() -> list:
             record.update(hash=entry["hash"], restarts=restarts)
             _save(record)
         statuses.append({"name": name, "ready": _probe_ready(container), "restarts": record.get("restarts", 0),
-                         "startedAt": record["startedAt"], "image": record["image"]})
+                         "startedAt": record["startedAt"], "image": record["image"],
+                         "annotations": entry["pod"]["metadata"].get("annotations", {})})
     return statuses

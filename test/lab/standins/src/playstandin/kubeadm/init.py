@@ -4,7 +4,7 @@ import os
 from .. import apistore, kubeconfig, netutil, paths, pki, timefmt, versions
 from ..errors import StandinError
 from ..state import ClusterState
-from . import addons, certkey, certs, config as cfg, kubeletstart, manifests, preflight, tokens
+from . import addons, certkey, certs, config as cfg, etcd, kubeletstart, manifests, preflight, tokens
 from .phase import phase
 
 DEFAULT_TAINTS = [{"effect": "NoSchedule", "key": "node-role.kubernetes.io/control-plane"}]
@@ -64,6 +64,7 @@ def _preflight(kubeadm_version: str, config: dict, cri_socket: str, kubelet_conf
     print("[preflight] Pulling images required for setting up a Kubernetes cluster")
     print("[preflight] This might take a minute or two, depending on the speed of your internet connection")
     print("[preflight] You can also perform this action in beforehand using 'kubeadm config images pull'")
+    preflight.run(etcd.image_pull_errors(manifests.etcd_image(config)), [], config["nodeRegistration"]["ignorePreflightErrors"])
 
 
 def wait_control_plane(kubeadm_version: str, config: dict, kubelet_config: dict, cri_socket: str, admin) -> None:
@@ -118,7 +119,7 @@ def record_cluster(state: ClusterState, config: dict, server_hostport: str, node
             "clusterInfoKubeconfig": apistore.dump_cluster_info_kubeconfig(f"https://{server_hostport}", pki.b64(ca_pem)),
         }
         state.write("cluster", record)
-        state.set_etcd_member(node_name, present=True)
+        etcd.record_init_member(state, node_name)
     return record
 
 
@@ -145,7 +146,7 @@ def run(kubeadm_version: str, flags: dict, given: list) -> int:
                                 ["admin.conf", "super-admin.conf", "kubelet.conf", "controller-manager.conf", "scheduler.conf"],
                                 node["name"])
     print(f'[etcd] Creating static Pod manifest for local etcd in "{manifests.MANIFESTS_DIR}"')
-    manifests.write(manifests.etcd(config, node["name"], advertise, f"{node['name']}=https://{advertise}:2380"))
+    manifests.write(manifests.etcd(config, node["name"], advertise, f"{node['name']}={etcd.peer_url(advertise)}"))
     manifests.write_control_plane(config, advertise, config["bindPort"])
 
     kubeletstart.stop_kubelet()

@@ -6,7 +6,7 @@ import yaml
 from .. import apistore, kubeconfig, netutil, paths
 from ..errors import StandinError
 from ..state import ClusterState
-from . import certkey, certs, config as cfg, discovery, init, kubeletstart, manifests, preflight
+from . import certkey, certs, config as cfg, discovery, etcd, init, kubeletstart, manifests, preflight
 from .phase import phase
 
 BOOTSTRAP_KUBECONFIG = "/etc/kubernetes/bootstrap-kubelet.conf"
@@ -81,6 +81,7 @@ def _prepare_control_plane(state: ClusterState, config: dict, cluster: dict, nod
     print("[preflight] Pulling images required for setting up a Kubernetes cluster")
     print("[preflight] This might take a minute or two, depending on the speed of your internet connection")
     print("[preflight] You can also perform this action in beforehand using 'kubeadm config images pull'")
+    preflight.run(etcd.image_pull_errors(manifests.etcd_image(_cluster_config_for_phases(cluster))), [], config["nodeRegistration"]["ignorePreflightErrors"])
     phase_config = _cluster_config_for_phases(cluster)
     if config["certificateKey"]:
         with phase("control-plane-prepare/download-certs"):
@@ -142,13 +143,15 @@ def _kubelet_start(config: dict, cluster: dict, found: dict, cri_socket: str, st
 
 
 def _finish_control_plane(state: ClusterState, config: dict, phase_config: dict, node_name: str, advertise: str) -> None:
+    initial_cluster, client = etcd.add_member(state, phase_config["certificatesDir"], node_name, advertise)
     print("[etcd] Announced new etcd member joining to the existing etcd cluster")
-    with state.locked():
-        state.set_etcd_member(node_name, present=True)
     print('[etcd] Creating static Pod manifest for "etcd"')
-    members = [f"{node_name}=https://{advertise}:2380"]
-    manifests.write(manifests.etcd(phase_config, node_name, advertise, ",".join(members)))
+    manifests.write(manifests.etcd(phase_config, node_name, advertise, initial_cluster, existing=client is not None))
     print("[etcd] Waiting for the new etcd member to join the cluster. This can take up to 40s")
+    try:
+        etcd.finish_join(client, advertise)
+    except StandinError as exc:
+        raise StandinError(f"error creating local etcd static pod manifest file: {exc.message}") from None
     admin = kubeconfig.load(paths.host_path("/etc/kubernetes/admin.conf"))
     local = kubeconfig.Kubeconfig(f"https://{advertise}:{config['bindPort']}", admin.ca_pem, False,
                                   admin.cert_pem, admin.key_pem, None, "")
@@ -186,6 +189,8 @@ def run(kubeadm_version: str, flags: dict, given: list, positionals: list) -> in
         return init.dry_run_done()
     if config["controlPlane"]:
         print("[check-etcd] Checking that the etcd cluster is healthy")
+        with phase("check-etcd"):
+            etcd.check_cluster_health(state, phase_config["certificatesDir"])
     with phase("kubelet-start"):
         _kubelet_start(config, cluster, found, cri_socket, state)
     if config["controlPlane"]:

@@ -106,14 +106,20 @@ def scheduler(config: dict) -> dict:
     return _pod("kube-scheduler", command, image, probes, volumes, mounts)
 
 
-def etcd(config: dict, node_name: str, advertise: str, initial_cluster: str) -> dict:
+def etcd_image(config: dict) -> str:
     _, minor, _ = versions.split(config["kubernetesVersion"])
-    image = f"{config['imageRepository']}/etcd:{ETCD_IMAGES.get(minor, '3.5.12-0')}"
+    return f"{config['imageRepository']}/etcd:{ETCD_IMAGES.get(minor, '3.5.12-0')}"
+
+
+def etcd(config: dict, node_name: str, advertise: str, initial_cluster: str, existing: bool = False) -> dict:
+    """local.go's GetEtcdPodSpec: a joining member gets the member list and --initial-cluster-state=existing."""
+    image = etcd_image(config)
     pki = f"{config['certificatesDir']}/etcd"
     command = ["etcd", f"--advertise-client-urls=https://{advertise}:2379", f"--cert-file={pki}/server.crt",
                "--client-cert-auth=true", "--data-dir=/var/lib/etcd", "--experimental-initial-corrupt-check=true",
                "--experimental-watch-progress-notify-interval=5s", f"--initial-advertise-peer-urls=https://{advertise}:2380",
-               f"--initial-cluster={initial_cluster}", f"--key-file={pki}/server.key",
+               f"--initial-cluster={initial_cluster}", *(["--initial-cluster-state=existing"] if existing else []),
+               f"--key-file={pki}/server.key",
                f"--listen-client-urls=https://127.0.0.1:2379,https://{advertise}:2379",
                "--listen-metrics-urls=http://127.0.0.1:2381", f"--listen-peer-urls=https://{advertise}:2380",
                f"--name={node_name}", f"--peer-cert-file={pki}/peer.crt", "--peer-client-cert-auth=true",

@@ -18,7 +18,9 @@ import sys
 from .. import paths, staticpods
 from ..errors import StandinError
 from ..state import ClusterState
-from . import kubeletstart, preflight
+from . import etcd, kubeletstart, preflight
+
+ETCD_MANIFEST = "/etc/kubernetes/manifests/etcd.yaml"
 
 CONF_FILES = ["admin.conf", "super-admin.conf", "kubelet.conf", "bootstrap-kubelet.conf",
               "controller-manager.conf", "scheduler.conf"]
@@ -67,14 +69,22 @@ def _clean_dir(path: str) -> None:
                 os.remove(target)
 
 
-def _leave_cluster(state: ClusterState, node_name: str, local_ca: str | None, was_control_plane: bool) -> None:
-    if not was_control_plane:
-        return
+def _remove_etcd_member(state: ClusterState, node_name: str, local_ca: str | None) -> bool:
+    """phases/reset/removeetcdmember.go; True when this was the last member, so the cluster goes with it."""
+    cluster = state.cluster()
+    if not cluster or not local_ca or cluster["caCert"] != local_ca:
+        return False
+    try:
+        return not etcd.remove_member(state, cluster["certificatesDir"], node_name, ETCD_MANIFEST)
+    except StandinError as exc:
+        print(f"[reset] Failed to remove etcd member: {exc.message}, Please manually remove this etcd member using etcdctl")
+        return False
+
+
+def _forget_cluster(state: ClusterState, local_ca: str | None) -> None:
     with state.locked():
         cluster = state.cluster()
-        if not cluster or not local_ca or cluster["caCert"] != local_ca:
-            return
-        if not state.set_etcd_member(node_name, present=False):
+        if cluster and local_ca and cluster["caCert"] == local_ca:
             state.wipe()
 
 
@@ -104,8 +114,10 @@ def run(flags: dict) -> int:
     if flags.get("dry-run"):
         print("[dryrun] Would stop the kubelet and remove the files listed below; nothing was changed")
         return 0
+    last_member = False
     if was_control_plane:
         print(f"[reset] Removing info for node \"{node_name}\" from the ConfigMap \"kubeadm-config\" in the \"kube-system\" Namespace")
+        last_member = _remove_etcd_member(state, node_name, local_ca)
         _clean_dir("/var/lib/etcd")
         print("[reset] Deleted contents of the etcd data directory: /var/lib/etcd")
     print("[reset] Stopping the kubelet service")
@@ -115,6 +127,8 @@ def run(flags: dict) -> int:
     # the manifests go first, so a kubelet still running (no systemd) does not restart the pods
     _clean_dir("/etc/kubernetes/manifests")
     staticpods.stop_all()
+    if was_control_plane:
+        _clean_dir("/var/lib/etcd")   # again: etcd's unit may have restarted on the emptied dir before it stopped
     for path in CLEANUP_DIRS:
         _clean_dir(path)
     print(f"[reset] Deleting contents of directories: [{' '.join(CLEANUP_DIRS)}]")
@@ -125,6 +139,7 @@ def run(flags: dict) -> int:
             os.remove(paths.host_path(path))
         removed.append(path)
     print(f"[reset] Deleting files: [{' '.join(removed)}]")
-    _leave_cluster(state, node_name, local_ca, was_control_plane)
+    if last_member:
+        _forget_cluster(state, local_ca)
     print(NOTES)
     return 0
