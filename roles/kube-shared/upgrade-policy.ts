@@ -1,8 +1,9 @@
 /**
  * Whether the cluster may go to the inventory's kubernetes_version, decided before any host
  * changes: kubeadm's own version policy (phases/upgrade/policy.go: no downgrade, one minor at a
- * time) and the skew policy (kubelets never newer than the apiservers, at most three minors
- * older), plus what KubeOne checks first (every node Ready, control planes at one version).
+ * time, kubelets at most one minor older than the target), the skew policy (kubelets never
+ * newer than the apiservers), plus what KubeOne checks first (every node Ready, control planes
+ * at one version).
  * An interrupted upgrade leaves control planes at two versions, the old and the target: that is
  * the one mix allowed, so the next run resumes it.
  */
@@ -34,8 +35,13 @@ export type UpgradeVerdict =
   | { readonly kind: 'upgrade'; readonly from: KubeVersion; readonly to: KubeVersion }
   | { readonly kind: 'refused'; readonly reason: string };
 
-/** The kubelet may be this many minors older than the apiserver (version-skew-policy.md, 1.28 on). */
-export const KUBELET_MAX_SKEW = 3;
+/**
+ * How many minors older than the target a kubelet may be when kubeadm upgrades the control
+ * plane (phases/upgrade/policy.go MaximumAllowedMinorVersionKubeletSkew: kubeadm refuses with
+ * "There are kubelets in this cluster that are too old" otherwise; only --force passes it).
+ * Stricter than the general skew policy (3 minors): play checks it before anything moves.
+ */
+export const KUBELET_MAX_SKEW = 1;
 
 const older = (a: KubeVersion, b: KubeVersion): boolean => compareVersions(a, b) < 0;
 
@@ -89,7 +95,7 @@ export function judgeUpgrade(target: KubeVersion, report: ClusterReport): Upgrad
   if (stale.length) {
     return {
       kind: 'refused',
-      reason: `the kubelet of ${list(stale.map((n) => `${n.name} (${n.kubelet!.text})`))} would be more than ${KUBELET_MAX_SKEW} minors older than the apiservers at ${target.text}: upgrade those nodes one minor at a time first`,
+      reason: `the kubelet of ${list(stale.map((n) => `${n.name} (${n.kubelet!.text})`))} would be more than ${KUBELET_MAX_SKEW} minor older than the control plane at ${target.text}, which kubeadm refuses: finish the upgrade of those nodes to ${from.text} first (kubernetes_version ${from.text})`,
     };
   }
   const behind = [...versions, ...kubelets].some((v) => older(v, target));
