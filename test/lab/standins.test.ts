@@ -843,6 +843,18 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
       expect((await cp1.kubectl(['uncordon', 'w1'])).code).to.equal(0);
       expect((await cp1.kubectl(['delete', '-f', objects, '--ignore-not-found'])).code).to.equal(0);
     });
+
+    it('the next minor with kubeadm 1.31: the phased upgrade apply', async () => {
+      const applied = await run(kubeadmOf('1.31.14'), ['upgrade', 'apply', 'v1.31.14', '--yes'], nodes.cp1.env());
+      expect(applied.code, applied.stderr + applied.stdout).to.equal(0);
+      expect(applied.stdout).to.contain('[upgrade/preflight] You have chosen to upgrade the cluster version to "v1.31.14"\n[upgrade/versions] Cluster version: v1.30.5\n');
+      expect(applied.stdout).to.contain('[upgrade/control-plane] Upgrading your static Pod-hosted control plane to version "v1.31.14" (timeout: 5m0s)...\n');
+      expect(applied.stdout).to.contain('[upgrade/control-plane] The control plane instance for this node was successfully upgraded!\n');
+      expect(applied.stdout).to.contain('[upgrade/addons] skip upgrade addons because control plane instances [cp2] have not been upgraded\n');
+      expect(applied.stdout).to.match(/\n\[upgrade\] SUCCESS! A control plane node of your cluster was upgraded to "v1\.31\.14"\.\n\n\[upgrade\] Now please proceed with upgrading the rest of the nodes by following the right order\.\n$/);
+      expect(manifestImage(nodes.cp1, 'kube-controller-manager')).to.equal('registry.k8s.io/kube-controller-manager:v1.31.14');
+      expect(clusterVersion()).to.equal('v1.31.14');
+    });
   });
 
   describe('failures of the endpoint', () => {

@@ -227,34 +227,15 @@ def cmd_apply(kubeadm_version: str, argv: list) -> int:
         raise StandinError(f"{'too many' if given else 'missing one or more required'} arguments. "
                            "Required arguments: [version]")
     flags.setdefault("etcd-upgrade", True)
-    ignored = flags.get("ignore-preflight-errors", [])
     new_output = phased(kubeadm_version)
     state = ClusterState()
     api = client(flags.get("kubeconfig", ADMIN_CONF))
     with phase("preflight") if new_output else contextlib.nullcontext():
-        if new_output:
-            read_config(state, True, for_node=False)
-            root_check(ignored, "[upgrade/preflight] Running preflight checks")
-        else:
-            root_check(ignored, "[preflight] Running pre-flight checks.")
-            read_config(state, False, for_node=False)
-        health_checks(state, ignored)
-        target = upgradepolicy.normalize(given[0])
-        current = server_version(api)
-        chosen = ("[upgrade/preflight] You have chosen to upgrade the cluster version to" if new_output
-                  else "[upgrade/version] You have chosen to change the cluster version to")
-        print(f'{chosen} "{target}"')
-        print(f"[upgrade/versions] Cluster version: {current}")
-        print(f"[upgrade/versions] kubeadm version: v{kubeadm_version}")
-        enforce_policy(current, kubeadm_version, target, state, flags, new_output)
-        if not (flags.get("yes") or flags.get("force") or flags.get("dry-run")):
-            confirm()
-        prepull(new_output, bool(flags.get("dry-run")), "[upgrade/preflight]" if new_output else "[upgrade/prepull]")
+        target = apply_preflight(kubeadm_version, given[0], state, api, flags, new_output)
     node_name = local_node_name()
-    if new_output:
-        print(f'[upgrade/control-plane] Upgrading your static Pod-hosted control plane to version "{target}" (timeout: 5m0s)...')
-    else:
-        print(f'[upgrade/apply] Upgrading your Static Pod-hosted control plane to version "{target}" (timeout: 5m0s)...')
+    where = ("[upgrade/control-plane] Upgrading your static Pod-hosted" if new_output
+             else "[upgrade/apply] Upgrading your Static Pod-hosted")
+    print(f'{where} control plane to version "{target}" (timeout: 5m0s)...')
     if flags.get("dry-run"):
         print("[dryrun] The play lab stand-in does not print the would-be manifests; nothing was changed")
         print("[dryrun] Finished dryrunning successfully!")
@@ -266,11 +247,49 @@ def cmd_apply(kubeadm_version: str, argv: list) -> int:
             raise StandinError(exc.message if new_output else f"[upgrade/apply] FATAL: {exc.message}") from None
         if new_output:
             print("[upgrade/control-plane] The control plane instance for this node was successfully upgraded!")
+    apply_post_upgrade(state, node_name, target, new_output)
+    print()
+    if new_output:
+        print(f'[upgrade] SUCCESS! A control plane node of your cluster was upgraded to "{target}".\n')
+        print("[upgrade] Now please proceed with upgrading the rest of the nodes by following the right order.")
+    else:
+        print(f'[upgrade/successful] SUCCESS! Your cluster was upgraded to "{target}". Enjoy!\n')
+        print("[upgrade/kubelet] Now that your control plane is upgraded, please proceed with upgrading your kubelets "
+              "if you haven't already done so.")
+    return 0
+
+
+def apply_preflight(kubeadm_version: str, version: str, state: ClusterState, api, flags: dict, new_output: bool) -> str:
+    """Everything before a change: root, kubeadm-config, health, the skew policy, the prompt; returns the target."""
+    ignored = flags.get("ignore-preflight-errors", [])
+    if new_output:
+        read_config(state, True, for_node=False)
+        root_check(ignored, "[upgrade/preflight] Running preflight checks")
+    else:
+        root_check(ignored, "[preflight] Running pre-flight checks.")
+        read_config(state, False, for_node=False)
+    health_checks(state, ignored)
+    target = upgradepolicy.normalize(version)
+    current = server_version(api)
+    chosen = ("[upgrade/preflight] You have chosen to upgrade the cluster version to" if new_output
+              else "[upgrade/version] You have chosen to change the cluster version to")
+    print(f'{chosen} "{target}"')
+    print(f"[upgrade/versions] Cluster version: {current}")
+    print(f"[upgrade/versions] kubeadm version: v{kubeadm_version}")
+    enforce_policy(current, kubeadm_version, target, state, flags, new_output)
+    if not (flags.get("yes") or flags.get("force") or flags.get("dry-run")):
+        confirm()
+    prepull(new_output, bool(flags.get("dry-run")), "[upgrade/preflight]" if new_output else "[upgrade/prepull]")
+    return target
+
+
+def apply_post_upgrade(state: ClusterState, node_name: str, target: str, new_output: bool) -> None:
+    """upload-config, kubelet-config, bootstrap-token RBAC (already there) and the addons."""
     print('[upload-config] Storing the configuration used in ConfigMap "kubeadm-config" in the "kube-system" Namespace')
     store_cluster_version(state, target)
     print('[kubelet] Creating a ConfigMap "kubelet-config" in namespace kube-system with the configuration for the kubelets in the cluster')
     if new_output:
-        print("[upgrad/kubeconfig] The kubeconfig files for this node were successfully upgraded!")
+        print("[upgrad/kubeconfig] The kubeconfig files for this node were successfully upgraded!")   # sic, kubeadm 1.31/1.32
     refresh_kubelet_config(state, new_output)
     if new_output:
         print("[upgrade/bootstrap-token] Configuring bootstrap token and cluster-info RBAC rules")
@@ -280,17 +299,6 @@ def cmd_apply(kubeadm_version: str, argv: list) -> int:
                  "Configured RBAC rules to allow certificate rotation for all node client certificates in the cluster"):
         print(f"[bootstrap-token] {line}")
     upgrade_addons(state, node_name, target)
-    print()
-    if new_output:
-        print(f'[upgrade] SUCCESS! A control plane node of your cluster was upgraded to "{target}".')
-        print()
-        print("[upgrade] Now please proceed with upgrading the rest of the nodes by following the right order.")
-    else:
-        print(f'[upgrade/successful] SUCCESS! Your cluster was upgraded to "{target}". Enjoy!')
-        print()
-        print("[upgrade/kubelet] Now that your control plane is upgraded, please proceed with upgrading your kubelets "
-              "if you haven't already done so.")
-    return 0
 
 
 def refresh_kubelet_config(state: ClusterState, phased_output: bool) -> None:
