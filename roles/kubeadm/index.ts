@@ -16,6 +16,7 @@ import { preflightPackages } from './preflight-requirements.js';
 import { joinTask } from './join-task.js';
 import { kubeconfigTask, ROOT_KUBECONFIG, userTarget } from './kubeconfig-tasks.js';
 import { resetTasks } from './reset-tasks.js';
+import { removeFirstTasks, removeLastTasks } from './remove-node.js';
 import { KUBEADM_CONFIG, renderKubeadmConfig } from './templates/kubeadm-config.js';
 import { upgradeTask } from './upgrade-task.js';
 import { validateClusterPlay } from './validate-play.js';
@@ -27,7 +28,7 @@ type Ctx = TaskContext<KubeadmVars>;
 
 export { KUBE_PACKAGES };
 
-const building = (ctx: Ctx): boolean => !ctx.vars.reset;
+const building = (ctx: Ctx): boolean => !ctx.vars.reset && ctx.vars.remove === undefined;
 const firstMaster = (ctx: Ctx): boolean => building(ctx) && ctx.vars.role === 'first-master';
 const anyMaster = (ctx: Ctx): boolean => building(ctx) && ctx.vars.role !== 'worker';
 
@@ -50,11 +51,13 @@ export default defineRole<KubeadmVars>({
   resolve: resolveKubeadm,
   validatePlay: validateClusterPlay,
   tasks: [
-    ...aptRepoTasks<KubeadmVars>('Kubernetes', (v) => (v.reset ? undefined : v.repo)),
+    ...aptRepoTasks<KubeadmVars>('Kubernetes', (v) => (v.reset || v.remove ? undefined : v.repo)),
     // Before the Kubernetes packages: their Depends no longer bring all of these (see the file).
     packages<KubeadmVars>('Install what kubeadm preflight requires', (ctx) => ({ names: preflightPackages(ctx.vars.version.minor), updateCache: true }), {
       when: building,
     }),
+    // etcdctl for the checks remove-node.yml makes against the stacked etcd (and for backups).
+    packages<KubeadmVars>('Install etcdctl on the masters (etcd-client)', () => ({ names: ['etcd-client'], updateCache: true }), { when: anyMaster }),
     // Held: an unattended upgrade must never move a node past the control plane's version.
     packages<KubeadmVars>('Install kubelet, kubeadm and kubectl (pinned, held)', kubePackagesSpec, { when: building }),
     // kubeadm starts it; enabled so it comes back after a reboot.
@@ -80,6 +83,8 @@ export default defineRole<KubeadmVars>({
     kubeconfigTask('Give root the admin kubeconfig', async () => ROOT_KUBECONFIG, anyMaster),
     kubeconfigTask('Give the connecting user the admin kubeconfig', (ctx) => userTarget(ctx, ctx.vars.adminUser!), (ctx) => anyMaster(ctx) && ctx.vars.adminUser !== undefined),
     fetchKubeconfigTask('Fetch admin.conf to the controller', firstMaster),
+    ...removeFirstTasks(),
     ...resetTasks(),
+    ...removeLastTasks(),
   ],
 });

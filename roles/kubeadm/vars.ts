@@ -10,6 +10,7 @@ import type { AptRepo } from '../../engine/ops/index.js';
 import { readCluster, type ClusterVars } from '../kube-shared/cluster.js';
 import { formatGoDuration, parseGoDuration } from './go-duration.js';
 import { kubeadmApiVersion } from './templates/kubeadm-config.js';
+import { readRemoval, type Removal } from './remove-node.js';
 
 export interface KubeadmVars extends ClusterVars {
   readonly repo: AptRepo;
@@ -31,6 +32,8 @@ export interface KubeadmVars extends ClusterVars {
   /** playbooks/reset.yml: undo instead of build. */
   readonly reset: boolean;
   readonly upgrade: UpgradeSettings;
+  /** playbooks/remove-node.yml: the node that leaves, and the master that stays to do the cluster side. */
+  readonly remove?: Removal;
 }
 
 /** How a kubernetes_version move rolls through the nodes (upgrade-task.ts). */
@@ -70,8 +73,14 @@ export function resolveKubeadm(vars: TypedVars, host: HostView, inventory: Inven
     );
   }
   const adminUser = readAdminUser(vars);
+  const removal = readRemoval(vars, inventory, topology.masters, groupName(vars, 'workers_group'));
+  const leaving = removal?.host === host.name;
   return {
     ...cluster,
+    // Removing a node, the master that stays stands in for the first master (drains, deletes,
+    // kubectl), and a leaving first master is reset as any other master.
+    ...(removal ? { firstMaster: removal.actor, role: leaving && cluster.role === 'first-master' ? 'master' : cluster.role } : {}),
+    ...(removal ? { remove: removal } : {}),
     repo: readAptRepo(vars, KUBE_REPO, cluster.version),
     packageVersion: `${cluster.version.text}-${revision}`,
     kubeadmApi: kubeadmApiVersion(cluster.version.minor),
@@ -83,7 +92,7 @@ export function resolveKubeadm(vars: TypedVars, host: HostView, inventory: Inven
     fetchPath: resolve(expandHome(vars.string('kubeconfig_fetch_dir').trim()), 'admin.conf'),
     timeoutMs: vars.int('kubeadm_timeout', { min: 30, max: 7200 }) * 1000,
     tokenTtl,
-    reset,
+    reset: reset || leaving,
     upgrade: {
       drain: vars.bool('upgrade_drain'),
       drainTimeoutS: vars.int('upgrade_drain_timeout', { min: 10, max: 86400 }),

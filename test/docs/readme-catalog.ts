@@ -78,6 +78,10 @@ export const README_COMMANDS: Readonly<Record<string, Coverage>> = {
   // Using play, on the lab
   'play site.yml -i inventories/lab': { by: 'lab', expect: { code: 0, output: /PLAY RECAP/, absent: ANY_CHANGE } },
   'play site.yml -i inventories/lab --tags haproxy': { by: 'lab', expect: { code: 0, output: /ok: \[lb1\] haproxy : /, absent: /\] (?!haproxy)[\w-]+ : |changed=[1-9]/ } },
+  'play remove-node.yml -i inventories/lab -e node=worker2 --check': {
+    by: 'lab',
+    expect: { code: 0, output: /worker2 \(a worker\) may leave[\s\S]*kubeadm reset -f[\s\S]*check mode: nothing was changed/ },
+  },
   'play site.yml -i inventories/lab -e kubernetes_version=1.32.0 --check': {
     by: 'lab',
     expect: { code: 0, output: /upgrade 1\.31\.14 -> 1\.32\.0: preflight passed[\s\S]*upgrade master1 1\.31\.14 -> 1\.32\.0: kubeadm 1\.32\.0, kubeadm upgrade apply v1\.32\.0[\s\S]*check mode: nothing was changed/ },

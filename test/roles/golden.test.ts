@@ -63,8 +63,10 @@ async function renderExample(example: string): Promise<RenderedExample> {
   const notRendered = new Set<string>();
   for (const name of PLAYBOOKS) {
     const playbook = loadPlaybook(join(ROOT, 'playbooks', name));
-    // reset.yml refuses to plan without its confirmation; no other playbook reads it.
-    const plan = await buildPlan(inventory, playbook, { tags: ALL_TAGS, extraVars: { vars: { reset_confirm: 'yes' } } });
+    // reset.yml refuses to plan without its confirmation, remove-node.yml without its node; no
+    // other playbook reads them.
+    const node = inventory.groupHosts('workers')[0]!;
+    const plan = await buildPlan(inventory, playbook, { tags: ALL_TAGS, extraVars: { vars: { reset_confirm: 'yes', node } } });
     warnings.push(...plan.warnings);
     for (const play of plan.plays) {
       for (const role of play.roles) {
