@@ -10,7 +10,7 @@ import type { AptRepo } from '../../engine/ops/index.js';
 import { readCluster, type ClusterVars } from '../kube-shared/cluster.js';
 import { formatGoDuration, parseGoDuration } from './go-duration.js';
 import { kubeadmApiVersion } from './templates/kubeadm-config.js';
-import { readRemoval, type Removal } from './remove-node.js';
+import { readRemoval, type Removal } from './remove-node-vars.js';
 
 export interface KubeadmVars extends ClusterVars {
   readonly repo: AptRepo;

@@ -88,6 +88,7 @@ export function convergedKubeadmHost(v: KubeadmVars): FakeHost {
     ),
     [`file:${APISERVER_MANIFEST}`]: v.role === 'worker' ? MISSING_FILE : fileAnswer(apiserverManifest(v.version.text)),
     [`exists:${UPGRADE_MARKER}`]: 'no\n',
+    'packages:etcd-client': dpkgAnswer(['etcd-client'], '3.4.23-4+b6', false),
   };
   return { facts, ...(v.role === 'first-master' ? { run: firstMasterRun } : {}) };
 }
@@ -106,6 +107,7 @@ export function freshKubeadmHost(v: KubeadmVars): FakeHost {
     [`file:${KUBEADM_CONFIG}`]: MISSING_FILE,
     [`file:${APISERVER_MANIFEST}`]: MISSING_FILE,
     [`exists:${UPGRADE_MARKER}`]: 'no\n',
+    'packages:etcd-client': { code: 1, stdout: '', stderr: 'dpkg-query: no packages found matching etcd-client' },
   };
   return { facts, ...(v.role === 'first-master' ? { run: firstMasterRun } : {}) };
 }

@@ -267,6 +267,7 @@ describe('kubeadm tasks', () => {
       expect(changed.filter((c) => c.startsWith('master1:'))).to.deep.equal([
         'master1: Add the Kubernetes apt repository: create (3 lines)',
         'master1: Install what kubeadm preflight requires: not installed: conntrack, cri-tools, iptables',
+        'master1: Install etcdctl on the masters (etcd-client): not installed: etcd-client',
         'master1: Install kubelet, kubeadm and kubectl (pinned, held): not installed: kubelet, kubeadm, kubectl',
         'master1: Enable kubelet: unit kubelet not found: no unit file -> enabled',
         'master1: Write the kubeadm config: create (27 lines)',
