@@ -59,6 +59,8 @@ export function formatResult(r: TaskResult, c: ChalkInstance, verbosity: number)
   const what = `${r.handler ? 'RUNNING HANDLER ' : ''}${r.role} : ${r.task}`;
   let line = color(`${label}: [${r.host}] ${what}`);
   if (r.status === 'changed' && r.summary) line += color(` => ${r.checkOnly ? 'would change: ' : ''}${r.summary}`);
+  // An ok task with a summary is a wait or a verdict that reports (an upgrade's preflight, a node allowed to leave).
+  if (r.status === 'ok' && r.summary && !r.handler) line += color(` => ${r.summary}`);
   if (r.error) line += color(` => ${r.error}`);
   if (verbosity >= 1) line += c.dim(` (${r.durationMs} ms)`);
   if (verbosity >= 1 && r.details) line += `\n${detailLines(r.details).map((l) => color(`    ${l}`)).join('\n')}`;

@@ -442,7 +442,7 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
       const kubeadms = readdirSync(again).filter((f) => f.startsWith('kubeadm_')).sort();
       expect(kubeadms).to.deep.equal(['1.29.15', '1.30.2', '1.30.5', '1.31.14'].map((v) => `kubeadm_${v}-1.1_${arch}.deb`));
       const kubelet1305 = await run('dpkg-deb', ['-f', path.join(again, `kubelet_1.30.5-1.1_${arch}.deb`), 'Depends'], lab.env());
-      expect(kubelet1305.stdout).to.equal('play-standin-lib (>= 1.0.0), iptables (>= 1.4.21), kubernetes-cni (>= 1.2.0), iproute2, mount, conntrack, util-linux, ethtool\n');
+      expect(kubelet1305.stdout).to.equal('play-standin-lib (>= 1.0.0), play-standin-etcd, iptables (>= 1.4.21), kubernetes-cni (>= 1.2.0), iproute2, mount, conntrack, util-linux, ethtool\n');
       for (const deb of readdirSync(lab.debs)) {
         expect(readFileSync(path.join(again, deb)).equals(readFileSync(path.join(lab.debs, deb))), deb).to.equal(true);
       }
