@@ -20,6 +20,8 @@ export const defaults: Vars = {
   upgrade_drain: true,
   /** Seconds a node's drain may take (kubectl drain --timeout) before the upgrade stops, naming the pod that blocks it. */
   upgrade_drain_timeout: 300,
+  /** Renew kubeadm's certificates (kubeadm certs renew all) on a master when the first of them expires in fewer days than this. */
+  kube_cert_renew_days: 30,
   /** true (playbooks/reset.yml): undo kubeadm on the play's hosts instead of building. */
   kubeadm_reset: false,
   // reset_confirm has no default: reset only runs with -e reset_confirm=yes.

@@ -8,6 +8,7 @@ import { packagesFact, pathExistsFact } from '../../engine/facts/index.js';
 import { aptRepoTasks, file, packages, service, type PackagesSpec } from '../../engine/ops/index.js';
 import { defineRole } from '../../engine/role.js';
 import type { TaskContext } from '../../engine/types.js';
+import { certRenewalTask } from './cert-renewal.js';
 import { defaults } from './defaults.js';
 import { fetchKubeconfigTask } from './fetch-kubeconfig-task.js';
 import { initTask } from './init-task.js';
@@ -80,6 +81,8 @@ export default defineRole<KubeadmVars>({
     // A joined node's kubelet running is desired state too: stopped by hand (or crashed for
     // good) the node goes NotReady, and --check must say so; kubeadm started it the first time.
     service<KubeadmVars>('Keep kubelet running', () => ({ name: 'kubelet', state: 'started' }), { when: building }),
+    // Before the kubeconfig tasks: they copy the admin.conf a renewal rewrites.
+    certRenewalTask('Renew the control-plane certificates before they expire', anyMaster),
     kubeconfigTask('Give root the admin kubeconfig', async () => ROOT_KUBECONFIG, anyMaster),
     kubeconfigTask('Give the connecting user the admin kubeconfig', (ctx) => userTarget(ctx, ctx.vars.adminUser!), (ctx) => anyMaster(ctx) && ctx.vars.adminUser !== undefined),
     fetchKubeconfigTask('Fetch admin.conf to the controller', firstMaster),

@@ -32,6 +32,8 @@ export interface KubeadmVars extends ClusterVars {
   /** playbooks/reset.yml: undo instead of build. */
   readonly reset: boolean;
   readonly upgrade: UpgradeSettings;
+  /** Days before the first certificate's end at which the masters renew them (cert-renewal.ts). */
+  readonly certRenewDays: number;
   /** playbooks/remove-node.yml: the node that leaves, and the master that stays to do the cluster side. */
   readonly remove?: Removal;
 }
@@ -98,6 +100,8 @@ export function resolveKubeadm(vars: TypedVars, host: HostView, inventory: Inven
       drainTimeoutS: vars.int('upgrade_drain_timeout', { min: 10, max: 86400 }),
       workerSlots: readWorkerBatch(vars, inventory.groupHosts(groupName(vars, 'workers_group')).length),
     },
+    // kubeadm's leaves live 365 days: renewing 365 or more days ahead would renew on every run.
+    certRenewDays: vars.int('kube_cert_renew_days', { min: 1, max: 330 }),
   };
 }
 

@@ -1,6 +1,7 @@
 // `npm run lab -- <verb>`: the local lab from a shell. Thin: every verb is one call into lab.ts.
 import { argv, exit, stdout } from 'node:process';
 import { spawnSync } from 'node:child_process';
+import { labAgeCerts } from './clock.js';
 import {
   LAB, LabError, labAddHost, labDown, labHosts, labLeftovers, labResetHost, labSsh, labStartHost, labStatus, labStopHost, labUp, sshOptions,
 } from './lab.js';
@@ -13,7 +14,9 @@ const USAGE = `usage: npm run lab -- <verb>
   add HOST GROUP     add one more host (next free address from ${LAB.subnetPrefix}.${LAB.firstAddedOctet})
   stop HOST          power a host off (its disk is kept)
   start HOST         boot a stopped host again
-  reset HOST         make a host new again (fresh disk from the base image)`;
+  reset HOST         make a host new again (fresh disk from the base image)
+  age-certs DAYS [HOST...]
+                     clock knob: kubeadm's certificates on the masters (or the HOSTs) expire in DAYS days`;
 
 async function up(): Promise<number> {
   const report = await labUp();
@@ -94,6 +97,12 @@ async function main(args: string[]): Promise<number> {
       if (!name) throw new LabError('usage: lab reset HOST');
       await labResetHost(name);
       stdout.write(`${name} is new again\n`);
+      return 0;
+    }
+    case 'age-certs': {
+      const [days, ...hosts] = rest;
+      if (!days || !/^\d+$/.test(days)) throw new LabError('usage: lab age-certs DAYS [HOST...]');
+      for (const aged of await labAgeCerts(Number(days), hosts)) stdout.write(`${aged.host}: certificates now expire in ${days} days\n${aged.report}\n`);
       return 0;
     }
     case undefined:

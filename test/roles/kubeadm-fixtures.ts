@@ -8,6 +8,7 @@ import type { ExecResult, Inventory, Role, Vars } from '../../engine/types.js';
 import { renderAptSource } from '../../engine/ops/index.js';
 import { KUBE_PACKAGES } from '../../roles/kubeadm/index.js';
 import { UPGRADE_MARKER } from '../../roles/kubeadm/upgrade-task.js';
+import { expiryFact } from '../../roles/kubeadm/cert-renewal.js';
 import { APISERVER_MANIFEST } from '../../roles/kube-shared/cluster-report.js';
 import { ADMIN_CONF, KUBELET_CONF } from '../../roles/kube-shared/kube-paths.js';
 import { preflightPackages } from '../../roles/kubeadm/preflight-requirements.js';
@@ -64,6 +65,39 @@ export function apiserverManifest(version: string): string {
   return `apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - command:\n    - kube-apiserver\n    image: registry.k8s.io/kube-apiserver:v${version}\n    name: kube-apiserver\n`;
 }
 
+const EXPIRY_NOW = Date.UTC(2026, 11, 5, 9, 0) / 1000;
+const CERT_ROWS = [
+  ['admin.conf', 'ca'], ['apiserver', 'ca'], ['apiserver-etcd-client', 'etcd-ca'], ['apiserver-kubelet-client', 'ca'],
+  ['controller-manager.conf', 'ca'], ['etcd-healthcheck-client', 'etcd-ca'], ['etcd-peer', 'etcd-ca'], ['etcd-server', 'etcd-ca'],
+  ['front-proxy-client', 'front-proxy-ca'], ['scheduler.conf', 'ca'], ['super-admin.conf', 'ca'],
+] as const;
+
+/**
+ * The host clock and `kubeadm certs check-expiration` as kubeadm 1.30 prints them, every leaf
+ * ending `leafDays` days after 2026-12-05 09:00 UTC (and apiserver `apiserverDays`, if given).
+ */
+export function expiryAnswer(leafDays: number, apiserverDays = leafDays): string {
+  const date = (days: number): string => {
+    const d = new Date((EXPIRY_NOW + days * 86400) * 1000);
+    const m = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()];
+    return `${m} ${String(d.getUTCDate()).padStart(2, '0')}, ${d.getUTCFullYear()} 09:00 UTC`;
+  };
+  const row = (name: string, days: number, ca?: string): string =>
+    `${name.padEnd(27)}${date(days).padEnd(25)}${`${days}d`.padEnd(16)}${ca !== undefined ? ca.padEnd(24) : ''}no`;
+  return [
+    String(EXPIRY_NOW),
+    '[check-expiration] Reading configuration from the cluster...',
+    "[check-expiration] FYI: You can look at this config file with 'kubectl -n kube-system get cm kubeadm-config -o yaml'",
+    '',
+    'CERTIFICATE                EXPIRES                  RESIDUAL TIME   CERTIFICATE AUTHORITY   EXTERNALLY MANAGED',
+    ...CERT_ROWS.map(([name, ca]) => row(name, name === 'apiserver' ? apiserverDays : leafDays, ca)),
+    '',
+    'CERTIFICATE AUTHORITY   EXPIRES                  RESIDUAL TIME   EXTERNALLY MANAGED',
+    ...['ca', 'etcd-ca', 'front-proxy-ca'].map((ca) => `${ca.padEnd(24)}${date(3649).padEnd(25)}9y              no`),
+    '',
+  ].join('\n');
+}
+
 /** The first master's answers to the commands joins need. */
 export function firstMasterRun(script: string): ExecResult {
   if (script.startsWith('kubeadm token create')) return ok(JOIN_LINE);
@@ -89,6 +123,7 @@ export function convergedKubeadmHost(v: KubeadmVars): FakeHost {
     [`file:${APISERVER_MANIFEST}`]: v.role === 'worker' ? MISSING_FILE : fileAnswer(apiserverManifest(v.version.text)),
     [`exists:${UPGRADE_MARKER}`]: 'no\n',
     'packages:etcd-client': dpkgAnswer(['etcd-client'], '3.4.23-4+b6', false),
+    [expiryFact.id]: v.role === 'worker' ? 'none\n' : expiryAnswer(364),
   };
   return { facts, ...(v.role === 'first-master' ? { run: firstMasterRun } : {}) };
 }
@@ -108,6 +143,7 @@ export function freshKubeadmHost(v: KubeadmVars): FakeHost {
     [`file:${APISERVER_MANIFEST}`]: MISSING_FILE,
     [`exists:${UPGRADE_MARKER}`]: 'no\n',
     'packages:etcd-client': { code: 1, stdout: '', stderr: 'dpkg-query: no packages found matching etcd-client' },
+    [expiryFact.id]: 'none\n',
   };
   return { facts, ...(v.role === 'first-master' ? { run: firstMasterRun } : {}) };
 }
