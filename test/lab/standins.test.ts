@@ -857,6 +857,83 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
     });
   });
 
+  describe('certificates: check-expiration, renew, the clock knob, crictl rmp', () => {
+    const residual = (table: string, cert: string): string => {
+      const row = table.split('\n').find((l) => l.startsWith(`${cert} `));
+      return row ? row.trim().split(/\s{2,}/)[2]! : `no ${cert} row`;
+    };
+    const pemOf = (file: string): string => readFileSync(nodes.cp1.path(file), 'utf8');
+    const openssl = async (args: string[], input: string): Promise<string> => (await run('openssl', args, lab.env(), input)).stdout;
+    const servedEnd = async (port: number): Promise<string> => {
+      const chain = await run('openssl', ['s_client', '-connect', `${LOOPBACK}:${port}`], lab.env(), '');
+      return openssl(['x509', '-noout', '-enddate'], /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/.exec(chain.stdout)?.[0] ?? '');
+    };
+    const podIds = async (name: string, extra: string[] = []): Promise<string[]> =>
+      (await run('crictl', ['pods', '--namespace', 'kube-system', '--name', name, ...extra, '-q'], nodes.cp1.env())).stdout.split('\n').filter(Boolean);
+
+    it('check-expiration prints kubeadm\'s two tables from the files: leaves a year, CAs ten years, missing ones marked', async () => {
+      const out = await nodes.cp1.kubeadm(['certs', 'check-expiration']);
+      expect(out.code, out.stderr).to.equal(0);
+      expect(out.stdout).to.match(/^\[check-expiration\] Reading configuration from the "kubeadm-config" ConfigMap in namespace "kube-system"\.\.\.\n/);
+      expect(out.stdout).to.contain('\nCERTIFICATE                EXPIRES                  RESIDUAL TIME   CERTIFICATE AUTHORITY   EXTERNALLY MANAGED\n');
+      expect(out.stdout).to.match(/\napiserver                  [A-Z][a-z]{2} \d{2}, \d{4} \d{2}:\d{2} UTC   36[45]d            ca                      no      \n/);
+      expect(residual(out.stdout, 'etcd-peer')).to.match(/^36[45]d$/);
+      expect(residual(out.stdout, 'ca')).to.equal('9y');
+      const onJoined = await nodes.cp2.kubeadm(['certs', 'check-expiration']);
+      expect(onJoined.stdout).to.contain('\n!MISSING! super-admin.conf\n'); // only the init node has it
+      const worker = await nodes.w1.kubeadm(['certs', 'check-expiration']);
+      expect(worker.stdout).to.contain('[check-expiration] Error reading configuration from the Cluster. Falling back to default configuration');
+      expect(worker.stdout).to.contain('!MISSING! apiserver\n');
+    });
+
+    it('the clock knob makes them expire in 10 days; renew all signs them again for a year with the same keys, SANs and CAs', async () => {
+      const before = { cert: pemOf('etc/kubernetes/pki/apiserver.crt'), ca: pemOf('etc/kubernetes/pki/ca.crt'), admin: pemOf('etc/kubernetes/admin.conf') };
+      const aged = await run('play-standin-age-certs', ['10'], nodes.cp1.env());
+      expect(aged.code, aged.stderr).to.equal(0);
+      expect(aged.stdout).to.contain('apiserver: expires in 10 days\n');
+      const table = (await nodes.cp1.kubeadm(['certs', 'check-expiration'])).stdout;
+      for (const cert of ['apiserver', 'admin.conf', 'etcd-server', 'super-admin.conf']) expect(residual(table, cert), cert).to.match(/^(9|10)d$/);
+      expect(residual(table, 'ca')).to.equal('9y');
+      const renewed = await nodes.cp1.kubeadm(['certs', 'renew', 'all']);
+      expect(renewed.code, renewed.stderr).to.equal(0);
+      expect(renewed.stdout).to.contain('\ncertificate for serving the Kubernetes API renewed\n');
+      expect(renewed.stdout).to.match(/\n\nDone renewing certificates\. You must restart the kube-apiserver, kube-controller-manager, kube-scheduler and etcd, so that they can use the new certificates\.\n$/);
+      const after = (await nodes.cp1.kubeadm(['certs', 'check-expiration'])).stdout;
+      for (const cert of ['apiserver', 'admin.conf', 'etcd-server', 'super-admin.conf']) expect(residual(after, cert), cert).to.match(/^36[45]d$/);
+      const cert = pemOf('etc/kubernetes/pki/apiserver.crt');
+      expect(cert).not.to.equal(before.cert);
+      expect(pemOf('etc/kubernetes/pki/ca.crt')).to.equal(before.ca);
+      expect(await openssl(['x509', '-noout', '-pubkey'], cert)).to.equal(await openssl(['x509', '-noout', '-pubkey'], before.cert));
+      expect(await openssl(['x509', '-noout', '-ext', 'subjectAltName'], cert)).to.equal(await openssl(['x509', '-noout', '-ext', 'subjectAltName'], before.cert));
+      expect((await run('openssl', ['verify', '-CAfile', nodes.cp1.path('etc/kubernetes/pki/ca.crt')], lab.env(), cert)).stdout).to.equal('stdin: OK\n');
+      expect(pemOf('etc/kubernetes/admin.conf')).not.to.equal(before.admin);
+      expect((await nodes.cp1.kubectl(['get', 'nodes', '-o', 'name'])).stdout).to.contain('node/cp1');
+    });
+
+    it('the apiserver serves its old certificate until its pod is removed; the kubelet starts a new one that serves the renewed', async () => {
+      const fileEnd = await openssl(['x509', '-noout', '-enddate'], pemOf('etc/kubernetes/pki/apiserver.crt'));
+      expect(await servedEnd(nodes.cp1.apiPort)).not.to.equal(fileEnd); // started with the aged certificate
+      const old = await podIds('^kube-apiserver-cp1$');
+      expect(old).to.have.length(1);
+      const table = (await run('crictl', ['pods', '--name', 'kube-apiserver'], nodes.cp1.env())).stdout;
+      expect(table).to.match(/^POD ID\s+CREATED\s+STATE\s+NAME\s+NAMESPACE\s+ATTEMPT\s+RUNTIME\n/);
+      expect(table).to.contain(old[0]!.slice(0, 13));
+      const refused = await run('crictl', ['rmp', old[0]!], nodes.cp1.env());
+      expect(refused.code).to.equal(1);
+      expect(refused.stderr).to.contain('is not fully stopped');
+      const removed = await run('crictl', ['rmp', '--force', old[0]!], nodes.cp1.env());
+      expect(removed.stdout).to.equal(`Removed sandbox ${old[0]}\n`);
+      const fresh = await eventually(async () => {
+        const ids = await podIds('^kube-apiserver-cp1$', ['--state', 'ready']);
+        return ids.length === 1 && ids[0] !== old[0] ? ids[0] : undefined;
+      }, 20_000, 'a new kube-apiserver pod on cp1');
+      expect(fresh).not.to.equal(old[0]);
+      expect(await eventually(async () => ((await servedEnd(nodes.cp1.apiPort)) === fileEnd ? true : undefined), 20_000, 'the renewed certificate served')).to.equal(true);
+      const missing = await run('crictl', ['rmp', 'ffffffffffff'], nodes.cp1.env());
+      expect(missing.stderr).to.contain('an error occurred when try to find sandbox: not found');
+    });
+  });
+
   describe('failures of the endpoint', () => {
     it('kubectl fails like the real one when the server does not answer or the kubeconfig is missing', async () => {
       const dead = await freePort();

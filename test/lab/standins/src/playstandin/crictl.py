@@ -1,10 +1,11 @@
-"""The crictl stand-in (cri-tools): version, info, ps, pods.
+"""The crictl stand-in (cri-tools): version, info, ps, pods, stopp, rmp.
 
 Endpoint choice as the real crictl: --runtime-endpoint/-r, then $CONTAINER_RUNTIME_ENDPOINT,
 then runtime-endpoint in /etc/crictl.yaml (or --config), else the deprecated default list.
 """
 import json
 import os
+import re
 import sys
 import time
 
@@ -94,10 +95,101 @@ def cmd_ps(show_all: bool) -> int:
         age = timefmt.human_duration(time.time() - pod.get("startedAt", time.time()))
         rows.append((pod["id"][:13], pod.get("image", "")[:13], f"{age} ago",
                      "Running" if running else "Exited", pod["container"], str(pod.get("restarts", 0)),
-                     pod["id"][-13:], pod["podName"]))
+                     _pod_id(pod)[:13], pod["podName"]))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("   ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    return 0
+
+
+def _pod_id(record: dict) -> str:
+    return record.get("podId") or record["id"]
+
+
+def _command_options(args: list, value_flags: set, bool_flags: set) -> tuple:
+    """A command's own flags (urfave/cli: flags before the arguments, --flag=value or --flag value)."""
+    options, rest, items = {}, [], list(args)
+    while items:
+        arg = items.pop(0)
+        name, has_value, value = arg.partition("=")
+        if name in value_flags:
+            options[name] = value if has_value else (items.pop(0) if items else None)
+            if options[name] is None:
+                raise ValueError(f"flag needs an argument: {name}")
+        elif arg in bool_flags:
+            options[arg] = True
+        elif arg.startswith("-") and arg != "-":
+            raise ValueError(f"flag provided but not defined: {arg}")
+        else:
+            rest.append(arg)
+    return options, rest
+
+
+def cmd_pods(args: list) -> int:
+    """`crictl pods`: the static pods' sandboxes; --name and --namespace are regular expressions."""
+    try:
+        options, _ = _command_options(args, {"--name", "--namespace", "--state", "-s", "--id"}, {"-q", "--quiet", "-v", "--verbose"})
+        name_re = re.compile(options.get("--name") or "")
+        namespace_re = re.compile(options.get("--namespace") or "")
+    except (ValueError, re.error) as exc:
+        return _fatal(str(exc))
+    wanted_state = (options.get("--state") or options.get("-s") or "").lower()
+    if wanted_state not in ("", "ready", "notready"):
+        return _fatal(f"--state should be ready or notready")
+    rows = [("POD ID", "CREATED", "STATE", "NAME", "NAMESPACE", "ATTEMPT", "RUNTIME")]
+    quiet = []
+    for pod in staticpods.recorded_pods():
+        namespace = pod.get("namespace", "kube-system")
+        state = "Ready" if staticpods.is_alive(pod) else "NotReady"
+        sandbox = pod.get("sandboxName", pod["podName"])
+        if not name_re.search(sandbox) or not namespace_re.search(namespace):
+            continue
+        if wanted_state and state.lower() != wanted_state:
+            continue
+        if options.get("--id") and not _pod_id(pod).startswith(options["--id"]):
+            continue
+        quiet.append(_pod_id(pod))
+        age = timefmt.human_duration(time.time() - pod.get("startedAt", time.time()))
+        rows.append((_pod_id(pod)[:13], f"{age} ago", state, sandbox, namespace, str(pod.get("restarts", 0)), "(default)"))
+    if options.get("-q") or options.get("--quiet"):
+        for pod_id in quiet:
+            print(pod_id)
+        return 0
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("   ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    return 0
+
+
+def _find_pod(pod_id: str) -> dict | None:
+    matches = [pod for pod in staticpods.recorded_pods() if _pod_id(pod).startswith(pod_id)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def cmd_stop_remove(command: str, args: list) -> int:
+    """`crictl stopp ID...` / `crictl rmp [-f] ID...`: the kubelet starts a static pod again on its next sync."""
+    try:
+        options, ids = _command_options(args, set(), {"-f", "--force"})
+    except ValueError as exc:
+        return _fatal(str(exc))
+    if not ids:
+        return _fatal("ID cannot be empty")
+    force = bool(options.get("-f") or options.get("--force"))
+    verb = "stopping" if command == "stopp" else "removing"
+    for pod_id in ids:
+        pod = _find_pod(pod_id)
+        if pod is None:
+            return _fatal(f'{verb} the pod sandbox "{pod_id}": rpc error: code = NotFound desc = an error occurred when try to find sandbox: not found')
+        full = _pod_id(pod)
+        if command == "stopp":
+            staticpods.stop(pod, forget=False)
+            print(f"Stopped sandbox {full}")
+            continue
+        if staticpods.is_alive(pod) and not force:
+            return _fatal(f'{verb} the pod sandbox "{pod_id}": rpc error: code = Unknown desc = failed to remove sandbox '
+                          f'"{full}": sandbox container "{full}" is not fully stopped')
+        staticpods.stop(pod)
+        print(f"Removed sandbox {full}")
     return 0
 
 
@@ -128,6 +220,10 @@ def main(version: str, argv: list) -> int:
         return 0
     if command == "ps":
         return cmd_ps("-a" in args or "--all" in args)
+    if command == "pods":
+        return cmd_pods(args[1:])
+    if command in ("stopp", "rmp"):
+        return cmd_stop_remove(command, args[1:])
     if command not in ("version", "info"):
         return _fatal(f'No help topic for \'{command}\'')
     try:

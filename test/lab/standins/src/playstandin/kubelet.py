@@ -212,7 +212,7 @@ class Kubelet:
             load_config(self.config_path)   # gone (kubeadm reset): exit like a restarted kubelet would
         self.restart_if_flags_changed()
         # without --config the real kubelet has no staticPodPath: no static pods
-        static_pods = staticpods.sync() if self.config.get("staticPodPath") else []
+        static_pods = staticpods.sync(self.node_name) if self.config.get("staticPodPath") else []
         try:
             api = self.api()
             if not api:

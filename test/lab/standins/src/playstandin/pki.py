@@ -10,6 +10,7 @@ import os
 import secrets
 import subprocess
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from . import paths
@@ -133,3 +134,25 @@ def cert_subject_alt_names(cert_pem: bytes) -> tuple:
 
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
+
+
+def not_after(cert_pem: bytes) -> float:
+    """The certificate's notAfter as an epoch (openssl prints "Dec 15 11:43:47 2026 GMT")."""
+    import calendar
+    text = _openssl(["x509", "-noout", "-enddate"], cert_pem).decode().strip().partition("=")[2]
+    return calendar.timegm(time.strptime(text, "%b %d %H:%M:%S %Y %Z"))
+
+
+def resign(cert_pem: bytes, key_pem: bytes, ca_cert: str, ca_key: str, days: int) -> bytes:
+    """The same certificate (subject, SANs, usages, key) signed again by its CA for `days` from now,
+    as kubeadm's renewal does (phases/certs/renewal: the old certificate is the template)."""
+    with tempfile.NamedTemporaryFile("wb", suffix=".key", delete=False) as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        handle.write(key_pem)
+        key_path = handle.name
+    try:
+        csr = _openssl(["x509", "-x509toreq", "-signkey", key_path, "-copy_extensions", "copyall"], cert_pem)
+    finally:
+        os.remove(key_path)
+    return _openssl(["x509", "-req", "-CA", ca_cert, "-CAkey", ca_key, "-set_serial", str(secrets.randbits(63)),
+                     "-days", str(days), "-sha256", "-copy_extensions", "copyall"], csr)

@@ -112,7 +112,7 @@ def _argv(container: dict) -> list | None:
 def _start_process(pod_name: str, container: dict) -> dict:
     argv = _argv(container)
     record = {"podName": pod_name, "container": container["name"], "image": container.get("image", ""),
-              "id": secrets.token_hex(32), "startedAt": time.time(), "state": "running"}
+              "id": secrets.token_hex(32), "podId": secrets.token_hex(32), "startedAt": time.time(), "state": "running"}
     if not argv:
         return record
     env = {"PLAY_STANDIN_IMAGE": container.get("image", "")}
@@ -139,7 +139,8 @@ def _passed_env() -> dict:
     return {key: os.environ[key] for key in ("PLAY_CLUSTER_STATE", "PYTHONPATH") if key in os.environ}
 
 
-def stop(record: dict) -> None:
+def stop(record: dict, forget: bool = True) -> None:
+    """Ends the pod's process; forget=False keeps its record as an exited sandbox (crictl stopp)."""
     if record.get("unit"):
         subprocess.run(["systemctl", "stop", record["unit"]], capture_output=True)
     elif record.get("pid") and _pid_alive(record["pid"]):
@@ -152,7 +153,10 @@ def stop(record: dict) -> None:
         else:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(record["pid"], signal.SIGKILL)
-    _forget(record)
+    if forget:
+        _forget(record)
+    else:
+        _save({**record, "state": "exited"})
 
 
 def stop_all() -> None:
@@ -184,8 +188,11 @@ def _probe_ready(container: dict) -> bool:
         return False
 
 
-def sync() -> list:
-    """Make running pods match the manifests; return their status for the Node object."""
+def sync(node_name: str = "") -> list:
+    """Make running pods match the manifests; return their status for the Node object.
+
+    A static pod's API name (and its sandbox's, as crictl pods shows it) is the manifest's name
+    with the node's name appended, as the real kubelet names them."""
     manifests = read_manifests()
     records = {record["podName"]: record for record in recorded_pods()}
     for name, record in list(records.items()):
@@ -206,7 +213,7 @@ def sync() -> list:
                 print(f'E0000 pod_workers.go:1298] "Error syncing pod, skipping" err="{exc}" pod="kube-system/{name}"',
                       file=sys.stderr, flush=True)
                 continue
-            record.update(hash=entry["hash"], restarts=restarts)
+            record.update(hash=entry["hash"], restarts=restarts, sandboxName=f"{name}-{node_name}" if node_name else name)
             _save(record)
         statuses.append({"name": name, "ready": _probe_ready(container), "restarts": record.get("restarts", 0),
                          "startedAt": record["startedAt"], "image": record["image"],
