@@ -9,7 +9,7 @@
  * secret file's change says that it changed, never what.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { TaskError } from '../errors.js';
 import { sh } from '../shell.js';
@@ -99,7 +99,7 @@ export function checkControllerSecretDir(dir: string, setting = 'the target fold
 }
 
 /** Writes `content` to `path` on the controller, atomically, at `mode`, in a checked private folder. */
-export function writeControllerFile(path: string, content: string, mode = DEFAULT_MODE, setting?: string): void {
+export function writeControllerFile(path: string, content: string | Buffer, mode = DEFAULT_MODE, setting?: string): void {
   const dir = dirname(path);
   checkControllerSecretDir(dir, setting, basename(path));
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -113,6 +113,17 @@ export function writeControllerFile(path: string, content: string, mode = DEFAUL
   } finally {
     rmSync(privateDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Rotation of fetched files (e.g. dated snapshots): `choose` gets the names in a controller
+ * folder and says which to delete; those are removed. Returns them.
+ */
+export function pruneControllerDir(dir: string, choose: (names: readonly string[]) => readonly string[]): string[] {
+  const names = readdirSync(dir);
+  const doomed = choose(names).filter((n) => names.includes(n) && basename(n) === n);
+  for (const name of doomed) rmSync(join(dir, name), { force: true });
+  return [...doomed];
 }
 
 /** What the fetch would change, or null when the controller's copy is the host's file at its mode. */

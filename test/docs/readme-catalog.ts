@@ -82,6 +82,11 @@ export const README_COMMANDS: Readonly<Record<string, Coverage>> = {
     by: 'lab',
     expect: { code: 0, output: /worker2 \(a worker\) may leave[\s\S]*kubeadm reset -f[\s\S]*check mode: nothing was changed/ },
   },
+  'play etcd-backup.yml -i inventories/lab': {
+    by: 'lab',
+    cwd: 'copy',
+    expect: { code: 0, output: /changed: \[master1\] etcd-backup : Save an etcd snapshot to the controller => snapshot master1's etcd member to \S+\/backups\/etcd\/etcd-snapshot-\d{8}T\d{6}Z\.db/ },
+  },
   'play site.yml -i inventories/lab -e kubernetes_version=1.32.0 --check': {
     by: 'lab',
     expect: { code: 0, output: /upgrade 1\.31\.14 -> 1\.32\.0: preflight passed[\s\S]*upgrade master1 1\.31\.14 -> 1\.32\.0: kubeadm 1\.32\.0, kubeadm upgrade apply v1\.32\.0[\s\S]*check mode: nothing was changed/ },
