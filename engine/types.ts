@@ -88,6 +88,8 @@ export interface Connection {
    * `sudoPrompt`, a sudo that needs a password asks with it on stderr (the caller answers).
    */
   sessionArgv(script: string, sudoPrompt?: string): string[];
+  /** sessionArgv's script runs as exec's would (same user): the lock session may carry a script. */
+  readonly sessionRunsAsExec: boolean;
   /** Where the run lock lives on this host. */
   readonly lockFile: string;
   close(): Promise<void>;

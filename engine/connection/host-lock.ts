@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { hostname, userInfo } from 'node:os';
 import { TaskError } from '../errors.js';
+import type { ExecResult } from '../types.js';
 import { IncorrectSudoPassword, SudoWatch, type SudoExchange } from './sudo.js';
 
 export const LOCK_FILE = '/run/play.lock';
@@ -10,6 +11,8 @@ export const LOCKED = 'PLAY-LOCKED';
 export const BUSY = 'PLAY-BUSY';
 /** Starts the stderr line that names the holder of a busy lock. */
 export const OWNER_PREFIX = 'PLAY-OWNER ';
+/** Heads the result of the script the lock session carries: exit code, stdout and stderr sizes. */
+export const FIRST = 'PLAY-FIRST';
 
 /**
  * One play run per host at a time (as k0sctl does): a remote `flock` held by a session that lives
@@ -17,6 +20,12 @@ export const OWNER_PREFIX = 'PLAY-OWNER ';
  * lock, so a crash never leaves a stale lock behind. stdout carries only the verdict, as a line
  * of its own; the holder's text (user and host names another run wrote) goes to stderr, so no
  * name can pass for a verdict.
+ *
+ * The session also carries the run's first script (the first fact batch: for a no-op run, the
+ * only one), so the lock costs no round trip of its own: after the verdict it reads a byte count
+ * and that many bytes of script (or a "-" line: none), runs it in a subshell with stdin closed,
+ * and answers with a `PLAY-FIRST code outBytes errBytes` line and exactly those bytes. The sizes
+ * frame the output, so nothing the script prints can pass for a verdict or a frame.
  */
 export function lockScript(owner: string, file = LOCK_FILE): string {
   const path = shellWord(file);
@@ -25,8 +34,50 @@ export function lockScript(owner: string, file = LOCK_FILE): string {
     `if ! flock -n 9; then echo ${BUSY}; { printf '${OWNER_PREFIX}'; head -n 1 ${path}.owner; } >&2 2>/dev/null; exit 75; fi`,
     `printf '%s\\n' ${shellWord(owner.replace(/[\r\n]+/g, ' '))} > ${path}.owner`,
     `echo ${LOCKED}`,
+    'IFS= read -r n || exit 0',
+    'case $n in',
+    "''|*[!0-9]*) ;;",
+    '*) s=$(head -c "$n") && d=$(mktemp -d) || exit 70',
+    '   ( eval "$s" ) </dev/null >"$d/o" 2>"$d/e"; rc=$?',
+    `   printf '${FIRST} %s %s %s\\n' "$rc" $(wc -c <"$d/o") $(wc -c <"$d/e"); cat "$d/o" "$d/e"; rm -rf "$d";;`,
+    'esac',
     'cat >/dev/null',
   ].join('\n');
+}
+
+/** What to write on the lock session's stdin once it holds the lock: the first script, or none. */
+export function firstScriptFrame(script: string | undefined): string {
+  return script === undefined ? '-\n' : `${Buffer.byteLength(script)}\n${script}`;
+}
+
+/**
+ * The first script's result in the lock session's stdout (bytes after the verdict line), or
+ * undefined while incomplete. A login shell's lines come before the verdict, never after it.
+ */
+export function firstResult(stdout: Buffer): ExecResult | undefined {
+  const start = verdictEnd(stdout);
+  if (start < 0) return undefined;
+  const headEnd = stdout.indexOf(10, start);
+  if (headEnd < 0) return undefined;
+  const m = new RegExp(`^${FIRST} (\\d+) (\\d+) (\\d+)\r?$`).exec(stdout.subarray(start, headEnd).toString('latin1'));
+  if (!m) throw new Error(`the lock session answered the first script with an unexpected line`);
+  const [code, outBytes, errBytes] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const body = stdout.subarray(headEnd + 1);
+  if (body.length < outBytes + errBytes) return undefined;
+  return {
+    code,
+    stdout: body.subarray(0, outBytes).toString('utf8'),
+    stderr: body.subarray(outBytes, outBytes + errBytes).toString('utf8'),
+  };
+}
+
+/** Byte offset just after the first whole LOCKED line, or -1. */
+function verdictEnd(stdout: Buffer): number {
+  const marker = Buffer.from(`${LOCKED}\n`);
+  for (let at = stdout.indexOf(marker); at >= 0; at = stdout.indexOf(marker, at + 1)) {
+    if (at === 0 || stdout[at - 1] === 10) return at + marker.length;
+  }
+  return -1;
 }
 
 export type LockVerdict = 'locked' | 'busy' | undefined;
@@ -58,45 +109,80 @@ export function lockOwner(): string {
   return `play pid ${process.pid} by ${userInfo().username}@${hostname()} since ${new Date().toISOString()}`;
 }
 
+export interface LockOptions {
+  readonly timeoutMs?: number;
+  readonly sudo?: SudoExchange;
+  /** A script for the lock session to run once it holds the lock (firstScriptFrame). */
+  readonly first?: string;
+}
+
 export class HostLock {
-  private constructor(private readonly child: ChildProcessWithoutNullStreams) {}
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    /** The result of LockOptions.first; rejects with a LockFailure when the session ends before it. */
+    readonly first: Promise<ExecResult> | undefined,
+  ) {}
 
   /**
    * argv runs `sh -c SCRIPT` on the host (through ssh or locally). With `sudo`, argv's sudo asks
-   * with its prompt: the password is written to its stdin then, and only then (sudo.ts).
+   * with its prompt: the password is written to its stdin then, and only then (sudo.ts); the
+   * first script only after the verdict, so it never reaches sudo.
    */
-  static acquire(host: string, argv: readonly string[], options: { timeoutMs?: number; sudo?: SudoExchange } = {}): Promise<HostLock> {
+  static acquire(host: string, argv: readonly string[], options: LockOptions = {}): Promise<HostLock> {
     const timeoutMs = options.timeoutMs ?? 30000;
     return new Promise((resolve, reject) => {
       const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
       const watch = options.sudo ? new SudoWatch(options.sudo, (line) => child.stdin.write(line)) : undefined;
-      let out = '';
+      let out = Buffer.alloc(0);
       let err = '';
+      let locked = false;
+      let settleFirst: { resolve: (r: ExecResult) => void; reject: (e: Error) => void } | undefined;
+      const first = options.first === undefined ? undefined : new Promise<ExecResult>((res, rej) => (settleFirst = { resolve: res, reject: rej }));
+      first?.catch(() => undefined); // a caller that never awaits it must not crash the run
       const timer = setTimeout(() => finish(new TaskError(`${host}: timed out taking the play lock`)), timeoutMs);
       const finish = (error?: Error): void => {
         clearTimeout(timer);
         if (error) {
           child.kill();
           reject(error);
-        } else resolve(new HostLock(child));
+        } else {
+          locked = true;
+          if (options.first !== undefined) child.stdin.write(firstScriptFrame(options.first));
+          resolve(new HostLock(child, first));
+        }
+      };
+      const readFirst = (): void => {
+        const waiting = settleFirst;
+        if (!waiting) return;
+        try {
+          const result = firstResult(out);
+          if (!result) return;
+          settleFirst = undefined;
+          waiting.resolve(result);
+        } catch (e) {
+          settleFirst = undefined;
+          waiting.reject(e as Error);
+        }
       };
       child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (lockVerdict(out) === 'locked') finish();
+        out = Buffer.concat([out, d]);
+        if (!locked && lockVerdict(out.toString('utf8')) === 'locked') finish();
+        if (locked) readFirst();
       });
       child.stderr.on('data', (d: Buffer) => {
         err += d.toString();
-        if (watch?.stderr(d.toString()) && lockVerdict(out) === undefined) finish(new IncorrectSudoPassword(host));
+        if (watch?.stderr(d.toString()) && lockVerdict(out.toString('utf8')) === undefined) finish(new IncorrectSudoPassword(host));
       });
       child.on('error', (e) => finish(e));
       child.on('close', (code) => {
-        const verdict = lockVerdict(out);
+        const verdict = lockVerdict(out.toString('utf8'));
         const stderr = watch ? watch.clean(err) : err;
         if (verdict === 'busy') {
           finish(new TaskError(`${host} is locked by another play run (${lockHolder(stderr)}); wait for it to finish`));
         } else if (verdict === undefined) {
           finish(new LockFailure(code ?? 1, stderr));
         }
+        settleFirst?.reject(new LockFailure(code ?? 255, stderr));
       });
       child.stdin.on('error', () => undefined);
     });

@@ -40,6 +40,11 @@ export class LocalConnection implements Connection {
     return ['/bin/sh', '-c', script];
   }
 
+  /** The session never uses sudo; exec does when become asks for it and play is not root. */
+  get sessionRunsAsExec(): boolean {
+    return !(this.spec.become && process.getuid?.() !== 0);
+  }
+
   async close(): Promise<void> {}
 }
 

@@ -21,26 +21,43 @@ export class LockedConnection implements Connection {
     return this.inner.lockFile;
   }
 
+  get sessionRunsAsExec(): boolean {
+    return this.inner.sessionRunsAsExec;
+  }
+
   sessionArgv(script: string, sudoPrompt?: string): string[] {
     return this.inner.sessionArgv(script, sudoPrompt);
   }
 
-  private acquire(): Promise<HostLock> {
+  /** Takes the lock; `first`, the first exec's script, rides on the lock session (host-lock.ts). */
+  private acquire(first?: string): Promise<HostLock> {
     if (this.lock) return this.lock;
     // The lock session is a round trip too: counted, so --json shows the honest cost.
     this.inner.stats.execs++;
     // It goes through sudo too: with a password, through the same exchange as every exec.
     const sudo = this.spec.become && this.spec.becomePassword !== undefined ? sudoExchange(this.spec.becomePassword) : undefined;
     const argv = this.inner.sessionArgv(lockScript(lockOwner(), this.inner.lockFile), sudo?.prompt);
-    this.lock = HostLock.acquire(this.spec.host, argv, { sudo }).catch((err: unknown) => {
-      if (err instanceof LockFailure && err.code === 255) throw new ConnectionError(this.spec.host, err.stderr);
-      if (err instanceof LockFailure) throw missingPasswordError(this.spec.host, err.stderr) ?? err;
-      throw err;
+    this.lock = HostLock.acquire(this.spec.host, argv, { ...(sudo ? { sudo } : {}), ...(first !== undefined ? { first } : {}) }).catch((err: unknown) => {
+      throw this.sessionError(err);
     });
     return this.lock;
   }
 
+  private sessionError(err: unknown): unknown {
+    if (err instanceof LockFailure && err.code === 255) return new ConnectionError(this.spec.host, err.stderr);
+    if (err instanceof LockFailure) return missingPasswordError(this.spec.host, err.stderr) ?? err;
+    return err;
+  }
+
   async exec(script: string, options?: ExecOptions): Promise<ExecResult> {
+    // The first exec of the run travels with the lock when the session runs scripts as exec
+    // would and nothing may need to cut it short: a no-op run then costs one session per host.
+    if (!this.lock && options?.timeoutMs === undefined && this.inner.sessionRunsAsExec) {
+      const first = (await this.acquire(script)).first!;
+      return first.catch((err: unknown) => {
+        throw this.sessionError(err);
+      });
+    }
     await this.acquire();
     return this.inner.exec(script, options);
   }

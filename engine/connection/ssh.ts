@@ -127,6 +127,11 @@ export class SshConnection implements Connection {
 
   readonly lockFile = '/run/play.lock';
 
+  /** The session's sudo makes root; exec's makes become_user. */
+  get sessionRunsAsExec(): boolean {
+    return !this.needsSudo() || this.spec.becomeUser === undefined || this.spec.becomeUser === 'root';
+  }
+
   sessionArgv(script: string, sudoPrompt?: string): string[] {
     // The run lock's session is often the first to reach the host: it opens the master then.
     if (!existsSync(this.controlPath)) this.stats.connects++;

@@ -4,7 +4,9 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HostLock, lockHolder, lockScript, lockVerdict } from '../../engine/connection/host-lock.js';
+import { firstResult, firstScriptFrame, HostLock, LockFailure, lockHolder, lockScript, lockVerdict } from '../../engine/connection/host-lock.js';
+import { LocalConnection } from '../../engine/connection/local.js';
+import { LockedConnection } from '../../engine/connection/locked.js';
 import { TaskError } from '../../engine/errors.js';
 import { requirePrerequisite } from '../helpers/skip.js';
 
@@ -96,5 +98,59 @@ describe('per-host run lock', () => {
     expect(folder.uid).to.equal(NOBODY);
     expect(folder.mode & 0o777).to.equal(0o700);
     expect(existsSync(lockFile)).to.equal(true);
+  });
+});
+
+describe('the lock session carries the first script (issue 17 item 1)', () => {
+  let dir: string;
+  before(() => (dir = mkdtempSync(join(tmpdir(), 'play-lock-first-'))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const argv = (file: string, owner = 'run'): string[] => ['/bin/sh', '-c', lockScript(owner, join(dir, file))];
+
+  it('answers with the exit code, stdout and stderr apart, byte for byte, whatever the script prints', async () => {
+    const script = [
+      "printf 'PLAY-LOCKED\\nPLAY-FIRST 0 0 0\\n'",
+      "printf 'caf\\303\\251 no newline'",
+      "echo 'to stderr' >&2",
+      'read x && echo "stdin gave $x" || echo "stdin is empty"',
+      'exit 3',
+    ].join('\n');
+    const lock = await HostLock.acquire('box', argv('a.lock'), { first: script });
+    try {
+      expect(await lock.first).to.deep.equal({ code: 3, stdout: 'PLAY-LOCKED\nPLAY-FIRST 0 0 0\ncafé no newlinestdin is empty\n', stderr: 'to stderr\n' });
+      // `exit` in the script ends its subshell, not the session: the lock is still held.
+      const err = await refusal(HostLock.acquire('box', argv('a.lock', 'run two')));
+      expect(err.message).to.match(/locked by another play run \(run\)/);
+    } finally {
+      lock.release();
+    }
+  });
+
+  it('frames and reads a result only from whole, sized output after the verdict', () => {
+    expect(firstScriptFrame('echo é')).to.equal('7\necho é');
+    expect(firstScriptFrame(undefined)).to.equal('-\n');
+    const out = (text: string): Buffer => Buffer.from(text, 'utf8');
+    expect(firstResult(out('motd\nPLAY-LOCKED\nPLAY-FIRST 1 3 2\nabcde'))).to.deep.equal({ code: 1, stdout: 'abc', stderr: 'de' });
+    expect(firstResult(out('PLAY-LOCKED\nPLAY-FIRST 0 5 0\nabc'))).to.equal(undefined); // not all there yet
+    expect(firstResult(out('x PLAY-LOCKED\nPLAY-FIRST 0 0 0\n'))).to.equal(undefined); // no verdict line
+    expect(() => firstResult(out('PLAY-LOCKED\nsomething else\n'))).to.throw(/unexpected line/);
+  });
+
+  it('a session that ends before answering fails the first script instead of hanging', async () => {
+    const lock = await HostLock.acquire('box', ['/bin/sh', '-c', `${lockScript('run', join(dir, 'b.lock')).replace('( eval "$s" )', () => 'kill -9 $$; ( eval "$s" )')}`], { first: 'echo hi' });
+    const err = await lock.first!.then(() => undefined, (e: Error) => e);
+    expect(err).to.be.instanceOf(LockFailure);
+  });
+
+  it('a connection whose first exec rides on the lock costs one exec; the next ones their own', async () => {
+    const conn = new LockedConnection(new LocalConnection({ kind: 'local', host: 'box', address: 'localhost', become: false, commonArgs: [] }));
+    try {
+      expect(await conn.exec('echo one; echo err >&2; exit 4')).to.deep.equal({ code: 4, stdout: 'one\n', stderr: 'err\n' });
+      expect(conn.stats.execs).to.equal(1);
+      expect((await conn.exec('echo two')).stdout).to.equal('two\n');
+      expect(conn.stats.execs).to.equal(2);
+    } finally {
+      await conn.close();
+    }
   });
 });
