@@ -697,6 +697,175 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
     });
   });
 
+  describe('certificates: check-expiration, the lab clock knob, renew, restart through crictl', () => {
+    const LEAVES = ['apiserver', 'apiserver-etcd-client', 'apiserver-kubelet-client', 'etcd/healthcheck-client', 'etcd/peer', 'etcd/server', 'front-proxy-client'];
+    const CERT_ROWS = ['admin.conf', 'apiserver', 'apiserver-etcd-client', 'apiserver-kubelet-client', 'controller-manager.conf', 'etcd-healthcheck-client', 'etcd-peer', 'etcd-server', 'front-proxy-client', 'scheduler.conf', 'super-admin.conf'];
+    const x509 = async (args: string[], input?: string): Promise<string> => {
+      const result = await run('openssl', ['x509', '-noout', ...args], lab.env(), input);
+      expect(result.code, result.stderr).to.equal(0);
+      return result.stdout;
+    };
+    const kubeconfigCert = (node: FakeNode, file: string): string => {
+      const data = /client-certificate-data: (\S+)/.exec(readFileSync(node.path(`etc/kubernetes/${file}`), 'utf8'))?.[1] ?? '';
+      return Buffer.from(data, 'base64').toString();
+    };
+    /** notAfter of what the apiserver on `port` serves right now. */
+    const servedNotAfter = async (port: number): Promise<string> => {
+      const served = await run('bash', ['-c', `openssl s_client -connect ${LOOPBACK}:${port} </dev/null 2>/dev/null | openssl x509 -noout -enddate`], lab.env());
+      return served.stdout.trim();
+    };
+    /** The RESIDUAL TIME column of check-expiration, row by row. */
+    const residual = (text: string): Record<string, string> =>
+      Object.fromEntries([...text.matchAll(/^(\S+) +\w{3} \d{2}, \d{4} \d{2}:\d{2} UTC +(\S+) /gm)].map((m) => [m[1] ?? '', m[2] ?? '']));
+
+    it('check-expiration prints kubeadm\'s tables from the files: a year for the leaves, ten for the CAs', async () => {
+      const result = await nodes.cp1.kubeadm(['certs', 'check-expiration']);
+      expect(result.code, result.stderr).to.equal(0);
+      const lines = result.stdout.split('\n');
+      expect(lines.slice(0, 4)).to.deep.equal([
+        '[check-expiration] Reading configuration from the cluster...',
+        "[check-expiration] FYI: You can look at this config file with 'kubectl -n kube-system get cm kubeadm-config -o yaml'",
+        '',
+        'CERTIFICATE                EXPIRES                  RESIDUAL TIME   CERTIFICATE AUTHORITY   EXTERNALLY MANAGED',
+      ]);
+      const apiserverEnd = (await x509(['-enddate', '-in', nodes.cp1.path('etc/kubernetes/pki/apiserver.crt')])).trim();
+      const expires = new Date(apiserverEnd.replace('notAfter=', ''));
+      const month = expires.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' });
+      const stamp = `${month} ${String(expires.getUTCDate()).padStart(2, '0')}, ${expires.getUTCFullYear()} ${String(expires.getUTCHours()).padStart(2, '0')}:${String(expires.getUTCMinutes()).padStart(2, '0')} UTC`;
+      expect(result.stdout).to.contain(`\napiserver                  ${stamp}   364d            ca                      no      \n`);
+      const rows = residual(result.stdout);
+      expect(Object.keys(rows)).to.deep.equal([...CERT_ROWS, 'ca', 'etcd-ca', 'front-proxy-ca']);
+      expect(new Set(CERT_ROWS.map((name) => rows[name]))).to.deep.equal(new Set(['364d']));
+      expect([rows.ca, rows['etcd-ca'], rows['front-proxy-ca']]).to.deep.equal(['9y', '9y', '9y']);
+      expect(result.stdout).to.match(/\n\nCERTIFICATE AUTHORITY   EXPIRES                  RESIDUAL TIME   EXTERNALLY MANAGED\nca +/);
+
+      // super-admin.conf exists on the init node only
+      const joined = await nodes.cp2.kubeadm(['certs', 'check-expiration', '-o', 'json']);
+      expect(joined.code, joined.stderr).to.equal(0);
+      const info = JSON.parse(joined.stdout) as { kind: string; apiVersion: string; certificates: { name: string; missing: boolean; caName?: string; residualTime: number }[] };
+      expect([info.kind, info.apiVersion]).to.deep.equal(['CertificateExpirationInfo', 'output.kubeadm.k8s.io/v1alpha3']);
+      expect(info.certificates.filter((c) => c.missing).map((c) => c.name)).to.deep.equal(['super-admin.conf']);
+      expect(info.certificates.find((c) => c.name === 'etcd-peer')).to.include({ caName: 'etcd-ca' });
+
+      const worker = await nodes.w1.kubeadm(['certs', 'check-expiration']);
+      expect(worker.code).to.equal(1);
+      expect(worker.stdout).to.equal('');
+      expect(worker.stderr).to.equal('Error checking external CA condition for ca certificate authority: failure loading key for apiserver: '
+        + "couldn't load the private key file /etc/kubernetes/pki/apiserver.key: open /etc/kubernetes/pki/apiserver.key: no such file or directory\n"
+        + 'To see the stack trace of this error execute with --v=5 or higher\n');
+    });
+
+    it('play-standin-age-certs 10: every listed certificate expires in 10 days, keys and names kept, nothing restarted', async () => {
+      const cp1 = nodes.cp1;
+      const servedBefore = await servedNotAfter(cp1.apiPort);
+      const before = await Promise.all(LEAVES.map((leaf) => x509(['-pubkey', '-subject', '-ext', 'subjectAltName,extendedKeyUsage', '-in', cp1.path(`etc/kubernetes/pki/${leaf}.crt`)])));
+      const caBefore = readFileSync(cp1.path('etc/kubernetes/pki/ca.crt'), 'utf8');
+      const aged = await run('play-standin-age-certs', ['10'], cp1.env());
+      expect(aged.code, aged.stderr).to.equal(0);
+      expect(aged.stdout).to.contain('11 certificates now expire in 10 days; nothing was restarted\n');
+      const after = await Promise.all(LEAVES.map((leaf) => x509(['-pubkey', '-subject', '-ext', 'subjectAltName,extendedKeyUsage', '-in', cp1.path(`etc/kubernetes/pki/${leaf}.crt`)])));
+      expect(after).to.deep.equal(before);
+      expect(readFileSync(cp1.path('etc/kubernetes/pki/ca.crt'), 'utf8')).to.equal(caBefore);
+      expect(mode(cp1.path('etc/kubernetes/pki/apiserver.key'))).to.equal('600');
+      expect(mode(cp1.path('etc/kubernetes/admin.conf'))).to.equal('600');
+      const rows = residual((await cp1.kubeadm(['certs', 'check-expiration'])).stdout);
+      for (const name of CERT_ROWS) expect(['9d', '10d'], name).to.include(rows[name]);
+      expect(rows.ca).to.equal('9y');
+      expect(await servedNotAfter(cp1.apiPort)).to.equal(servedBefore); // the apiserver loaded its cert at start
+      expect((await cp1.kubectl(['get', 'nodes', '-o', 'name'])).code).to.equal(0); // the aged admin.conf still works
+    });
+
+    it('renew all: kubeadm\'s messages, a year again, same names, new keys (as kubeadm), the CAs untouched', async () => {
+      const cp1 = nodes.cp1;
+      const leafText = (leaf: string) => x509(['-subject', '-ext', 'subjectAltName,extendedKeyUsage', '-in', cp1.path(`etc/kubernetes/pki/${leaf}.crt`)]);
+      const namesBefore = await Promise.all(LEAVES.map(leafText));
+      const keyBefore = await x509(['-pubkey', '-in', cp1.path('etc/kubernetes/pki/apiserver.crt')]);
+      const adminBefore = kubeconfigCert(cp1, 'admin.conf');
+      const cas = ['ca', 'etcd/ca', 'front-proxy-ca'].map((ca) => readFileSync(cp1.path(`etc/kubernetes/pki/${ca}.crt`), 'utf8') + readFileSync(cp1.path(`etc/kubernetes/pki/${ca}.key`), 'utf8'));
+      const servedBefore = await servedNotAfter(cp1.apiPort);
+
+      const renewed = await cp1.kubeadm(['certs', 'renew', 'all']);
+      expect(renewed.code, renewed.stderr).to.equal(0);
+      expect(renewed.stdout).to.equal([
+        '[renew] Reading configuration from the cluster...',
+        "[renew] FYI: You can look at this config file with 'kubectl -n kube-system get cm kubeadm-config -o yaml'",
+        '',
+        'certificate embedded in the kubeconfig file for the admin to use and for kubeadm itself renewed',
+        'certificate for serving the Kubernetes API renewed',
+        'certificate the apiserver uses to access etcd renewed',
+        'certificate for the API server to connect to kubelet renewed',
+        'certificate embedded in the kubeconfig file for the controller manager to use renewed',
+        'certificate for liveness probes to healthcheck etcd renewed',
+        'certificate for etcd nodes to communicate with each other renewed',
+        'certificate for serving etcd renewed',
+        'certificate for the front proxy client renewed',
+        'certificate embedded in the kubeconfig file for the scheduler manager to use renewed',
+        'certificate embedded in the kubeconfig file for the super-admin renewed',
+        '',
+        'Done renewing certificates. You must restart the kube-apiserver, kube-controller-manager, kube-scheduler and etcd, so that they can use the new certificates.',
+        '',
+      ].join('\n'));
+      const rows = residual((await cp1.kubeadm(['certs', 'check-expiration'])).stdout);
+      expect(new Set(CERT_ROWS.map((name) => rows[name]))).to.deep.equal(new Set(['364d']));
+      expect(await Promise.all(LEAVES.map(leafText))).to.deep.equal(namesBefore);
+      expect(await x509(['-pubkey', '-in', cp1.path('etc/kubernetes/pki/apiserver.crt')])).to.not.equal(keyBefore);
+      expect(cas).to.deep.equal(['ca', 'etcd/ca', 'front-proxy-ca'].map((ca) => readFileSync(cp1.path(`etc/kubernetes/pki/${ca}.crt`), 'utf8') + readFileSync(cp1.path(`etc/kubernetes/pki/${ca}.key`), 'utf8')));
+      const adminAfter = kubeconfigCert(cp1, 'admin.conf');
+      expect(adminAfter).to.not.equal(adminBefore);
+      expect(await x509(['-subject'], adminAfter)).to.equal(await x509(['-subject'], adminBefore));
+      const verified = await run('openssl', ['verify', '-CAfile', cp1.path('etc/kubernetes/pki/ca.crt')], lab.env(), adminAfter);
+      expect(verified.stdout, verified.stderr).to.equal('stdin: OK\n');
+      expect(readFileSync(cp1.path('etc/kubernetes/kubelet.conf'), 'utf8')).to.contain('client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem');
+      expect(mode(cp1.path('etc/kubernetes/pki/apiserver.key'))).to.equal('600');
+      expect(mode(cp1.path('etc/kubernetes/pki/apiserver.crt'))).to.equal('644');
+      expect(mode(cp1.path('etc/kubernetes/admin.conf'))).to.equal('600');
+      expect((await cp1.kubectl(['get', 'nodes', '-o', 'name'])).code).to.equal(0);
+      expect(await servedNotAfter(cp1.apiPort)).to.equal(servedBefore); // not before a restart
+
+      const worker = await nodes.w1.kubeadm(['certs', 'renew', 'all']);
+      expect(worker.code, worker.stderr).to.equal(0); // kubeadm itself: MISSING! per certificate, then Done
+      expect(worker.stdout).to.match(/^MISSING! certificate embedded in the kubeconfig file for the admin to use and for kubeadm itself\n/);
+      expect(worker.stdout.match(/^MISSING! /gm)?.length).to.equal(11);
+      expect(readdirSync(nodes.w1.path('etc/kubernetes/pki'))).to.deep.equal(['ca.crt']);
+    });
+
+    it('crictl pods, stopp and rmp: the kubelet starts a new sandbox, whose apiserver serves the renewed certificate', async () => {
+      const cp1 = nodes.cp1;
+      const crictl = (args: string[]) => run('crictl', ['-r', 'unix:///var/run/crio/crio.sock', ...args], cp1.env());
+      const listed = await crictl(['pods', '--name', 'kube-apiserver', '--namespace', 'kube-system', '--state', 'ready']);
+      expect(listed.code, listed.stderr).to.equal(0);
+      expect(listed.stdout).to.match(/^POD ID +CREATED +STATE +NAME +NAMESPACE +ATTEMPT +RUNTIME\n[0-9a-f]{13} +.+ ago +Ready +kube-apiserver-cp1 +kube-system +\d+ +\(default\)\n$/);
+      const old = (await crictl(['pods', '-q', '--name', 'kube-apiserver'])).stdout.trim();
+      expect(old).to.match(/^[0-9a-f]{64}$/);
+      const ps = await crictl(['ps']);
+      expect(ps.stdout).to.match(new RegExp(`\\n[0-9a-f]{13} +[0-9a-f]{13} +.+ ago +Running +kube-apiserver +\\d+ +${old.slice(0, 13)} +kube-apiserver-cp1\\n`));
+
+      const running = await crictl(['rmp', old]);
+      expect(running.code).to.equal(1);
+      expect(running.stderr).to.contain(`level=fatal msg="pod sandbox \\"${old}\\" is running, please stop it first"`);
+      const stopped = await crictl(['stopp', old]);
+      expect(stopped.stdout).to.equal(`Stopped sandbox ${old}\n`);
+      const fresh = await eventually(async () => {
+        const ids = (await crictl(['pods', '-q', '--name', 'kube-apiserver', '--state', 'ready'])).stdout.trim();
+        return ids && ids !== old ? ids : undefined;
+      }, 30_000, 'a new kube-apiserver sandbox');
+      expect(fresh).to.match(/^[0-9a-f]{64}$/);
+      const renewedEnd = (await x509(['-enddate', '-in', cp1.path('etc/kubernetes/pki/apiserver.crt')])).trim();
+      await eventually(async () => ((await servedNotAfter(cp1.apiPort)) === renewedEnd ? true : undefined), 30_000, 'the apiserver serving the renewed certificate');
+
+      const forced = await crictl(['rmp', '-f', fresh]);
+      expect(forced.stdout).to.equal(`Stopped sandbox ${fresh}\nRemoved sandbox ${fresh}\n`);
+      await eventually(async () => {
+        const ids = (await crictl(['pods', '-q', '--name', 'kube-apiserver', '--state', 'ready'])).stdout.trim();
+        return ids && ids !== fresh ? ids : undefined;
+      }, 30_000, 'a third kube-apiserver sandbox');
+      const unknown = await crictl(['stopp', 'ffffffffffff']);
+      expect(unknown.code).to.equal(1);
+      expect(unknown.stderr).to.contain('stopping the pod sandbox \\"ffffffffffff\\": rpc error: code = NotFound');
+      await eventually(async () => ((await cp1.kubectl(['get', 'nodes', '-o', 'name'])).code === 0 ? true : undefined), 30_000, 'the API back');
+    });
+  });
+
   describe('upgrades: kubeadm upgrade, cordon, drain, kubelet package moves', () => {
     // kubeadm and kubelet of other releases, unpacked next to the 1.30.2 packages every node has
     const releases: Record<string, string> = {};
@@ -854,83 +1023,6 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
       expect(applied.stdout).to.match(/\n\[upgrade\] SUCCESS! A control plane node of your cluster was upgraded to "v1\.31\.14"\.\n\n\[upgrade\] Now please proceed with upgrading the rest of the nodes by following the right order\.\n$/);
       expect(manifestImage(nodes.cp1, 'kube-controller-manager')).to.equal('registry.k8s.io/kube-controller-manager:v1.31.14');
       expect(clusterVersion()).to.equal('v1.31.14');
-    });
-  });
-
-  describe('certificates: check-expiration, renew, the clock knob, crictl rmp', () => {
-    const residual = (table: string, cert: string): string => {
-      const row = table.split('\n').find((l) => l.startsWith(`${cert} `));
-      return row ? row.trim().split(/\s{2,}/)[2]! : `no ${cert} row`;
-    };
-    const pemOf = (file: string): string => readFileSync(nodes.cp1.path(file), 'utf8');
-    const openssl = async (args: string[], input: string): Promise<string> => (await run('openssl', args, lab.env(), input)).stdout;
-    const servedEnd = async (port: number): Promise<string> => {
-      const chain = await run('openssl', ['s_client', '-connect', `${LOOPBACK}:${port}`], lab.env(), '');
-      return openssl(['x509', '-noout', '-enddate'], /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/.exec(chain.stdout)?.[0] ?? '');
-    };
-    const podIds = async (name: string, extra: string[] = []): Promise<string[]> =>
-      (await run('crictl', ['pods', '--namespace', 'kube-system', '--name', name, ...extra, '-q'], nodes.cp1.env())).stdout.split('\n').filter(Boolean);
-
-    it('check-expiration prints kubeadm\'s two tables from the files: leaves a year, CAs ten years, missing ones marked', async () => {
-      const out = await nodes.cp1.kubeadm(['certs', 'check-expiration']);
-      expect(out.code, out.stderr).to.equal(0);
-      expect(out.stdout).to.match(/^\[check-expiration\] Reading configuration from the "kubeadm-config" ConfigMap in namespace "kube-system"\.\.\.\n/);
-      expect(out.stdout).to.contain('\nCERTIFICATE                EXPIRES                  RESIDUAL TIME   CERTIFICATE AUTHORITY   EXTERNALLY MANAGED\n');
-      expect(out.stdout).to.match(/\napiserver                  [A-Z][a-z]{2} \d{2}, \d{4} \d{2}:\d{2} UTC   36[45]d            ca                      no      \n/);
-      expect(residual(out.stdout, 'etcd-peer')).to.match(/^36[45]d$/);
-      expect(residual(out.stdout, 'ca')).to.equal('9y');
-      const onJoined = await nodes.cp2.kubeadm(['certs', 'check-expiration']);
-      expect(onJoined.stdout).to.contain('\n!MISSING! super-admin.conf\n'); // only the init node has it
-      const worker = await nodes.w1.kubeadm(['certs', 'check-expiration']);
-      expect(worker.stdout).to.contain('[check-expiration] Error reading configuration from the Cluster. Falling back to default configuration');
-      expect(worker.stdout).to.contain('!MISSING! apiserver\n');
-    });
-
-    it('the clock knob makes them expire in 10 days; renew all signs them again for a year with the same keys, SANs and CAs', async () => {
-      const before = { cert: pemOf('etc/kubernetes/pki/apiserver.crt'), ca: pemOf('etc/kubernetes/pki/ca.crt'), admin: pemOf('etc/kubernetes/admin.conf') };
-      const aged = await run('play-standin-age-certs', ['10'], nodes.cp1.env());
-      expect(aged.code, aged.stderr).to.equal(0);
-      expect(aged.stdout).to.contain('apiserver: expires in 10 days\n');
-      const table = (await nodes.cp1.kubeadm(['certs', 'check-expiration'])).stdout;
-      for (const cert of ['apiserver', 'admin.conf', 'etcd-server', 'super-admin.conf']) expect(residual(table, cert), cert).to.match(/^(9|10)d$/);
-      expect(residual(table, 'ca')).to.equal('9y');
-      const renewed = await nodes.cp1.kubeadm(['certs', 'renew', 'all']);
-      expect(renewed.code, renewed.stderr).to.equal(0);
-      expect(renewed.stdout).to.contain('\ncertificate for serving the Kubernetes API renewed\n');
-      expect(renewed.stdout).to.match(/\n\nDone renewing certificates\. You must restart the kube-apiserver, kube-controller-manager, kube-scheduler and etcd, so that they can use the new certificates\.\n$/);
-      const after = (await nodes.cp1.kubeadm(['certs', 'check-expiration'])).stdout;
-      for (const cert of ['apiserver', 'admin.conf', 'etcd-server', 'super-admin.conf']) expect(residual(after, cert), cert).to.match(/^36[45]d$/);
-      const cert = pemOf('etc/kubernetes/pki/apiserver.crt');
-      expect(cert).not.to.equal(before.cert);
-      expect(pemOf('etc/kubernetes/pki/ca.crt')).to.equal(before.ca);
-      expect(await openssl(['x509', '-noout', '-pubkey'], cert)).to.equal(await openssl(['x509', '-noout', '-pubkey'], before.cert));
-      expect(await openssl(['x509', '-noout', '-ext', 'subjectAltName'], cert)).to.equal(await openssl(['x509', '-noout', '-ext', 'subjectAltName'], before.cert));
-      expect((await run('openssl', ['verify', '-CAfile', nodes.cp1.path('etc/kubernetes/pki/ca.crt')], lab.env(), cert)).stdout).to.equal('stdin: OK\n');
-      expect(pemOf('etc/kubernetes/admin.conf')).not.to.equal(before.admin);
-      expect((await nodes.cp1.kubectl(['get', 'nodes', '-o', 'name'])).stdout).to.contain('node/cp1');
-    });
-
-    it('the apiserver serves its old certificate until its pod is removed; the kubelet starts a new one that serves the renewed', async () => {
-      const fileEnd = await openssl(['x509', '-noout', '-enddate'], pemOf('etc/kubernetes/pki/apiserver.crt'));
-      expect(await servedEnd(nodes.cp1.apiPort)).not.to.equal(fileEnd); // started with the aged certificate
-      const old = await podIds('^kube-apiserver-cp1$');
-      expect(old).to.have.length(1);
-      const table = (await run('crictl', ['pods', '--name', 'kube-apiserver'], nodes.cp1.env())).stdout;
-      expect(table).to.match(/^POD ID\s+CREATED\s+STATE\s+NAME\s+NAMESPACE\s+ATTEMPT\s+RUNTIME\n/);
-      expect(table).to.contain(old[0]!.slice(0, 13));
-      const refused = await run('crictl', ['rmp', old[0]!], nodes.cp1.env());
-      expect(refused.code).to.equal(1);
-      expect(refused.stderr).to.contain('is not fully stopped');
-      const removed = await run('crictl', ['rmp', '--force', old[0]!], nodes.cp1.env());
-      expect(removed.stdout).to.equal(`Removed sandbox ${old[0]}\n`);
-      const fresh = await eventually(async () => {
-        const ids = await podIds('^kube-apiserver-cp1$', ['--state', 'ready']);
-        return ids.length === 1 && ids[0] !== old[0] ? ids[0] : undefined;
-      }, 20_000, 'a new kube-apiserver pod on cp1');
-      expect(fresh).not.to.equal(old[0]);
-      expect(await eventually(async () => ((await servedEnd(nodes.cp1.apiPort)) === fileEnd ? true : undefined), 20_000, 'the renewed certificate served')).to.equal(true);
-      const missing = await run('crictl', ['rmp', 'ffffffffffff'], nodes.cp1.env());
-      expect(missing.stderr).to.contain('an error occurred when try to find sandbox: not found');
     });
   });
 

@@ -98,7 +98,7 @@ lib="$root/usr/lib/python3/dist-packages"
 mkdir -p "$lib" "$root/usr/share/doc/play-standin-lib"
 (cd "$here/src" && find playstandin -name '*.py' -print0 | xargs -0 -I{} install -D -m 0644 {} "$lib/{}")
 cp "$here/README.md" "$root/usr/share/doc/play-standin-lib/README.md"
-wrapper "$root" play-standin-age-certs agecerts "$lib_version"   # the lab's clock knob (README)
+wrapper "$root" play-standin-age-certs agecerts "$lib_version"   # the lab's certificate clock knob (README)
 control "$root" play-standin-lib "$lib_version" all "python3 (>= 3.11), python3-yaml, openssl" \
   "Shared code of the play lab's Kubernetes stand-ins"
 script "$root" postinst 'python3 -m compileall -q /usr/lib/python3/dist-packages/playstandin >/dev/null 2>&1 || true'

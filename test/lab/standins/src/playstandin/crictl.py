@@ -3,6 +3,7 @@
 Endpoint choice as the real crictl: --runtime-endpoint/-r, then $CONTAINER_RUNTIME_ENDPOINT,
 then runtime-endpoint in /etc/crictl.yaml (or --config), else the deprecated default list.
 """
+import hashlib
 import json
 import os
 import re
@@ -11,7 +12,8 @@ import time
 
 import yaml
 
-from . import cli_common, cri, paths, staticpods, timefmt, versions
+from . import cli_common, cri, paths, staticpods, versions
+from .tabwriter import table
 
 DEFAULT_CONFIG = "/etc/crictl.yaml"
 
@@ -86,110 +88,153 @@ def cmd_info(endpoint: str) -> int:
     return 0
 
 
+def go_units_duration(seconds: float) -> str:
+    """github.com/docker/go-units HumanDuration: crictl's CREATED column ("About a minute ago")."""
+    s = int(seconds)
+    if s < 1:
+        return "Less than a second"
+    if s == 1:
+        return "1 second"
+    if s < 60:
+        return f"{s} seconds"
+    minutes = s // 60
+    if minutes == 1:
+        return "About a minute"
+    if minutes < 60:
+        return f"{minutes} minutes"
+    hours = int((seconds + 1800) // 3600)   # d.Round(time.Hour)
+    if hours == 1:
+        return "About an hour"
+    if hours < 48:
+        return f"{hours} hours"
+    if hours < 24 * 7 * 2:
+        return f"{hours // 24} days"
+    if hours < 24 * 30 * 2:
+        return f"{hours // 24 // 7} weeks"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24 // 30} months"
+    return f"{int(seconds // 3600) // 24 // 365} years"
+
+
+def _created(record: dict) -> str:
+    return go_units_duration(time.time() - record.get("startedAt", time.time())) + " ago"
+
+
+def _table(rows: list) -> None:
+    """crictl's newTableDisplay(20, 1, 3, ' ', 0): a tabwriter with min width 20, padding 3."""
+    sys.stdout.write(table(rows, min_width=20))
+
+
+def _image_id(image: str) -> str:
+    """crictl ps shows the image ID (the kubelet passes it), truncated: a stable digest of the name here."""
+    return hashlib.sha256(image.encode()).hexdigest()[:13]
+
+
 def cmd_ps(show_all: bool) -> int:
-    rows = [("CONTAINER", "IMAGE", "CREATED", "STATE", "NAME", "ATTEMPT", "POD ID", "POD")]
+    rows = [["CONTAINER", "IMAGE", "CREATED", "STATE", "NAME", "ATTEMPT", "POD ID", "POD"]]
     for pod in staticpods.recorded_pods():
-        running = staticpods.is_alive(pod)
+        running = pod.get("state") == "running" and staticpods.is_alive(pod)
         if not running and not show_all:
             continue
-        age = timefmt.human_duration(time.time() - pod.get("startedAt", time.time()))
-        rows.append((pod["id"][:13], pod.get("image", "")[:13], f"{age} ago",
-                     "Running" if running else "Exited", pod["container"], str(pod.get("restarts", 0)),
-                     _pod_id(pod)[:13], pod["podName"]))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("   ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        rows.append([pod["id"][:13], _image_id(pod.get("image", "")), _created(pod), "Running" if running else "Exited",
+                     pod["container"], str(pod.get("restarts", 0)), staticpods.sandbox_id(pod)[:13],
+                     pod.get("sandboxName", pod["podName"])])
+    _table(rows)
     return 0
 
 
-def _pod_id(record: dict) -> str:
-    return record.get("podId") or record["id"]
+POD_FLAGS = {"--name": "name", "--namespace": "namespace", "--state": "state", "-s": "state", "--id": "id",
+             "--output": "output", "-o": "output"}
+POD_BOOLS = {"-q": "quiet", "--quiet": "quiet", "--no-trunc": "no-trunc", "-v": "verbose", "--verbose": "verbose"}
 
 
-def _command_options(args: list, value_flags: set, bool_flags: set) -> tuple:
-    """A command's own flags (urfave/cli: flags before the arguments, --flag=value or --flag value)."""
-    options, rest, items = {}, [], list(args)
+def _pod_options(args: list) -> dict:
+    options, items = {"output": "table"}, list(args)
     while items:
         arg = items.pop(0)
         name, has_value, value = arg.partition("=")
-        if name in value_flags:
-            options[name] = value if has_value else (items.pop(0) if items else None)
-            if options[name] is None:
-                raise ValueError(f"flag needs an argument: {name}")
-        elif arg in bool_flags:
-            options[arg] = True
-        elif arg.startswith("-") and arg != "-":
-            raise ValueError(f"flag provided but not defined: {arg}")
+        if name in POD_FLAGS:
+            options[POD_FLAGS[name]] = value if has_value else (items.pop(0) if items else "")
+        elif arg in POD_BOOLS:
+            options[POD_BOOLS[arg]] = True
         else:
-            rest.append(arg)
-    return options, rest
+            raise cri.CRIError(f"flag provided but not defined: -{arg.lstrip('-')}")
+    return options
+
+
+def _pod_state(record: dict) -> str:
+    return "Ready" if record.get("state") == "running" and staticpods.is_alive(record) else "NotReady"
 
 
 def cmd_pods(args: list) -> int:
-    """`crictl pods`: the static pods' sandboxes; --name and --namespace are regular expressions."""
-    try:
-        options, _ = _command_options(args, {"--name", "--namespace", "--state", "-s", "--id"}, {"-q", "--quiet", "-v", "--verbose"})
-        name_re = re.compile(options.get("--name") or "")
-        namespace_re = re.compile(options.get("--namespace") or "")
-    except (ValueError, re.error) as exc:
-        return _fatal(str(exc))
-    wanted_state = (options.get("--state") or options.get("-s") or "").lower()
-    if wanted_state not in ("", "ready", "notready"):
-        return _fatal(f"--state should be ready or notready")
-    rows = [("POD ID", "CREATED", "STATE", "NAME", "NAMESPACE", "ATTEMPT", "RUNTIME")]
-    quiet = []
-    for pod in staticpods.recorded_pods():
-        namespace = pod.get("namespace", "kube-system")
-        state = "Ready" if staticpods.is_alive(pod) else "NotReady"
-        sandbox = pod.get("sandboxName", pod["podName"])
-        if not name_re.search(sandbox) or not namespace_re.search(namespace):
+    options = _pod_options(args)
+    state = options.get("state", "").lower()
+    if state not in ("", "ready", "notready"):
+        return _fatal("--state should be ready or notready")
+    if options["output"] != "table":
+        return _fatal(f'listing pod sandboxes: unsupported output format "{options["output"]}"')
+    rows = [["POD ID", "CREATED", "STATE", "NAME", "NAMESPACE", "ATTEMPT", "RUNTIME"]]
+    found = sorted(staticpods.recorded_pods(), key=lambda r: r.get("startedAt", 0), reverse=True)  # newest first
+    for record in found:
+        name, pod_state, pod_id = record.get("sandboxName", record["podName"]), _pod_state(record), staticpods.sandbox_id(record)
+        if options.get("id") and not pod_id.startswith(options["id"]):
             continue
-        if wanted_state and state.lower() != wanted_state:
+        if state and pod_state.lower() != state:
             continue
-        if options.get("--id") and not _pod_id(pod).startswith(options["--id"]):
+        if not re.search(options.get("name", ""), name) or not re.search(options.get("namespace", ""), "kube-system"):
             continue
-        quiet.append(_pod_id(pod))
-        age = timefmt.human_duration(time.time() - pod.get("startedAt", time.time()))
-        rows.append((_pod_id(pod)[:13], f"{age} ago", state, sandbox, namespace, str(pod.get("restarts", 0)), "(default)"))
-    if options.get("-q") or options.get("--quiet"):
-        for pod_id in quiet:
+        if options.get("quiet"):
             print(pod_id)
-        return 0
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("   ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+            continue
+        rows.append([pod_id if options.get("no-trunc") else pod_id[:13], _created(record), pod_state, name,
+                     "kube-system", str(record.get("restarts", 0)), "(default)"])
+    if not options.get("quiet"):
+        _table(rows)
     return 0
 
 
-def _find_pod(pod_id: str) -> dict | None:
-    matches = [pod for pod in staticpods.recorded_pods() if _pod_id(pod).startswith(pod_id)]
-    return matches[0] if len(matches) == 1 else None
+def _find_sandbox(pod_id: str, runtime: str) -> dict:
+    matches = [r for r in staticpods.recorded_pods() if staticpods.sandbox_id(r).startswith(pod_id)]
+    if len(matches) == 1 and pod_id:
+        return matches[0]
+    if runtime == "cri-o":
+        raise cri.CRIError(f'rpc error: code = NotFound desc = could not find pod "{pod_id}": PodSandbox with ID '
+                           f'starting with {pod_id} not found: ID does not exist')
+    raise cri.CRIError(f'rpc error: code = NotFound desc = an error occurred when try to find sandbox "{pod_id}": '
+                       'not found')
 
 
-def cmd_stop_remove(command: str, args: list) -> int:
-    """`crictl stopp ID...` / `crictl rmp [-f] ID...`: the kubelet starts a static pod again on its next sync."""
-    try:
-        options, ids = _command_options(args, set(), {"-f", "--force"})
-    except ValueError as exc:
-        return _fatal(str(exc))
-    if not ids:
-        return _fatal("ID cannot be empty")
-    force = bool(options.get("-f") or options.get("--force"))
-    verb = "stopping" if command == "stopp" else "removing"
+def cmd_stopp(ids: list, runtime: str) -> int:
     for pod_id in ids:
-        pod = _find_pod(pod_id)
-        if pod is None:
-            return _fatal(f'{verb} the pod sandbox "{pod_id}": rpc error: code = NotFound desc = an error occurred when try to find sandbox: not found')
-        full = _pod_id(pod)
-        if command == "stopp":
-            staticpods.stop(pod, forget=False)
-            print(f"Stopped sandbox {full}")
+        try:
+            staticpods.stop_sandbox(_find_sandbox(pod_id, runtime))
+        except cri.CRIError as exc:
+            return _fatal(f'stopping the pod sandbox "{pod_id}": {exc}')
+        print(f"Stopped sandbox {pod_id}")
+    return 0
+
+
+def cmd_rmp(args: list, runtime: str) -> int:
+    force = any(arg in ("-f", "--force") for arg in args)
+    ids = [arg for arg in args if not arg.startswith("-")]
+    errors = []
+    for pod_id in ids:
+        try:
+            record = _find_sandbox(pod_id, runtime)
+        except cri.CRIError as exc:
+            errors.append(f'getting sandbox status of pod "{pod_id}": {exc}')
             continue
-        if staticpods.is_alive(pod) and not force:
-            return _fatal(f'{verb} the pod sandbox "{pod_id}": rpc error: code = Unknown desc = failed to remove sandbox '
-                          f'"{full}": sandbox container "{full}" is not fully stopped')
-        staticpods.stop(pod)
-        print(f"Removed sandbox {full}")
+        if _pod_state(record) == "Ready":
+            if not force:
+                errors.append(f'pod sandbox "{pod_id}" is running, please stop it first')
+                continue
+            staticpods.stop_sandbox(record)
+            print(f"Stopped sandbox {pod_id}")
+        staticpods.remove_sandbox(record)
+        print(f"Removed sandbox {pod_id}")
+    if errors:
+        # errorUtils.AggregateGoroutines: one error as is, several as [a, b]
+        return _fatal(errors[0] if len(errors) == 1 else f"[{', '.join(errors)}]")
     return 0
 
 
@@ -220,14 +265,23 @@ def main(version: str, argv: list) -> int:
         return 0
     if command == "ps":
         return cmd_ps("-a" in args or "--all" in args)
-    if command == "pods":
-        return cmd_pods(args[1:])
-    if command in ("stopp", "rmp"):
-        return cmd_stop_remove(command, args[1:])
-    if command not in ("version", "info"):
+    if command not in ("version", "info", "pods", "stopp", "rmp"):
         return _fatal(f'No help topic for \'{command}\'')
     try:
         endpoint, answer = _connect(_endpoints(flag_endpoint, config_path))
+        if command == "pods":
+            return cmd_pods(args[1:])
     except cri.CRIError as exc:
         return _fatal(str(exc))
+    if command == "stopp":
+        return cmd_stopp(args[1:], answer["runtimeName"]) if args[1:] else _usage(command)
+    if command == "rmp":
+        return cmd_rmp(args[1:], answer["runtimeName"]) if [a for a in args[1:] if not a.startswith("-")] else _usage(command)
     return cmd_version(answer) if command == "version" else cmd_info(endpoint)
+
+
+def _usage(command: str) -> int:
+    """cli.ShowSubcommandHelp: the command's help, exit 0."""
+    usage = {"stopp": "Stop one or more running pods", "rmp": "Remove one or more pods"}[command]
+    print(f"NAME:\n   crictl {command} - {usage}\n\nUSAGE:\n   crictl {command} [command options] POD-ID [POD-ID...]")
+    return 0

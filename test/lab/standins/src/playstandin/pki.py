@@ -8,9 +8,9 @@ import base64
 import hashlib
 import os
 import secrets
+import ssl
 import subprocess
 import tempfile
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 from . import paths
@@ -27,7 +27,7 @@ def _openssl(args: list, data: bytes | None = None) -> bytes:
     return result.stdout
 
 
-def _key_pem(algorithm: str) -> bytes:
+def new_key_pem(algorithm: str) -> bytes:
     if algorithm == "ECDSA-P256":
         return _openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout"])
     return _openssl(["genrsa", "-traditional", "2048"])
@@ -36,7 +36,7 @@ def _key_pem(algorithm: str) -> bytes:
 def generate_keys(key_paths: list, algorithm: str = "RSA-2048") -> None:
     """Generate several private keys at once: RSA key generation dominates kubeadm init."""
     with ThreadPoolExecutor(max_workers=4) as pool:
-        pems = list(pool.map(lambda _: _key_pem(algorithm), key_paths))
+        pems = list(pool.map(lambda _: new_key_pem(algorithm), key_paths))
     for path, pem in zip(key_paths, pems):
         paths.write_file(path, pem, 0o600)
 
@@ -88,6 +88,17 @@ def make_csr(key_path: str, common_name: str, organizations=()) -> bytes:
     return _openssl(["req", "-new", "-key", key_path, "-subj", _subject(common_name, organizations)])
 
 
+def _csr_from_key_pem(key_pem: bytes, common_name: str, organizations=()) -> bytes:
+    """A private key never goes on a command line: it is read from a 0600 temp file."""
+    fd, name = tempfile.mkstemp(suffix=".key")
+    try:
+        os.write(fd, key_pem)
+        os.close(fd)
+        return make_csr(name, common_name, organizations)
+    finally:
+        os.remove(name)
+
+
 def create_leaf(ca_cert: str, ca_key: str, key_path: str, cert_path: str, common_name: str,
                 organizations=(), usages: str = "client", dns_names=(), ips=()) -> None:
     csr = make_csr(key_path, common_name, organizations)
@@ -105,9 +116,9 @@ def spki_sha256(cert_pem: bytes) -> str:
     return "sha256:" + hashlib.sha256(der).hexdigest()
 
 
-def csr_subject(csr_pem: bytes) -> tuple:
-    """(common name, [organizations]) of a CSR."""
-    text = _openssl(["req", "-noout", "-subject", "-nameopt", "sep_multiline,sname"], csr_pem).decode()
+def _subject_of(kind: str, pem: bytes) -> tuple:
+    """(common name, [organizations]) of a CSR (kind "req") or a certificate ("x509")."""
+    text = _openssl([kind, "-noout", "-subject", "-nameopt", "sep_multiline,sname"], pem).decode()
     common_name, orgs = "", []
     for line in text.splitlines()[1:]:
         key, _, value = line.strip().partition("=")
@@ -116,6 +127,10 @@ def csr_subject(csr_pem: bytes) -> tuple:
         elif key == "O":
             orgs.append(value)
     return common_name, orgs
+
+
+def csr_subject(csr_pem: bytes) -> tuple:
+    return _subject_of("req", csr_pem)
 
 
 def cert_subject_alt_names(cert_pem: bytes) -> tuple:
@@ -136,23 +151,33 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def not_after(cert_pem: bytes) -> float:
-    """The certificate's notAfter as an epoch (openssl prints "Dec 15 11:43:47 2026 GMT")."""
-    import calendar
-    text = _openssl(["x509", "-noout", "-enddate"], cert_pem).decode().strip().partition("=")[2]
-    return calendar.timegm(time.strptime(text, "%b %d %H:%M:%S %Y %Z"))
+# -- reading certificates back (renewal, expiry) -----------------------------------------
+def key_algorithm(key_pem: bytes) -> str:
+    """kubeadm's EncryptionAlgorithm of a key it wrote: EC keys are ECDSA-P256, the rest RSA-2048."""
+    return "ECDSA-P256" if b"EC PRIVATE KEY" in key_pem else "RSA-2048"
 
 
-def resign(cert_pem: bytes, key_pem: bytes, ca_cert: str, ca_key: str, days: int) -> bytes:
-    """The same certificate (subject, SANs, usages, key) signed again by its CA for `days` from now,
-    as kubeadm's renewal does (phases/certs/renewal: the old certificate is the template)."""
-    with tempfile.NamedTemporaryFile("wb", suffix=".key", delete=False) as handle:
-        os.fchmod(handle.fileno(), 0o600)
-        handle.write(key_pem)
-        key_path = handle.name
-    try:
-        csr = _openssl(["x509", "-x509toreq", "-signkey", key_path, "-copy_extensions", "copyall"], cert_pem)
-    finally:
-        os.remove(key_path)
-    return _openssl(["x509", "-req", "-CA", ca_cert, "-CAkey", ca_key, "-set_serial", str(secrets.randbits(63)),
-                     "-days", str(days), "-sha256", "-copy_extensions", "copyall"], csr)
+def cert_not_after(cert_pem: bytes) -> float:
+    """notAfter as epoch seconds."""
+    text = _openssl(["x509", "-noout", "-enddate"], cert_pem).decode().strip()
+    return float(ssl.cert_time_to_seconds(text.partition("=")[2]))
+
+
+def cert_subject(cert_pem: bytes) -> tuple:
+    return _subject_of("x509", cert_pem)
+
+
+def cert_usage(cert_pem: bytes) -> str:
+    """The extended key usage as sign_csr names it: server, client or both."""
+    text = _openssl(["x509", "-noout", "-ext", "extendedKeyUsage"], cert_pem).decode()
+    server, client = "Server Authentication" in text, "Client Authentication" in text
+    return "both" if server and client else "server" if server else "client"
+
+
+def resign(ca_cert: str, ca_key: str, cert_pem: bytes, key_pem: bytes, days: int = LEAF_DAYS) -> bytes:
+    """A certificate with the subject, SANs and usages of cert_pem for key_pem, valid `days` from now:
+    what kubeadm's renewal does with certToConfig (it also takes a new key; the caller decides)."""
+    common_name, orgs = cert_subject(cert_pem)
+    dns, ips = cert_subject_alt_names(cert_pem)
+    csr = _csr_from_key_pem(key_pem, common_name, orgs)
+    return sign_csr(ca_cert, ca_key, csr, cert_usage(cert_pem), dns, ips, days)

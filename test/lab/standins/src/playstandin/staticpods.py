@@ -12,6 +12,7 @@ developer machine) a detached process group. A record per pod in
 `kubeadm reset` and `crictl ps` find them.
 """
 import contextlib
+import fcntl
 import glob
 import hashlib
 import json
@@ -109,10 +110,14 @@ def _argv(container: dict) -> list | None:
     return None
 
 
-def _start_process(pod_name: str, container: dict) -> dict:
+def _start_process(pod_name: str, container: dict, node_name: str) -> dict:
     argv = _argv(container)
+    # a new sandbox each start, as the real kubelet creates one: its own ID next to the container's;
+    # a static pod's sandbox is named after the node, like its mirror Pod (kube-apiserver-cp1)
     record = {"podName": pod_name, "container": container["name"], "image": container.get("image", ""),
-              "id": secrets.token_hex(32), "podId": secrets.token_hex(32), "startedAt": time.time(), "state": "running"}
+              "id": secrets.token_hex(32), "podSandboxId": secrets.token_hex(32),
+              "sandboxName": f"{pod_name}-{node_name}" if node_name else pod_name,
+              "startedAt": time.time(), "state": "running"}
     if not argv:
         return record
     env = {"PLAY_STANDIN_IMAGE": container.get("image", "")}
@@ -139,8 +144,52 @@ def _passed_env() -> dict:
     return {key: os.environ[key] for key in ("PLAY_CLUSTER_STATE", "PYTHONPATH") if key in os.environ}
 
 
-def stop(record: dict, forget: bool = True) -> None:
-    """Ends the pod's process; forget=False keeps its record as an exited sandbox (crictl stopp)."""
+def sandbox_id(record: dict) -> str:
+    return record.get("podSandboxId") or record["id"]   # records written before sandboxes had their own ID
+
+
+@contextlib.contextmanager
+def records_lock():
+    """The kubelet's sync and crictl's stopp/rmp take turns: a sync between the end of a process and
+    its record's update would start a second process next to the stale record."""
+    paths.ensure_dir(_records_dir())
+    with open(os.path.join(_records_dir(), ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def stop_sandbox(record: dict) -> None:
+    """crictl stopp: the process ends, the sandbox stays listed NotReady; the kubelet's next sync
+    finds its pod not running and starts a new sandbox."""
+    with records_lock():
+        record = _current(record)
+        if record:
+            _stop_process(record)
+            stopped = {key: value for key, value in record.items() if key not in ("pid", "unit")}
+            _save({**stopped, "state": "notready"})
+
+
+def remove_sandbox(record: dict) -> None:
+    """crictl rmp (of a stopped sandbox): gone; the kubelet starts the pod again from scratch."""
+    with records_lock():
+        if _current(record):
+            _forget(record)
+
+
+def _current(record: dict) -> dict | None:
+    """The record as it is now on disk, if it still is the same sandbox."""
+    for found in recorded_pods():
+        if found["podName"] == record["podName"] and sandbox_id(found) == sandbox_id(record):
+            return found
+    return None
+
+
+def stop(record: dict) -> None:
+    _stop_process(record)
+    _forget(record)
+
+
+def _stop_process(record: dict) -> None:
     if record.get("unit"):
         subprocess.run(["systemctl", "stop", record["unit"]], capture_output=True)
     elif record.get("pid") and _pid_alive(record["pid"]):
@@ -153,10 +202,6 @@ def stop(record: dict, forget: bool = True) -> None:
         else:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(record["pid"], signal.SIGKILL)
-    if forget:
-        _forget(record)
-    else:
-        _save({**record, "state": "exited"})
 
 
 def stop_all() -> None:
@@ -189,10 +234,12 @@ def _probe_ready(container: dict) -> bool:
 
 
 def sync(node_name: str = "") -> list:
-    """Make running pods match the manifests; return their status for the Node object.
+    """Make running pods match the manifests; return their status for the Node object."""
+    with records_lock():
+        return _sync(node_name)
 
-    A static pod's API name (and its sandbox's, as crictl pods shows it) is the manifest's name
-    with the node's name appended, as the real kubelet names them."""
+
+def _sync(node_name: str) -> list:
     manifests = read_manifests()
     records = {record["podName"]: record for record in recorded_pods()}
     for name, record in list(records.items()):
@@ -207,13 +254,13 @@ def sync(node_name: str = "") -> list:
             restarts = record.get("restarts", 0) + 1 if record else 0   # same pod crashed
             _prepare_host_paths(entry["pod"])
             try:
-                record = _start_process(name, container)
+                record = _start_process(name, container, node_name)
             except (OSError, subprocess.CalledProcessError) as exc:
                 # the kubelet logs a failed container start and retries on the next sync
                 print(f'E0000 pod_workers.go:1298] "Error syncing pod, skipping" err="{exc}" pod="kube-system/{name}"',
                       file=sys.stderr, flush=True)
                 continue
-            record.update(hash=entry["hash"], restarts=restarts, sandboxName=f"{name}-{node_name}" if node_name else name)
+            record.update(hash=entry["hash"], restarts=restarts)
             _save(record)
         statuses.append({"name": name, "ready": _probe_ready(container), "restarts": record.get("restarts", 0),
                          "startedAt": record["startedAt"], "image": record["image"],

@@ -77,5 +77,23 @@ def human_duration(seconds: float) -> str:
     return f"{hours // 24 // 365}y"
 
 
+def short_human_duration(seconds: float) -> str:
+    """k8s.io/apimachinery/pkg/util/duration.ShortHumanDuration (kubeadm's TTL and RESIDUAL TIME)."""
+    s = int(seconds)
+    if s < -1:
+        return "<invalid>"
+    if s < 0:
+        return "0s"
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m"
+    if s < 86400:
+        return f"{s // 3600}h"
+    if s < 86400 * 365:
+        return f"{s // 86400}d"
+    return f"{s // (86400 * 365)}y"
+
+
 def now() -> float:
     return time.time()

@@ -7,7 +7,7 @@ import yaml
 from .. import cli_common, versions
 from ..errors import StandinError
 from ..state import ClusterState
-from . import certkey, configcmd, init, join, renewal, reset, tokens, upgrade
+from . import certkey, certscmd, configcmd, init, join, reset, tokens, upgrade
 from .config import DEFAULT_GROUPS, TOKEN_RE, duration
 from .flags import Flags
 
@@ -156,7 +156,7 @@ def dispatch(version: str, argv: list) -> int:
         if rest[:1] == ["certificate-key"]:
             print(certkey.new_key())
             return 0
-        return renewal.dispatch(rest)
+        return certscmd.dispatch(version, rest)
     raise StandinError(f'unknown command "{command}" for "kubeadm"\nRun \'kubeadm --help\' for usage.')
 
 

@@ -1,234 +1,189 @@
-"""`kubeadm certs check-expiration` and `kubeadm certs renew`, and the lab's clock knob.
+"""The certificates kubeadm manages and renews (phases/certs/renewal/{manager,readwriter}.go).
 
-As cmd/kubeadm/app/cmd/certs.go and phases/certs/renewal: the certificates kubeadm manages on a
-control plane (leaves in the PKI folder, client certificates embedded in the kubeconfigs; not
-kubelet.conf, whose certificate the kubelet rotates), read from the files themselves. Renewal
-signs the same certificate again (subject, SANs, usages and key kept) for a new year with its
-CA; the CAs are never renewed. Nothing restarts: kubeadm says so and leaves it to the user.
+One handler per certificate `kubeadm certs check-expiration` lists and `kubeadm certs renew`
+renews: the PKI leaves under the certificates dir and the client certificates embedded in the
+kubeconfig files (kubelet.conf is not one: the kubelet rotates its own). Expiry is always read
+from the files themselves.
 """
 import base64
 import os
-import sys
-import time
 
 import yaml
 
 from .. import kubeconfig, paths, pki
 from ..errors import StandinError
 
-PKI_DIR = "/etc/kubernetes/pki"
-KUBECONFIG_DIR = "/etc/kubernetes"
+KUBERNETES_DIR = "/etc/kubernetes"
+DEFAULT_CERT_DIR = "/etc/kubernetes/pki"
 
-# name -> (file: a PKI base name or a kubeconfig, CA name, the long name renew prints)
-MANAGED = {
-    "admin.conf": ("admin.conf", "ca", "certificate embedded in the kubeconfig file for the admin to use and for kubeadm itself"),
-    "apiserver": ("apiserver", "ca", "certificate for serving the Kubernetes API"),
-    "apiserver-etcd-client": ("apiserver-etcd-client", "etcd-ca", "certificate the apiserver uses to access etcd"),
-    "apiserver-kubelet-client": ("apiserver-kubelet-client", "ca", "certificate for the API server to connect to kubelet"),
-    "controller-manager.conf": ("controller-manager.conf", "ca", "certificate embedded in the kubeconfig file for the controller manager to use"),
-    "etcd-healthcheck-client": ("etcd/healthcheck-client", "etcd-ca", "certificate for liveness probes to healthcheck etcd"),
-    "etcd-peer": ("etcd/peer", "etcd-ca", "certificate for etcd nodes to communicate with each other"),
-    "etcd-server": ("etcd/server", "etcd-ca", "certificate for serving etcd"),
-    "front-proxy-client": ("front-proxy-client", "front-proxy-ca", "certificate for the front proxy client"),
-    "scheduler.conf": ("scheduler.conf", "ca", "certificate embedded in the kubeconfig file for the scheduler manager to use"),
-    "super-admin.conf": ("super-admin.conf", "ca", "certificate embedded in the kubeconfig file for the super-admin"),
+# name, long name (kubeadm's UX text), kubeconfig file or PKI base name, CA name, CA base name
+_HANDLERS = [
+    ("admin.conf", "certificate embedded in the kubeconfig file for the admin to use and for kubeadm itself",
+     "conf", "ca", "ca"),
+    ("apiserver", "certificate for serving the Kubernetes API", "apiserver", "ca", "ca"),
+    ("apiserver-etcd-client", "certificate the apiserver uses to access etcd", "apiserver-etcd-client",
+     "etcd-ca", "etcd/ca"),
+    ("apiserver-kubelet-client", "certificate for the API server to connect to kubelet", "apiserver-kubelet-client",
+     "ca", "ca"),
+    ("controller-manager.conf", "certificate embedded in the kubeconfig file for the controller manager to use",
+     "conf", "ca", "ca"),
+    ("etcd-healthcheck-client", "certificate for liveness probes to healthcheck etcd", "etcd/healthcheck-client",
+     "etcd-ca", "etcd/ca"),
+    ("etcd-peer", "certificate for etcd nodes to communicate with each other", "etcd/peer", "etcd-ca", "etcd/ca"),
+    ("etcd-server", "certificate for serving etcd", "etcd/server", "etcd-ca", "etcd/ca"),
+    ("front-proxy-client", "certificate for the front proxy client", "front-proxy-client",
+     "front-proxy-ca", "front-proxy-ca"),
+    ("scheduler.conf", "certificate embedded in the kubeconfig file for the scheduler manager to use",
+     "conf", "ca", "ca"),
+    ("super-admin.conf", "certificate embedded in the kubeconfig file for the super-admin", "conf", "ca", "ca"),
+]
+CAS = [("ca", "ca"), ("etcd-ca", "etcd/ca"), ("front-proxy-ca", "front-proxy-ca")]   # name, base name
+
+# UsingExternal{,FrontProxy,Etcd}CA: the CA's UX name and the certificates it must have signed
+_EXTERNAL_CHECKS = {
+    "ca": ("CA", [("apiserver", "API server"), ("apiserver-kubelet-client", "API server kubelet client")]),
+    "front-proxy-ca": ("front-proxy CA", [("front-proxy-client", "front-proxy client")]),
+    "etcd/ca": ("etcd CA", [("apiserver-etcd-client", "apiserver etcd client"), ("etcd/server", "etcd server"),
+                            ("etcd/peer", "etcd peer"), ("etcd/healthcheck-client", "etcd health-check client")]),
 }
-CA_FILES = {"ca": "ca", "etcd-ca": "etcd/ca", "front-proxy-ca": "front-proxy-ca"}
-LEAF_DAYS = 365
 
 
-def _is_kubeconfig(name: str) -> bool:
-    return name.endswith(".conf")
+def _no_such_file(path: str) -> str:
+    return f"open {path}: no such file or directory"
 
 
-def _pki(cert_dir: str, base: str, ext: str) -> str:
-    return paths.host_path(os.path.join(cert_dir, f"{base}.{ext}"))
+class Handler:
+    """A certificate on disk: a PKI cert/key pair or the client credentials of a kubeconfig."""
+
+    def __init__(self, cert_dir: str, name: str, long_name: str, base: str, ca_name: str, ca_base: str):
+        self.cert_dir, self.name, self.long_name = cert_dir, name, long_name
+        self.ca_name, self.ca_base = ca_name, ca_base
+        self.is_kubeconfig = base == "conf"
+        self.path = f"{KUBERNETES_DIR}/{name}" if self.is_kubeconfig else f"{cert_dir}/{base}.crt"
+        self.key_path = "" if self.is_kubeconfig else f"{cert_dir}/{base}.key"
+
+    def exists(self) -> bool:
+        return os.path.isfile(paths.host_path(self.path))
+
+    def read(self) -> tuple:
+        """(certificate PEM, key PEM)."""
+        if not self.is_kubeconfig:
+            return _read(self.path, "failed to load existing certificate " + self.name), _read(self.key_path, "")
+        user = _current_user(self._document(), self.path)
+        if not user.get("client-certificate-data"):
+            raise StandinError(f"kubeConfig file {self.path} does not have an embedded client certificate")
+        return base64.b64decode(user["client-certificate-data"]), base64.b64decode(user.get("client-key-data", ""))
+
+    def write(self, cert_pem: bytes, key_pem: bytes) -> None:
+        """Atomic, with the modes kubeadm uses (keys and kubeconfigs 0600, certificates 0644)."""
+        if not self.is_kubeconfig:
+            paths.write_file(paths.host_path(self.key_path), key_pem, 0o600)
+            paths.write_file(paths.host_path(self.path), cert_pem, 0o644)
+            return
+        document = self._document()
+        user = _current_user(document, self.path)
+        user["client-certificate-data"] = base64.b64encode(cert_pem).decode()
+        user["client-key-data"] = base64.b64encode(key_pem).decode()
+        # kubeadm also refreshes the embedded CA from the CA on disk
+        cluster = _current_cluster(document)
+        cluster["certificate-authority-data"] = base64.b64encode(_read(f"{self.cert_dir}/ca.crt", "")).decode()
+        paths.write_file(paths.host_path(self.path), kubeconfig.dump_yaml(document), 0o600)
+
+    def _document(self) -> dict:
+        try:
+            return yaml.safe_load(_read(self.path, "")) or {}
+        except yaml.YAMLError as exc:
+            raise StandinError(f"failed to load kubeConfig file {self.path}: {exc}".replace("\n", " ")) from None
 
 
-def _read(path: str) -> bytes | None:
+def _read(path: str, context: str) -> bytes:
     try:
-        with open(path, "rb") as handle:
+        with open(paths.host_path(path), "rb") as handle:
             return handle.read()
     except FileNotFoundError:
-        return None
+        message = _no_such_file(path)
+        raise StandinError(f"{context}: {message}" if context else message) from None
 
 
-def _kubeconfig_path(name: str) -> str:
-    return paths.host_path(os.path.join(KUBECONFIG_DIR, name))
+def _current(document: dict, section: str, name: str) -> dict:
+    for entry in document.get(section) or []:
+        if entry.get("name") == name:
+            return entry.get(section[:-1]) or {}
+    return {}
 
 
-def _kubeconfig_material(name: str) -> tuple:
-    """(parsed yaml, cert pem, key pem) of a kubeconfig with embedded client credentials, or Nones."""
-    raw = _read(_kubeconfig_path(name))
-    if raw is None:
-        return None, None, None
-    config = yaml.safe_load(raw) or {}
-    user = ((config.get("users") or [{}])[0] or {}).get("user") or {}
-    if "client-certificate-data" not in user:
-        return config, None, None
-    return config, base64.b64decode(user["client-certificate-data"]), base64.b64decode(user["client-key-data"])
+def _current_context(document: dict, path: str) -> dict:
+    context = _current(document, "contexts", document.get("current-context", ""))
+    if not context:
+        raise StandinError(f"invalid kubeConfig file {path}: missing context {document.get('current-context', '')}")
+    return context
 
 
-def _certificate(name: str, cert_dir: str) -> bytes | None:
-    base = MANAGED[name][0]
-    if _is_kubeconfig(name):
-        return _kubeconfig_material(base)[1]
-    return _read(_pki(cert_dir, base, "crt"))
+def _current_user(document: dict, path: str) -> dict:
+    user = _current(document, "users", _current_context(document, path).get("user", ""))
+    if not user:
+        raise StandinError(f"invalid kubeConfig file {path}: missing authInfo")
+    return user
 
 
-def short_human_duration(seconds: float) -> str:
-    """k8s.io/apimachinery/pkg/util/duration.ShortHumanDuration, which kubeadm prints."""
-    whole = int(seconds)
-    if whole < -1:
-        return "<invalid>"
-    if whole < 0:
-        return "0s"
-    if whole < 60:
-        return f"{whole}s"
-    if whole < 3600:
-        return f"{whole // 60}m"
-    hours = whole // 3600
-    if hours < 24:
-        return f"{hours}h"
-    if hours < 24 * 365:
-        return f"{hours // 24}d"
-    return f"{hours // 24 // 365}y"
+def _current_cluster(document: dict) -> dict:
+    return _current(document, "clusters", _current_context(document, "").get("cluster", ""))
 
 
-def _expires(epoch: float) -> str:
-    return time.strftime("%b %d, %Y %H:%M UTC", time.gmtime(epoch))
+def handlers(cert_dir: str) -> list:
+    """Sorted by name, as Manager.Certificates() returns them."""
+    return [Handler(cert_dir, *spec) for spec in _HANDLERS]
 
 
-def _table(rows: list) -> list:
-    """text/tabwriter as certs.go sets it up (minwidth 10, padding 3) for every column but the
-    last, which is printed with %-8v (hence "no" and six spaces)."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    return ["".join(cell.ljust(max(widths[i] + 3, 10)) for i, cell in enumerate(row[:-1])) + (row[-1] if n == 0 else row[-1].ljust(8))
-            for n, row in enumerate(rows)]
+def by_name(cert_dir: str, name: str) -> Handler:
+    for handler in handlers(cert_dir):
+        if handler.name == name:
+            return handler
+    raise StandinError(f"{name} is not a valid certificate for this cluster")
 
 
-def _reading_config(prefix: str) -> None:
-    if os.path.exists(_kubeconfig_path("admin.conf")):
-        print(f'[{prefix}] Reading configuration from the "kubeadm-config" ConfigMap in namespace "kube-system"...')
-        print(f"[{prefix}] Use 'kubeadm init phase upload-config --config your-config-file' to re-upload it.")
-    else:
-        print(f"[{prefix}] Error reading configuration from the Cluster. Falling back to default configuration")
-    print()
+def ca_exists(cert_dir: str, ca_base: str) -> bool:
+    return os.path.isfile(paths.host_path(f"{cert_dir}/{ca_base}.crt"))
 
 
-def check_expiration(cert_dir: str = PKI_DIR) -> int:
-    _reading_config("check-expiration")
-    now = time.time()
-    rows = [("CERTIFICATE", "EXPIRES", "RESIDUAL TIME", "CERTIFICATE AUTHORITY", "EXTERNALLY MANAGED")]
-    missing = []
-    for name, (_, ca, _) in MANAGED.items():
-        pem = _certificate(name, cert_dir)
-        if pem is None:
-            missing.append(name)
-            continue
-        end = pki.not_after(pem)
-        rows.append((name, _expires(end), short_human_duration(end - now), ca, "no"))
-    for line in _table(rows):
-        print(line)
-    for name in missing:
-        print(f"!MISSING! {name}")
-    print()
-    cas = [("CERTIFICATE AUTHORITY", "EXPIRES", "RESIDUAL TIME", "EXTERNALLY MANAGED")]
-    missing_cas = []
-    for name, base in CA_FILES.items():
-        pem = _read(_pki(cert_dir, base, "crt"))
-        if pem is None:
-            missing_cas.append(name)
-            continue
-        end = pki.not_after(pem)
-        cas.append((name, _expires(end), short_human_duration(end - now), "no"))
-    for line in _table(cas):
-        print(line)
-    for name in missing_cas:
-        print(f"!MISSING! {name}")
-    return 0
+def ca_cert_pem(cert_dir: str, ca_base: str) -> bytes:
+    return _read(f"{cert_dir}/{ca_base}.crt", "")
 
 
-def _ca_paths(ca: str, cert_dir: str) -> tuple:
-    base = CA_FILES[ca]
-    crt, key = _pki(cert_dir, base, "crt"), _pki(cert_dir, base, "key")
-    if not os.path.exists(key):
-        raise StandinError(f"error execution phase: certificate authority {ca} is not available: open {key}: no such file or directory")
-    return crt, key
-
-
-def resign_one(name: str, cert_dir: str, days: int) -> bool:
-    """Sign `name` again for `days` from now with its CA; False when the file is not there."""
-    base, ca, _ = MANAGED[name]
-    if _certificate(name, cert_dir) is None:
-        return False
-    ca_crt, ca_key = _ca_paths(ca, cert_dir)
-    if _is_kubeconfig(name):
-        config, cert, key = _kubeconfig_material(base)
-        renewed = pki.resign(cert, key, ca_crt, ca_key, days)
-        config["users"][0]["user"]["client-certificate-data"] = base64.b64encode(renewed).decode()
-        paths.write_file(_kubeconfig_path(base), kubeconfig.dump_yaml(config), 0o600)
+def externally_managed(cert_dir: str, ca_base: str) -> bool:
+    """IsExternallyManaged: the CA certificate without its key, and the certificates it signed in place.
+    A CA key missing together with those certificates (a worker's pki) is an error, as in kubeadm."""
+    ux_name, signed = _EXTERNAL_CHECKS[ca_base]
+    try:
+        ca_path = f"{cert_dir}/{ca_base}.crt"
+        if not os.path.isfile(paths.host_path(ca_path)):
+            raise StandinError(f"failure loading certificate for {ux_name}: couldn't load the certificate file "
+                               f"{ca_path}: {_no_such_file(ca_path)}")
+        if os.path.exists(paths.host_path(f"{cert_dir}/{ca_base}.key")):
+            return False
+        for base, signed_ux in signed:
+            key_path, cert_path = f"{cert_dir}/{base}.key", f"{cert_dir}/{base}.crt"
+            if not os.path.isfile(paths.host_path(key_path)):
+                raise StandinError(f"failure loading key for {base}: couldn't load the private key file "
+                                   f"{key_path}: {_no_such_file(key_path)}")
+            if not os.path.isfile(paths.host_path(cert_path)):
+                raise StandinError(f"failure loading certificate for {signed_ux}: couldn't load the certificate "
+                                   f"file {cert_path}: {_no_such_file(cert_path)}")
         return True
-    cert, key = _read(_pki(cert_dir, base, "crt")), _read(_pki(cert_dir, base, "key"))
-    if key is None:
-        return False
-    paths.write_file(_pki(cert_dir, base, "crt"), pki.resign(cert, key, ca_crt, ca_key, days), 0o644)
-    return True
+    except StandinError as exc:
+        raise StandinError(f"Error checking external CA condition for {ca_base} certificate authority: "
+                           f"{exc.message}") from None
 
 
-def renew(names: list, cert_dir: str = PKI_DIR) -> int:
-    """`kubeadm certs renew all|NAME`: what renew prints, in its order."""
-    _reading_config("renew")
-    for name in names:
-        if resign_one(name, cert_dir, LEAF_DAYS):
-            print(f"{MANAGED[name][2]} renewed")
-        else:
-            print(f"MISSING! {MANAGED[name][2]}")
-    if len(names) > 1:
-        print()
-        print("Done renewing certificates. You must restart the kube-apiserver, kube-controller-manager, kube-scheduler "
-              "and etcd, so that they can use the new certificates.")
-    return 0
-
-
-def dispatch(rest: list) -> int:
-    """kubeadm certs check-expiration | renew (all | NAME) [--cert-dir DIR] [--config F] [--kubeconfig F]."""
-    command, args = (rest[0] if rest else ""), rest[1:]
-    cert_dir, positionals, items = PKI_DIR, [], list(args)
-    while items:
-        arg = items.pop(0)
-        name, has_value, value = arg.partition("=")
-        if name in ("--cert-dir", "--config", "--kubeconfig"):
-            value = value if has_value else (items.pop(0) if items else "")
-            if name == "--cert-dir":
-                cert_dir = value
-        elif arg.startswith("-"):
-            raise StandinError(f"unknown flag: {name}")
-        else:
-            positionals.append(arg)
-    if command == "check-expiration":
-        return check_expiration(cert_dir)
-    if command == "renew":
-        target = positionals[0] if positionals else ""
-        if target == "all":
-            return renew(list(MANAGED), cert_dir)
-        if target in MANAGED:
-            return renew([target], cert_dir)
-        raise StandinError(f'unknown command "{target}" for "kubeadm certs renew"' if target else
-                           'Error: missing subcommand; "renew" is not meant to be run on its own')
-    raise StandinError(f'unknown command "{command}" for "kubeadm certs"')
-
-
-def age_main(argv: list) -> int:
-    """play-standin-age-certs DAYS: the lab's clock knob (not a kubeadm command)."""
-    if len(argv) != 1 or not argv[0].isdigit() or not 1 <= int(argv[0]) <= 3650:
-        print("usage: play-standin-age-certs DAYS   (1 to 3650)", file=sys.stderr)
-        return 2
-    days = int(argv[0])
-    aged = [name for name in MANAGED if resign_one(name, PKI_DIR, days)]
-    if not aged:
-        print("no kubeadm certificate on this host", file=sys.stderr)
-        return 1
-    for name in aged:
-        print(f"{name}: expires in {days} days")
-    return 0
+def resign(handler: Handler, days: int, new_key: bool) -> None:
+    """Sign the handler's certificate again with its CA: same subject, SANs and usages, valid `days`
+    from now. kubeadm's renewal takes a new key (pkiutil.NewCertAndKey); the lab's clock knob keeps it."""
+    cert_pem, key_pem = handler.read()
+    if new_key:
+        key_pem = pki.new_key_pem(pki.key_algorithm(key_pem))
+    ca_crt, ca_key = (paths.host_path(f"{handler.cert_dir}/{handler.ca_base}.{ext}") for ext in ("crt", "key"))
+    if not os.path.isfile(ca_key):
+        raise StandinError(f"failure loading {handler.ca_base} certificate authority: couldn't load the private key "
+                           f"file {handler.cert_dir}/{handler.ca_base}.key: "
+                           f"{_no_such_file(handler.cert_dir + '/' + handler.ca_base + '.key')}")
+    handler.write(pki.resign(ca_crt, ca_key, cert_pem, key_pem, days), key_pem)

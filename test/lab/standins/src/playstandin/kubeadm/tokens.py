@@ -2,6 +2,7 @@
 import secrets
 
 from .. import timefmt
+from ..tabwriter import table
 from ..state import ClusterState
 from .config import TOKEN_RE
 
@@ -41,32 +42,6 @@ def delete(state: ClusterState, token_id: str) -> bool:
     return len(document["tokens"]) != before
 
 
-def short_duration(seconds: float) -> str:
-    """k8s duration.ShortHumanDuration, as `kubeadm token list` shows a TTL."""
-    s = int(seconds)
-    if s < 0:
-        return "<invalid>"
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m"
-    if s < 86400:
-        return f"{s // 3600}h"
-    if s < 86400 * 365:
-        return f"{s // 86400}d"
-    return f"{s // (86400 * 365)}y"
-
-
-def table(rows: list, min_width: int = 10, padding: int = 3) -> str:
-    """Go's tabwriter.NewWriter(out, 10, 4, 3, ' ', 0) as kubeadm token list uses it."""
-    widths = [max(min_width, max(len(row[i]) for row in rows) + padding) for i in range(len(rows[0]))]
-    lines = []
-    for row in rows:
-        cells = [cell.ljust(widths[i]) if i < len(row) - 1 else cell for i, cell in enumerate(row)]
-        lines.append("".join(cells))
-    return "\n".join(lines) + "\n"
-
-
 def list_table(state: ClusterState) -> str:
     now = timefmt.now()
     rows = [["TOKEN", "TTL", "EXPIRES", "USAGES", "DESCRIPTION", "EXTRA GROUPS"]]
@@ -75,7 +50,7 @@ def list_table(state: ClusterState) -> str:
         if expires and expires <= now:
             continue
         rows.append([f"{token['id']}.{token['secret']}",
-                     short_duration(expires - now) if expires else "<forever>",
+                     timefmt.short_human_duration(expires - now) if expires else "<forever>",
                      timefmt.rfc3339(expires) if expires else "<never>",
                      ",".join(token.get("usages") or []) or "<none>",
                      token.get("description") or "<none>",
