@@ -3,7 +3,8 @@
 // (0600 in a 0700 folder, a dated name, the newest etcd_backup_keep kept) and leaves nothing on the
 // master; the fetched file is a snapshot etcdctl reads (status: its revision and keys).
 //
-// State: runs on the cluster cluster.test leaves built, and leaves it as it was.
+// State: runs on the cluster certs.test leaves (or builds it with inventories/lab: a no-op when
+// it is built), and leaves it as it was.
 import { expect } from 'chai';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,12 @@ const INVENTORY = 'inventories/lab';
 describeLab('issue 16: etcd-backup.yml saves etcd snapshots to the controller', function () {
   this.timeout(600_000);
   let dir: string;
-  before(() => (dir = mkdtempSync(join(tmpdir(), 'play-etcd-backups-'))));
+  before(async function () {
+    this.timeout(900_000);
+    dir = mkdtempSync(join(tmpdir(), 'play-etcd-backups-'));
+    const { run } = await playText('etcd-backup: the cluster to back up (site.yml)', ['site.yml', '-i', INVENTORY]);
+    expect(run.code, playOutput(run)).to.equal(0);
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   const backup = (extra: string[] = []) =>
