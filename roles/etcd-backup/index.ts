@@ -6,8 +6,8 @@
  * Secret of the cluster, so it never stays on the master and is never printed.
  */
 import { join, resolve } from 'node:path';
-import { homedir } from 'node:os';
 import { TaskError } from '../../engine/errors.js';
+import { expandHome } from '../../engine/home.js';
 import { checkControllerSecretDir, pruneControllerDir, sha256Hex, writeControllerFile } from '../../engine/ops/index.js';
 import { defineRole } from '../../engine/role.js';
 import { sh } from '../../engine/shell.js';
@@ -38,10 +38,9 @@ const HOST_DIR = '/var/lib/play-etcd-backup';
 const HOST_FILE = `${HOST_DIR}/snapshot.db`;
 
 function resolveBackup(vars: TypedVars, host: HostView, inventory: InventoryView): EtcdBackupVars {
-  const dir = vars.string('etcd_backup_dir').trim();
   return {
     ...readCluster(vars, host, inventory),
-    backupDir: resolve(dir === '~' || dir.startsWith('~/') ? homedir() + dir.slice(1) : dir),
+    backupDir: resolve(expandHome(vars.string('etcd_backup_dir').trim())),
     keep: vars.int('etcd_backup_keep', { min: 1, max: 1000 }),
   };
 }

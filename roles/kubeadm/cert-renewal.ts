@@ -16,6 +16,7 @@ import { commandFact } from '../../engine/facts/index.js';
 import { runMust } from '../../engine/ops/index.js';
 import { raw, sh } from '../../engine/shell.js';
 import type { Change, Task, TaskContext } from '../../engine/types.js';
+import { APISERVER_MANIFEST } from '../kube-shared/cluster-report.js';
 import { KUBECTL } from '../kube-shared/kube-paths.js';
 import type { KubeadmVars } from './vars.js';
 
@@ -23,7 +24,6 @@ type Ctx = TaskContext<KubeadmVars>;
 
 const RENEW_LOCK = 'kubeadm:certs:renew';
 const APISERVER_CERT = '/etc/kubernetes/pki/apiserver.crt';
-const APISERVER_MANIFEST = '/etc/kubernetes/manifests/kube-apiserver.yaml';
 /** The static pods that read the renewed files (kubeadm's own list after `certs renew`). */
 export const CONTROL_PLANE_PODS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
 const DAY_MS = 86_400_000;

@@ -1,7 +1,7 @@
 /** kubeadm's typed vars, validated per host before any host is contacted. */
-import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { VarsError } from '../../engine/errors.js';
+import { expandHome } from '../../engine/home.js';
 import type { HostView, InventoryView } from '../../engine/types.js';
 import { isIPv4, type TypedVars } from '../../engine/vars.js';
 import { controlPlaneEndpoint, groupName } from '../lb-shared/topology.js';
@@ -153,7 +153,3 @@ function readAdminUser(vars: TypedVars): string | undefined {
   return user === 'root' ? undefined : user;
 }
 
-/** `~/x` is the controller user's home, as a shell would read it (inventories write it so). */
-export function expandHome(path: string): string {
-  return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
-}
