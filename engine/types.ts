@@ -147,6 +147,11 @@ export interface RunOptions {
   readonly label?: string;
   /** The command text holds secrets: it is never shown, even with -vvv. */
   readonly secret?: boolean;
+  /**
+   * A reading repeated until something is ready (a wait's probe): the facts later checks want
+   * are not read along with it, as they are with other commands (they would be on every try).
+   */
+  readonly poll?: boolean;
 }
 
 export interface HostView {

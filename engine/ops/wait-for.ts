@@ -56,7 +56,7 @@ function probeHost<V>(ctx: TaskContext<V>, spec: WaitForSpec): TaskContext<V> {
  */
 async function probeNow<V>(ctx: TaskContext<V>, probe: Probe): Promise<WaitReading> {
   if (!isFact(probe)) return reading(await probe());
-  return reading(probe.parse(await ctx.run(probe.command, { allowFail: true, label: `probe ${probe.id}` })));
+  return reading(probe.parse(await ctx.run(probe.command, { allowFail: true, poll: true, label: `probe ${probe.id}` })));
 }
 
 async function failure(spec: WaitForSpec, last: WaitReading): Promise<string> {

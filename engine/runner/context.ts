@@ -26,9 +26,14 @@ export interface ContextDeps {
 export class Ahead {
   readonly reads = new Map<string, number>();
   readonly held: Array<() => void> = [];
+  /** The facts it asked of its own host: a command run there before its turn reads them along. */
+  readonly asked = new Map<string, Fact<unknown>>();
   refused?: string;
 
-  constructor(host: string, epoch: number) {
+  constructor(
+    readonly host: string,
+    epoch: number,
+  ) {
     this.reads.set(host, epoch);
   }
 
@@ -55,6 +60,7 @@ export function makeContext<V>(deps: ContextDeps, hostName: string, vars: V, ahe
     registered: state.registered,
     fact<T>(fact: Fact<T>): Promise<T> {
       if (ahead && !ahead.reads.has(hostName)) ahead.reads.set(hostName, state.epoch);
+      if (ahead?.host === hostName) ahead.asked.set(fact.id, fact);
       return state.batcher.get(fact);
     },
     async run(command: string, options: RunOptions = {}): Promise<ExecResult> {
@@ -62,11 +68,7 @@ export function makeContext<V>(deps: ContextDeps, hostName: string, vars: V, ahe
       deps.log(hostName, 3, `exec: ${shown}`);
       const started = Date.now();
       let result: ExecResult;
-      try {
-        result = await state.connection.exec(command, { timeoutMs: options.timeoutMs });
-      } finally {
-        state.changed();
-      }
+      result = await state.runCommand(command, options);
       deps.log(hostName, 3, `exit ${result.code} in ${Date.now() - started} ms`);
       if (result.code !== 0 && !options.allowFail) {
         throw new CommandError(options.secret ? '' : command, result.code, result.stdout, result.stderr, options.label);

@@ -54,7 +54,8 @@ class Run {
     this.record = new RunRecord(plan.redactor, events);
     this.pool = new ConnectionPool(settings.ssh);
     this.hosts = new HostStates(this.pool, settings.connectionSpec, (host, batch) => {
-      events.log(host, 2, `facts: ${batch.ids.length} in one exec (${batch.ms} ms)`);
+      const how = batch.alongCommand ? 'read after a command, in its exec' : 'in one exec';
+      events.log(host, 2, `facts: ${batch.ids.length} ${how} (${batch.ms} ms)`);
       // Fact ids hold command text: masked like every other log line.
       events.log(host, 4, this.record.redact(`facts asked: ${batch.ids.join(', ')}`));
     });

@@ -13,6 +13,15 @@ interface Pending {
 export interface BatchReport {
   readonly ids: readonly string[];
   readonly ms: number;
+  /** The facts were read in the exec of a command, right after it (no round trip of their own). */
+  readonly alongCommand?: boolean;
+}
+
+/** A command's result and the facts read right after it in the same exec. */
+export interface ReadAlong {
+  readonly result: ExecResult;
+  /** Each fact's answer by id; empty when the output could not be split (the command's result is then the raw one). */
+  readonly facts: ReadonlyMap<string, ExecResult>;
 }
 
 /**
@@ -51,6 +60,39 @@ export class FactBatcher {
     this.cache = new Map();
   }
 
+  /**
+   * Runs a command and, in the same exec, the facts the host's later checks will ask: an apply
+   * then costs one round trip, not two. The command runs first, alone in its subshell, so the
+   * facts read the state it left; its stdout, stderr and exit code come back exactly as exec's.
+   */
+  async runThenRead(command: string, facts: readonly Fact<unknown>[]): Promise<ReadAlong> {
+    const started = Date.now();
+    const answers = new Map<string, ExecResult>();
+    const entries: Pending[] = facts.map((f) => ({
+      id: f.id,
+      command: f.command,
+      ...(f.group ? { group: f.group } : {}),
+      waiters: [{ resolve: (r: ExecResult) => void answers.set(f.id, r), reject: () => undefined }],
+    }));
+    const units = groupUnits(entries);
+    const marker = batchMarker();
+    const raw = await this.connection.exec(batchScript([command, ...units.map((u) => u.command)], marker));
+    let parts: ExecResult[];
+    try {
+      parts = parseBatchOutput(raw.stdout, raw.stderr, units.length + 1, marker);
+    } catch {
+      return { result: commandPart(raw, marker), facts: answers };
+    }
+    this.onBatch?.({ ids: facts.map((f) => f.id), ms: Date.now() - started, alongCommand: true });
+    units.forEach((unit, i) => unit.settle(parts[i + 1]!));
+    return { result: parts[0]!, facts: answers };
+  }
+
+  /** Answers read along with the command that last changed the host (see runThenRead). */
+  seed(answers: ReadonlyMap<string, ExecResult>): void {
+    for (const [id, result] of answers) this.cache.set(id, Promise.resolve(result));
+  }
+
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
@@ -74,6 +116,18 @@ export class FactBatcher {
     } catch (err) {
       batch.forEach((entry) => entry.waiters.forEach((w) => w.reject(err)));
     }
+  }
+}
+
+/**
+ * The command's own result when the reads after it did not all finish (the shell died): its
+ * section when it has one, else exec's answer as it is (a sudo that refused never ran it).
+ */
+function commandPart(raw: ExecResult, marker: string): ExecResult {
+  try {
+    return parseBatchOutput(raw.stdout, raw.stderr, 1, marker)[0]!;
+  } catch {
+    return raw;
   }
 }
 
@@ -121,12 +175,16 @@ function singleUnit(entry: Pending): BatchUnit {
 
 /** Runs several read-only commands in one exec; each keeps its own stdout, stderr and exit code. */
 export async function runBatch(connection: Connection, commands: string[]): Promise<ExecResult[]> {
-  const marker = `play-${randomBytes(12).toString('hex')}`;
+  const marker = batchMarker();
   const result = await connection.exec(batchScript(commands, marker));
   if (result.code !== 0) {
     throw new Error(`fact batch failed (exit ${result.code}): ${result.stderr.trim().slice(-500)}`);
   }
   return parseBatchOutput(result.stdout, result.stderr, commands.length, marker);
+}
+
+function batchMarker(): string {
+  return `play-${randomBytes(12).toString('hex')}`;
 }
 
 /**

@@ -1,6 +1,17 @@
 import type { ConnectionPool } from '../connection/index.js';
-import type { Connection, ConnectionSpec } from '../types.js';
-import { FactBatcher, type BatchReport } from './fact-batcher.js';
+import type { Connection, ConnectionSpec, ExecResult, Fact } from '../types.js';
+import { FactBatcher, type BatchReport, type ReadAlong } from './fact-batcher.js';
+
+/** A check run ahead of its turn: the facts it asked of its own host (see context.ts Ahead). */
+export interface FactWishes {
+  readonly asked: ReadonlyMap<string, Fact<unknown>>;
+}
+
+export interface HostRunOptions {
+  readonly timeoutMs?: number;
+  /** A reading repeated until something is ready: nothing is read along (it would be on every try). */
+  readonly poll?: boolean;
+}
 
 /** Per-host state shared by every flow that touches the host (its own, and delegations to it). */
 export class HostState {
@@ -8,6 +19,8 @@ export class HostState {
   epoch = 0;
   readonly batcher: FactBatcher;
   readonly registered = new Map<string, unknown>();
+  /** Checks of this host waiting for their turn, whose facts a command reads along (runCommand). */
+  private readonly waiting = new Set<FactWishes>();
 
   constructor(
     readonly connection: Connection,
@@ -19,6 +32,41 @@ export class HostState {
   changed(): void {
     this.epoch++;
     this.batcher.invalidate();
+  }
+
+  expect(check: FactWishes): void {
+    this.waiting.add(check);
+  }
+
+  forget(check: FactWishes): void {
+    this.waiting.delete(check);
+  }
+
+  /** The facts the checks still waiting for their turn asked, once each. */
+  expectedFacts(): Fact<unknown>[] {
+    const byId = new Map<string, Fact<unknown>>();
+    for (const check of this.waiting) for (const [id, fact] of check.asked) byId.set(id, fact);
+    return [...byId.values()];
+  }
+
+  /**
+   * Runs a command that may change the host. The facts the later checks asked ahead are read in
+   * the same exec, after it: they answer those checks at the new epoch without a round trip of
+   * their own. Not with a timeout (it would cover the reads too) nor for polls.
+   */
+  async runCommand(command: string, options: HostRunOptions = {}): Promise<ExecResult> {
+    const wanted = options.timeoutMs === undefined && !options.poll ? this.expectedFacts() : [];
+    const epoch = this.epoch;
+    let along: ReadAlong | undefined;
+    try {
+      if (wanted.length === 0) return await this.connection.exec(command, { timeoutMs: options.timeoutMs });
+      along = await this.batcher.runThenRead(command, wanted);
+      return along.result;
+    } finally {
+      this.changed();
+      // Another command that ended meanwhile may have changed what the reads saw: then they are not kept.
+      if (along && this.epoch === epoch + 1) this.batcher.seed(along.facts);
+    }
   }
 }
 

@@ -21,15 +21,25 @@ export class PrefetchStore {
 
   constructor(private readonly hosts: HostStates) {}
 
+  /** The check's facts are read along with the host's commands until its turn comes. */
   put(task: PlannedTask, prefetch: Prefetch): void {
+    this.remove(task);
     this.entries.set(task, prefetch);
+    this.hosts.get(prefetch.ahead.host).expect(prefetch.ahead);
   }
 
   /** The entry, if it is still fresh; it is removed either way. */
   take(task: PlannedTask): Prefetch | undefined {
-    const entry = this.entries.get(task);
-    this.entries.delete(task);
+    const entry = this.remove(task);
     return entry && this.isFresh(entry) ? entry : undefined;
+  }
+
+  private remove(task: PlannedTask): Prefetch | undefined {
+    const entry = this.entries.get(task);
+    if (!entry) return undefined;
+    this.entries.delete(task);
+    this.hosts.get(entry.ahead.host).forget(entry.ahead);
+    return entry;
   }
 
   hasFresh(task: PlannedTask): boolean {

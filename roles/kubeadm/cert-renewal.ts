@@ -127,7 +127,7 @@ const podFilter = (ctx: Ctx): string => sh`--namespace kube-system --name ${`^($
 
 async function controlPlanePodIds(ctx: Ctx, readyOnly: boolean): Promise<string[]> {
   const state = readyOnly ? ' --state ready' : '';
-  const out = await runMust(ctx, `${crictl(ctx)} pods ${podFilter(ctx)}${state} -q`, { label: 'crictl pods (control plane)' });
+  const out = await runMust(ctx, `${crictl(ctx)} pods ${podFilter(ctx)}${state} -q`, { label: 'crictl pods (control plane)', poll: readyOnly });
   return out.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
 }
 
@@ -150,7 +150,7 @@ async function waitRestarted(ctx: Ctx, removed: readonly string[], endpoint: str
     const ready = await controlPlanePodIds(ctx, true);
     const fresh = ready.filter((id) => !removed.includes(id));
     if (fresh.length >= removed.length) {
-      const probe = await ctx.run(sh`${raw(KUBECTL)} --server ${`https://${endpoint}`} get node ${ctx.vars.nodeName} -o name`, { allowFail: true, label: `kubectl get node via ${endpoint}` });
+      const probe = await ctx.run(sh`${raw(KUBECTL)} --server ${`https://${endpoint}`} get node ${ctx.vars.nodeName} -o name`, { allowFail: true, poll: true, label: `kubectl get node via ${endpoint}` });
       if (probe.code === 0) return;
       last = `the apiserver at ${endpoint} does not answer yet: ${lastLine(probe.stderr)}`;
     } else {

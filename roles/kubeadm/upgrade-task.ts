@@ -171,7 +171,7 @@ async function waitNodeAt(ctx: Ctx): Promise<void> {
   const deadline = Date.now() + ctx.vars.timeoutMs;
   let last = 'not read yet';
   for (;;) {
-    const got = await k.run(sh`${raw(KUBECTL)} get nodes ${node} -o json`, { allowFail: true, label: `kubectl get node ${node}` });
+    const got = await k.run(sh`${raw(KUBECTL)} get nodes ${node} -o json`, { allowFail: true, poll: true, label: `kubectl get node ${node}` });
     if (got.code === 0) {
       const [report] = parseNodes(`{"items":[${got.stdout}]}`);
       if (report?.ready && report.kubelet?.text === want) return;

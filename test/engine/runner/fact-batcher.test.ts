@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LocalConnection } from '../../../engine/connection/local.js';
 import { batchScript, FactBatcher, parseBatchOutput } from '../../../engine/runner/fact-batcher.js';
 import type { Fact, FactGroup } from '../../../engine/types.js';
@@ -49,6 +52,56 @@ describe('fact batcher', () => {
     ]);
     expect(x).to.equal('0:no newline');
     expect(y).to.equal('0:\nplay-000 0 0\nstill mine\n');
+  });
+
+  describe('facts read along with a command (issue 17 item 2)', () => {
+    let dir: string;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'play-along-'))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('runs the command first, keeps its stdout, stderr and exit code exactly, and reads the facts after it in the same exec', async () => {
+      const conn = local();
+      const batcher = new FactBatcher(conn);
+      const file = join(dir, 'made');
+      const { result, facts } = await batcher.runThenRead(`printf 'out, no newline'; printf 'err' >&2; echo made > ${file}; cat; exit 4`, [
+        echoFact('after', `cat ${file}`),
+        echoFact('other', 'echo other; exit 2'),
+      ]);
+      expect(result).to.deep.equal({ code: 4, stdout: 'out, no newline', stderr: 'err' });
+      expect(facts.get('after')).to.deep.equal({ code: 0, stdout: 'made\n', stderr: '' });
+      expect(facts.get('other')).to.deep.equal({ code: 2, stdout: 'other\n', stderr: '' });
+      expect(conn.stats.execs).to.equal(1);
+      batcher.seed(facts);
+      expect(await batcher.get(echoFact('after', `cat ${file}`))).to.equal('0:made\n');
+      expect(conn.stats.execs).to.equal(1);
+    });
+
+    it('shares one command among grouped facts, as a batch does', async () => {
+      const batcher = new FactBatcher(local());
+      const group = (arg: string): FactGroup => ({
+        key: 'echo-group',
+        arg,
+        command: (args) => `echo ${args.join(' ')}`,
+        split: (r, args) => args.map((_, i) => ({ code: r.code, stdout: r.stdout.trim().split(' ')[i]!, stderr: '' })),
+      });
+      const { facts } = await batcher.runThenRead('true', [
+        { ...echoFact('g1', 'echo g1'), group: group('x') },
+        { ...echoFact('g2', 'echo g2'), group: group('y') },
+      ]);
+      expect(facts.get('g1')?.stdout).to.equal('x');
+      expect(facts.get('g2')?.stdout).to.equal('y');
+    });
+
+    it("answers exec's own result and no facts when the script did not run as written", async () => {
+      const batcher = new FactBatcher(local());
+      const { result, facts } = await batcher.runThenRead('echo partial; kill -9 $$', [echoFact('never', 'echo never')]);
+      expect(result.code).to.not.equal(0);
+      expect(result.stdout).to.equal('partial\n');
+      expect(facts.size).to.equal(0);
+      const cut = await batcher.runThenRead('echo done; exit 3', [echoFact('dies', 'kill -9 $$')]);
+      expect(cut.result).to.deep.equal({ code: 3, stdout: 'done\n', stderr: '' });
+      expect(cut.facts.size).to.equal(0);
+    });
   });
 
   it('parses the batch format and refuses a truncated one', () => {

@@ -37,6 +37,25 @@ describe('checks prefetched across the plays of a run', function () {
     expect(execsOf(three)).to.deep.equal([1, 1]);
   });
 
+  it('a first apply reads the facts of the checks still to come in the exec of each command (issue 17 item 2)', async () => {
+    writeFileSync(join(dir, 'one.yml'), '- name: demo\n  hosts: a\n  roles: [demo]\n');
+    const run = await runPlay(['one.yml', '-i', 'hosts.ini', '-vvv'], { cwd: dir, env });
+    expect(run.code, run.stderr).to.equal(0);
+    const out = run.stdout + run.stderr;
+    const commands = out.match(/^\[a\] exec: /gm) ?? [];
+    const execs = Number(/execs=(\d+)/.exec(out)?.[1]);
+    // Three tasks change and a handler runs: four commands; the first batch is the only read of its own.
+    expect(commands.length).to.equal(4);
+    expect(execs).to.equal(commands.length + 1);
+    expect(out.match(/facts: \d+ in one exec/g)).to.have.length(1);
+    expect(out).to.match(/facts: \d+ read after a command, in its exec/);
+    expect(readFileSync(join(dir, 'a', 'demo', 'config.txt'), 'utf8')).to.equal('message=hello\n');
+
+    // What the reads along saw is what the host holds: the next run changes nothing.
+    const again = parseJsonReport(await runPlay(['one.yml', '-i', 'hosts.ini', '--json'], { cwd: dir, env }));
+    expect(again.hosts.a!.stats.changed).to.equal(0);
+  });
+
   it('a check that read another host is asked again once that host changed', async () => {
     writeFileSync(
       join(dir, 'relay.yml'),
