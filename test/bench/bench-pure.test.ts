@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_SRC, parseAnsibleRecap, parsePlayJson } from './lib/engines.js';
+import { BENCH_SRC, listedCollections, parseAnsibleRecap, parsePlayJson } from './lib/engines.js';
 import { chartOption, decadeFloor, drawChart, formatSeconds, panelLayout, textWidth, type PlotInput } from './lib/plot.js';
 import { findMitogen, mitogenEnv } from './lib/mitogen.js';
 import { fasterStrategy, measureAt, projectedSeconds } from './lib/peers.js';
@@ -26,6 +26,15 @@ describe('benchmark (pure parts)', () => {
       lb1: { changed: 3, unreachable: 0, failed: 0 },
       master1: { changed: 0, unreachable: 1, failed: 2 },
     });
+  });
+
+  it('reads the collections ansible-galaxy lists', () => {
+    const listing = [
+      '', '# /usr/lib/python3/dist-packages/ansible_collections', 'Collection                    Version',
+      '----------------------------- -------', 'amazon.aws                    5.4.0  ', 'ansible.posix                 1.5.4  ', 'community.general             6.6.2  ',
+    ].join('\n');
+    expect([...listedCollections(listing)]).to.deep.equal(['amazon.aws', 'ansible.posix', 'community.general']);
+    expect(listedCollections('').size).to.equal(0);
   });
 
   it("reads play's --json stats and round trips", () => {

@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { labHosts, labSsh, labStatus, isRoot } from '../lab/lab.js';
 import { scaleHosts, scaleInventory, scaleLabDown, scaleLabUp } from '../lab/scale-lab.js';
 import {
-  BENCH_SRC, lockedByOtherRun, runAnsible, runPlay, runProblems, tail, totalChanged,
+  BENCH_SRC, lockedByOtherRun, missingCollections, runAnsible, runPlay, runProblems, tail, totalChanged,
   type AnsibleEngine, type Engine, type EngineRun, type Strategy,
 } from './lib/engines.js';
 import { findMitogen, MITOGEN_MISSING } from './lib/mitogen.js';
@@ -459,9 +459,11 @@ async function main(): Promise<void> {
   for (const tool of ['/usr/bin/time', '/usr/bin/ansible-playbook']) {
     if (!existsSync(tool)) throw new Error(`${tool} is missing (apt-get install time ansible)`);
   }
+  const collections = missingCollections();
   const mitogen = findMitogen();
-  if (!mitogen) {
-    process.stderr.write(`bench: ${MITOGEN_MISSING}\n`);
+  if (collections.length || !mitogen) {
+    if (collections.length) process.stderr.write(`bench: ansible-playbook has no ${collections.join(', ')} collection: the benchmark's playbooks use it (apt-get install ansible)\n`);
+    if (!mitogen) process.stderr.write(`bench: ${MITOGEN_MISSING}\n`);
     process.exitCode = 2;
     return;
   }

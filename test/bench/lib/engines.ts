@@ -3,6 +3,7 @@
  * ansible-playbook with the benchmark's ansible.cfg, stock or with Mitogen (mitogen.ts). Each run is measured (measure.ts) and its
  * output parsed into per-host stats, so a scenario can check what the engine says it did.
  */
+import { spawnSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,6 +129,20 @@ export async function runAnsible(opts: AnsibleOptions): Promise<EngineRun> {
     timeoutMs: 20 * 60_000,
   });
   return { ...m, engine: opts.engine ?? 'ansible', hosts: parseAnsibleRecap(m.stdout) };
+}
+
+/** The collection the benchmark's playbooks take modules from beyond ansible.builtin (sysctl, authorized_key). */
+export const ANSIBLE_COLLECTIONS = ['ansible.posix'] as const;
+
+/** Collections in `ansible-galaxy collection list`'s output: `name  version` rows. */
+export function listedCollections(listing: string): Set<string> {
+  return new Set(listing.split('\n').map((line) => /^([a-z0-9_]+\.[a-z0-9_]+)\s+\d/.exec(line)?.[1]).filter((c): c is string => c !== undefined));
+}
+
+/** Which of ANSIBLE_COLLECTIONS ansible-playbook would not find (ansible-core alone ships none). */
+export function missingCollections(): string[] {
+  const listed = listedCollections(spawnSync('ansible-galaxy', ['collection', 'list'], { encoding: 'utf8' }).stdout ?? '');
+  return ANSIBLE_COLLECTIONS.filter((c) => !listed.has(c));
 }
 
 /** `host : ok=3 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0` lines. */
