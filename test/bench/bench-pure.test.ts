@@ -1,11 +1,14 @@
 // The benchmark's pure parts: parsing the engines' outputs, statistics, the figure, the W1
 // fingerprints and reset script. No lab, no root.
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_SRC, parseAnsibleRecap, parsePlayJson } from './lib/engines.js';
+import { BENCH_SRC, listedCollections, parseAnsibleRecap, parsePlayJson } from './lib/engines.js';
 import { chartOption, decadeFloor, drawChart, formatSeconds, panelLayout, textWidth, type PlotInput } from './lib/plot.js';
-import { plotInput, resultsFromJson } from './lib/report.js';
+import { findMitogen, mitogenEnv } from './lib/mitogen.js';
+import { fasterStrategy, measureAt, projectedSeconds } from './lib/peers.js';
+import { plotInput, resultsFromJson, writeReport, type Results, type Sample } from './lib/report.js';
 import { scaleDifferences } from './lib/scale.js';
 import { linearFit, median } from './lib/stats.js';
 import { fingerprintDiff, normalizeFingerprints, resetScript } from './lib/w1.js';
@@ -23,6 +26,15 @@ describe('benchmark (pure parts)', () => {
       lb1: { changed: 3, unreachable: 0, failed: 0 },
       master1: { changed: 0, unreachable: 1, failed: 2 },
     });
+  });
+
+  it('reads the collections ansible-galaxy lists', () => {
+    const listing = [
+      '', '# /usr/lib/python3/dist-packages/ansible_collections', 'Collection                    Version',
+      '----------------------------- -------', 'amazon.aws                    5.4.0  ', 'ansible.posix                 1.5.4  ', 'community.general             6.6.2  ',
+    ].join('\n');
+    expect([...listedCollections(listing)]).to.deep.equal(['amazon.aws', 'ansible.posix', 'community.general']);
+    expect(listedCollections('').size).to.equal(0);
   });
 
   it("reads play's --json stats and round trips", () => {
@@ -115,6 +127,117 @@ describe('benchmark (pure parts)', () => {
       const results = resultsFromJson(JSON.stringify({ ...committed, site_samples: { noop: [sample, { ...sample, wall_s: 4 }, { ...sample, wall_s: 3 }] } }));
       expect(plotInput(results).site).to.deep.equal([{ label: 'no-op', seconds: 3, execsPerHost: 1 }]);
       expect(plotInput(resultsFromJson(JSON.stringify(committed))).site).to.equal(undefined);
+    });
+  });
+
+  describe('Mitogen, the third engine', () => {
+    const sample = (wall_s: number): Sample => ({ wall_s, cpu_s: wall_s / 2, tree_cpu_s: 0, masters_cpu_s: 0, machine_cpu_s: wall_s, max_rss_mb: 60, tree_rss_mb: 90, changed: 0, execs_per_host_max: 1 });
+    const results = (withMitogen: boolean): Results => ({
+      machine: { cpu_model: 'cpu', cores: 2, memory_gb: 8, kernel: 'k', node: 'v20', ansible: 'ansible-core 2.14', openssh: 'ssh', date: '2025-01-01T00:00:00Z' },
+      mode: 'quick', runs_per_scenario: 3, scale_runs: 1,
+      ansible: { strategy: 'free', forks: 'max(50, hosts)', pipelining: true, control_persist: '60s', gather_facts: false },
+      ...(withMitogen ? { mitogen: { version: '0.3.3', strategy: 'linear' as const, strategy_trial: { linear_noop_median_s: 8.7, free_noop_median_s: 9.1 } } } : {}),
+      w1: {
+        hosts: 7, equivalent: true, equivalence_checks: 9, differences: [],
+        scenarios: { noop: { play: [sample(0.4), sample(0.5), sample(0.3)], ansible: [sample(11), sample(12), sample(10)], ...(withMitogen ? { mitogen: [sample(8), sample(10), sample(9)] } : {}) } },
+      },
+      // the peers ran at 10 and 20 hosts; at 100, a run would have taken 10 minutes or more
+      scale: [
+        { hosts: 10, play: [sample(1)], ansible: [sample(40)], ...(withMitogen ? { mitogen: [sample(30)] } : {}) },
+        { hosts: 20, play: [sample(1.5)], ansible: [sample(80)], ...(withMitogen ? { mitogen: [sample(50)] } : {}) },
+        { hosts: 100, play: [sample(5)], ansible: [], ...(withMitogen ? { mitogen: [] } : {}) },
+      ],
+      notes: [], problems: [], duration_s: 60,
+    });
+    const report = async (r: Results): Promise<{ json: Record<string, any>; md: string }> => { // eslint-disable-line @typescript-eslint/no-explicit-any
+      const dir = mkdtempSync(join(tmpdir(), 'play-bench-report-'));
+      try {
+        await writeReport(r, dir, () => ({ svg: '<svg/>', png: Buffer.alloc(0) }));
+        return { json: JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')), md: readFileSync(join(dir, 'RESULTS.md'), 'utf8') };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+
+    it('puts mitogen_noop_ratio (play / mitogen on the W1 no-op) and its W1 summary in results.json', async () => {
+      const { json } = await report(results(true));
+      expect(json.mitogen_noop_ratio).to.equal(0.0444); // 0.4 / 9
+      expect(json.noop_ratio).to.equal(0.0364); // 0.4 / 11
+      expect(json.w1.summary.noop.mitogen.wall_s).to.equal(9);
+      expect(json.mitogen_settings).to.include({ version: '0.3.3', strategy: 'linear' });
+      expect(resultsFromJson(JSON.stringify(json)).mitogen?.version).to.equal('0.3.3');
+      const without = await report(results(false));
+      expect(without.json.mitogen_noop_ratio).to.equal(null); // NaN: not measured
+      expect(without.json.w1.summary.noop).to.not.have.property('mitogen');
+    });
+
+    it("shows Mitogen's columns in RESULTS.md only when it ran", async () => {
+      const { md } = await report(results(true));
+      expect(md).to.include('| scenario | play s | ansible s | play / ansible | mitogen s | play / mitogen |');
+      expect(md).to.include('| no-op re-apply | 0.40 (0.30-0.50) | 11.00 (10.00-12.00) | **0.036** (ansible x27.5) | 9.00 (8.00-10.00) | **0.044** (mitogen x22.5) |');
+      expect(md).to.include('Mitogen strategy: **mitogen_linear**');
+      expect(md).to.match(/\| mitogen \| ansible-mitogen 0\.3\.3/);
+      const without = await report(results(false));
+      expect(without.md).to.not.match(/mitogen/i);
+    });
+
+    it('extrapolates a peer where it did not run on the scale curve, and marks it', async () => {
+      const { json, md } = await report(results(true));
+      const at100 = json.scale.find((s: { hosts: number }) => s.hosts === 100);
+      // least squares through (10, 40) and (20, 80): 4 s per host; (10, 30), (20, 50): 2 s per host + 10
+      expect(at100).to.deep.equal({ hosts: 100, play_s: 5, ansible_extrapolated_s: 400, mitogen_extrapolated_s: 210 });
+      expect(json.scale_growth).to.include({ ansible_s_per_host: 4, mitogen_s_per_host: 2, mitogen_intercept_s: 10 });
+      expect(md).to.include('| 100 | 5.00 | 2.50 | 5.00 | 60 / 90 | 1 | *~400 (extrapolated)* | *0.0125* |');
+      expect(md).to.include('| 20 | 1.50 | 0.75 | 1.50 | 60 / 90 | 1 | 80.00 | **0.019** | 40.00 | 80.00 | 60 / 90 | 50.00 | **0.030** |');
+      expect(md).to.include('*Extrapolated*');
+    });
+
+    it('runs a peer at a size only while its runs stay under 10 minutes', () => {
+      expect(measureAt([], 10)).to.equal(true);
+      expect(projectedSeconds([{ hosts: 10, seconds: 40 }], 100)).to.equal(400);
+      expect(measureAt([{ hosts: 10, seconds: 40 }], 100)).to.equal(true);
+      expect(measureAt([{ hosts: 10, seconds: 40 }], 200)).to.equal(false);
+      expect(projectedSeconds([{ hosts: 10, seconds: 40 }, { hosts: 50, seconds: 200 }], 150)).to.equal(600);
+      expect(measureAt([{ hosts: 10, seconds: 40 }, { hosts: 50, seconds: 200 }], 149)).to.equal(true);
+      expect(measureAt([{ hosts: 10, seconds: 40 }, { hosts: 50, seconds: 200 }], 150)).to.equal(false);
+    });
+
+    it('picks the faster strategy by the medians of alternating no-ops', async () => {
+      const walls = { linear: [5, 9, 5], free: [6, 6, 1] };
+      const order: string[] = [];
+      const picked = await fasterStrategy(3, async (s) => {
+        order.push(s);
+        return walls[s].shift()!;
+      });
+      expect(order).to.deep.equal(['linear', 'free', 'linear', 'free', 'linear', 'free']);
+      expect(picked).to.deep.equal({ strategy: 'linear', trial: { linear_noop_median_s: 5, free_noop_median_s: 6 } });
+    });
+
+    it("hands Ansible Mitogen's strategy plugins through its environment", () => {
+      expect(mitogenEnv('free', { strategyDir: '/x/ansible_mitogen/plugins/strategy', version: '0.3.3' })).to.deep.equal({
+        ANSIBLE_STRATEGY_PLUGINS: '/x/ansible_mitogen/plugins/strategy',
+        ANSIBLE_STRATEGY: 'mitogen_free',
+      });
+    });
+
+    it("finds ansible-mitogen's strategy plugins from Ansible's Python, and nothing where they are not", () => {
+      const dir = mkdtempSync(join(tmpdir(), 'play-bench-mitogen-'));
+      try {
+        // a stand-in for Ansible's python3: prints what the real one prints for ansible_mitogen
+        const python = (exit: number) => {
+          const file = join(dir, `python-${exit}`);
+          writeFileSync(file, `#!/bin/sh\nprintf '%s\\n' ${dir}/ansible_mitogen 0.3.3\nexit ${exit}\n`, { mode: 0o755 });
+          return file;
+        };
+        expect(findMitogen(python(0))).to.equal(undefined); // no plugins there
+        mkdirSync(join(dir, 'ansible_mitogen/plugins/strategy'), { recursive: true });
+        for (const f of ['mitogen_linear.py', 'mitogen_free.py']) writeFileSync(join(dir, 'ansible_mitogen/plugins/strategy', f), '');
+        expect(findMitogen(python(0))).to.deep.equal({ strategyDir: join(dir, 'ansible_mitogen/plugins/strategy'), version: '0.3.3' });
+        expect(findMitogen(python(1))).to.equal(undefined); // the import failed
+        expect(findMitogen(join(dir, 'no-such-python'))).to.equal(undefined);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 

@@ -1,14 +1,15 @@
 /**
- * `npm run bench [-- --quick]`: play against ansible-playbook on the same work.
+ * `npm run bench [-- --quick]`: play against ansible-playbook, stock and with Mitogen, on the same work.
  *
  *   W1     the LB layer (playbooks/lb.yml, inventories/lab) on the main lab's 7 hosts, against the
  *          equivalent test/bench/ansible/w1.yml: first apply on fresh hosts, no-op re-apply,
  *          re-apply after one drift (haproxy.cfg edited on lb1). Runs alternate play, ansible,
- *          play, ansible...; medians of --runs (default 5) each. After every apply the managed
- *          state of every host is fingerprinted and must be the same for both engines.
+ *          mitogen, play, ansible, mitogen...; medians of --runs (default 5) each. After every
+ *          apply the managed state of every host is fingerprinted and must be the same for all engines.
  *   scale  a scale lab of 10, 25 and 50 light hosts (test/lab/scale-lab.ts, bridge playbench0)
  *          with a 20-task workload (test/bench/roles/bench vs test/bench/ansible/scale.yml):
- *          no-op wall time per size. The scale lab is torn down at the end.
+ *          no-op wall time per size; Ansible and Mitogen only where one run takes under 10 minutes
+ *          (beyond: extrapolated, lib/peers.ts). The scale lab is torn down at the end.
  *
  * Writes test/bench/results.json, test/bench/RESULTS.md and the figure, test/bench/results.svg and results.png.
  *
@@ -28,16 +29,19 @@ import { join } from 'node:path';
 import { labHosts, labSsh, labStatus, isRoot } from '../lab/lab.js';
 import { scaleHosts, scaleInventory, scaleLabDown, scaleLabUp } from '../lab/scale-lab.js';
 import {
-  BENCH_SRC, lockedByOtherRun, runAnsible, runPlay, runProblems, tail, totalChanged,
-  type Engine, type EngineRun, type Strategy,
+  BENCH_SRC, lockedByOtherRun, missingCollections, runAnsible, runPlay, runProblems, tail, totalChanged,
+  type AnsibleEngine, type Engine, type EngineRun, type Strategy,
 } from './lib/engines.js';
+import { findMitogen, MITOGEN_MISSING } from './lib/mitogen.js';
+import { fasterStrategy, measureAt } from './lib/peers.js';
 import { waitLabIdle } from './lib/guard.js';
 import { withRunLock } from './lib/run-lock.js';
 import { machineInfo } from './lib/machine-info.js';
 import { drawChart } from './lib/plot.js';
-import { resultsFromJson, writeReport, type Results, type Sample, type ScenarioResult, type ScaleResult } from './lib/report.js';
+import {
+  peerSizePoints, resultsFromJson, writeReport, type Results, type Sample, type ScenarioResult, type ScaleResult, type StrategyChoice,
+} from './lib/report.js';
 import { BENCH_ROLES_PATH, renderScale, scaleDifferences, scaleFingerprints, SCALE_ANSIBLE_PLAYBOOK, SCALE_PLAYBOOK } from './lib/scale.js';
-import { median } from './lib/stats.js';
 import { compareTerminalViews, type ViewComparison } from './lib/terminal-view.js';
 import {
   DRIFT_SCRIPT, fingerprintDiff, fingerprintHosts, normalizeFingerprints, renderW1, resetScript,
@@ -86,11 +90,11 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const WARM_FOR_MS = 40_000;
 
 class Bench {
-  private lastRunEnd: Record<Engine, number> = { play: 0, ansible: 0 };
+  private lastRunEnd: Record<Engine, number> = { play: 0, ansible: 0, mitogen: 0 };
   readonly notes: string[] = [];
   readonly problems: string[] = [];
-
-  constructor(readonly strategy: { value: Strategy }) {}
+  /** Each Ansible engine's faster strategy (W1's trial; the scale part picks its own). */
+  readonly strategy: Record<AnsibleEngine, Strategy> = { ansible: 'linear', mitogen: 'linear' };
 
   /** One engine run, retried while another play run holds a host's lock. */
   async run(engine: Engine, job: () => Promise<EngineRun>, guard: boolean): Promise<EngineRun> {
@@ -115,6 +119,8 @@ class Bench {
   }
 
   isWarm(engine: Engine): boolean {
+    // Mitogen's connections live and die with its ansible-playbook process: no run warms the next
+    if (engine === 'mitogen') return true;
     return Date.now() - this.lastRunEnd[engine] < WARM_FOR_MS;
   }
 }
@@ -168,41 +174,42 @@ async function runW1(opts: Options, bench: Bench, results: Results): Promise<voi
     const ansibleVars = [`bench_render_dir=${renderDir}`];
     const play = (): Promise<EngineRun> => runPlay({ playbook: W1_PLAYBOOK, inventory: W1_INVENTORY });
     // Ansible does not take play's run lock: the benchmark holds it for the run (see lib/run-lock.ts).
-    const ansible = (strategy: Strategy) => (): Promise<EngineRun> =>
-      locked(() => runAnsible({ playbook: W1_ANSIBLE_PLAYBOOK, inventory: W1_INVENTORY, strategy, forks: Math.max(50, topo.all.length), extraVars: ansibleVars }));
+    const ansible = (strategy: Strategy, engine: AnsibleEngine = 'ansible') => (): Promise<EngineRun> =>
+      locked(() => runAnsible({ playbook: W1_ANSIBLE_PLAYBOOK, inventory: W1_INVENTORY, strategy, engine, forks: Math.max(50, topo.all.length), extraVars: ansibleVars }));
     const check = (run: EngineRun, what: string): void => {
       const p = runProblems(run, topo.all);
       if (p.length) throw new Error(`W1 ${what}: ${p.join('; ')}\n${tail(run.stdout, 40)}`);
     };
 
-    // Converge once (the lab may hold anything), then check that each engine finds the other's
-    // converged state converged: the two playbooks really ensure the same thing.
+    // Converge once (the lab may hold anything), then check that each engine finds the others'
+    // converged state converged: the playbooks really ensure the same thing.
     log('W1: converging the lab with play');
     check(await bench.run('play', play, true), 'initial play apply');
-    const a0 = await bench.run('ansible', ansible('linear'), true);
-    check(a0, 'ansible on play-converged hosts');
-    if (totalChanged(a0) !== 0) bench.problems.push(`W1: ansible changed ${totalChanged(a0)} task(s) on hosts play had converged:\n${changedLines(a0.stdout)}`);
+    for (const peer of ['ansible', 'mitogen'] as const) {
+      const a0 = await bench.run(peer, ansible('linear', peer), true);
+      check(a0, `${peer} on play-converged hosts`);
+      if (totalChanged(a0) !== 0) bench.problems.push(`W1: ${peer} changed ${totalChanged(a0)} task(s) on hosts play had converged:\n${changedLines(a0.stdout)}`);
+    }
     const p0 = await bench.run('play', play, true);
     check(p0, 'play after ansible');
     if (totalChanged(p0) !== 0) bench.problems.push(`W1: play changed ${totalChanged(p0)} task(s) after ansible's no-op`);
 
-    // Ansible's strategy: the faster of linear and free on the no-op.
-    const trials: Record<Strategy, number[]> = { linear: [], free: [] };
-    for (let i = 0; i < (opts.quick ? 2 : 3); i++) {
-      for (const s of ['linear', 'free'] as const) {
-        const r = await bench.run('ansible', ansible(s), true);
-        check(r, `ansible ${s} no-op trial`);
-        trials[s].push(r.wallS);
-      }
+    // Each Ansible engine's strategy: the faster of linear and free on the no-op.
+    for (const peer of ['ansible', 'mitogen'] as const) {
+      const { strategy, trial } = await fasterStrategy(opts.quick ? 2 : 3, async (s) => {
+        const r = await bench.run(peer, ansible(s, peer), true);
+        check(r, `${peer} ${s} no-op trial`);
+        return r.wallS;
+      });
+      bench.strategy[peer] = strategy;
+      Object.assign(peerSettings(results, peer), { strategy, strategy_trial: trial });
+      log(`W1: ${peer} strategy ${strategy} (no-op medians: linear ${trial.linear_noop_median_s.toFixed(2)} s, free ${trial.free_noop_median_s.toFixed(2)} s)`);
     }
-    bench.strategy.value = median(trials.free) < median(trials.linear) ? 'free' : 'linear';
-    results.ansible.strategy = bench.strategy.value;
-    results.ansible.strategy_trial = { linear_noop_median_s: median(trials.linear), free_noop_median_s: median(trials.free) };
-    log(`W1: ansible strategy ${bench.strategy.value} (no-op medians: linear ${median(trials.linear).toFixed(2)} s, free ${median(trials.free).toFixed(2)} s)`);
 
     const engines: Array<[Engine, () => Promise<EngineRun>]> = [
       ['play', play],
-      ['ansible', () => ansible(bench.strategy.value)()],
+      ['ansible', () => ansible(bench.strategy.ansible)()],
+      ['mitogen', () => ansible(bench.strategy.mitogen, 'mitogen')()],
     ];
     let reference: Record<string, string[]> | undefined;
     let referenceMachines = '';
@@ -259,7 +266,7 @@ async function runW1(opts: Options, bench: Bench, results: Results): Promise<voi
     };
 
     const scenario = async (name: 'first_apply' | 'noop' | 'drift'): Promise<ScenarioResult> => {
-      const samples: Record<Engine, Sample[]> = { play: [], ansible: [] };
+      const samples: Record<Engine, Sample[]> = { play: [], ansible: [], mitogen: [] };
       for (let i = 0; i < opts.runs; i++) {
         for (const [engine, job] of engines) {
           const label = `${name} ${engine} run ${i + 1}`;
@@ -269,7 +276,7 @@ async function runW1(opts: Options, bench: Bench, results: Results): Promise<voi
           if (name !== 'noop') await compare(label);
         }
       }
-      return { play: samples.play, ansible: samples.ansible };
+      return samples;
     };
 
     // first apply first: its first run (play's) is the reference state every later apply is compared with
@@ -332,70 +339,72 @@ async function runScale(opts: Options, bench: Bench, results: Results): Promise<
     };
     const play = (inventory: string, limit?: string) => (): Promise<EngineRun> =>
       runPlay({ playbook: SCALE_PLAYBOOK, inventory, env, ...(limit ? { extraArgs: ['--limit', limit] } : {}) });
-    let scaleStrategy: Strategy = bench.strategy.value;
-    const ansible = (inventory: string, n: number, limit?: string) => (): Promise<EngineRun> =>
+    const scaleStrategy: Record<AnsibleEngine, Strategy> = { ...bench.strategy };
+    const ansible = (peer: AnsibleEngine, inventory: string, n: number, limit?: string, strategy = scaleStrategy[peer]) => (): Promise<EngineRun> =>
       runAnsible({
-        playbook: SCALE_ANSIBLE_PLAYBOOK, inventory, strategy: scaleStrategy, forks: Math.max(50, n),
+        playbook: SCALE_ANSIBLE_PLAYBOOK, inventory, strategy, engine: peer, forks: Math.max(50, n),
         extraVars: [`@${varsFile}`], ...(limit ? { limit } : {}),
       });
+    const job = (engine: Engine, inventory: string, n: number, limit?: string): (() => Promise<EngineRun>) =>
+      engine === 'play' ? play(inventory, limit) : ansible(engine, inventory, n, limit);
 
-    // Equivalence: the first half of the smallest size converged by play, the second half by
-    // ansible; every host's state must then be the same, and each engine must find all of them
-    // converged (changed=0).
+    // Equivalence: the smallest size's hosts in three parts, converged by play, ansible and
+    // mitogen one part each; every host's state must then be the same, and each engine must find
+    // all of them converged (changed=0).
     const first = Math.min(...opts.sizes);
     const inv = await inventoryFor(first);
     const hosts = scaleHosts(first);
     const names = hosts.map((h) => h.name);
-    const half = Math.ceil(first / 2);
-    const p1 = await bench.run('play', play(inv, names.slice(0, half).join(',')), false);
-    assertRun(p1, names.slice(0, half), 'scale: play first apply');
-    const a1 = await bench.run('ansible', ansible(inv, first, names.slice(half).join(',')), false);
-    assertRun(a1, names.slice(half), 'scale: ansible first apply');
+    const share = Math.ceil(first / ENGINES.length);
+    for (const [i, engine] of ENGINES.entries()) {
+      const part = names.slice(i * share, (i + 1) * share);
+      if (part.length) assertRun(await bench.run(engine, job(engine, inv, first, part.join(',')), false), part, `scale: ${engine} first apply`);
+    }
     const diffs = scaleDifferences(await scaleFingerprints(hosts));
     results.scale_equivalent = diffs.length === 0;
     if (diffs.length) {
       results.scale_differences = diffs;
       log(`scale: end states differ:\n  ${diffs.slice(0, 20).join('\n  ')}`);
     }
-    for (const engine of ['play', 'ansible'] as const) {
-      const r = await bench.run(engine, engine === 'play' ? play(inv) : ansible(inv, first), false);
-      assertRun(r, names, `scale: ${engine} on both halves`);
-      if (totalChanged(r) !== 0) bench.problems.push(`scale: ${engine} changed ${totalChanged(r)} task(s) on hosts the two engines had converged`);
+    for (const engine of ENGINES) {
+      const r = await bench.run(engine, job(engine, inv, first), false);
+      assertRun(r, names, `scale: ${engine} on all parts`);
+      if (totalChanged(r) !== 0) bench.problems.push(`scale: ${engine} changed ${totalChanged(r)} task(s) on hosts the engines had converged`);
     }
 
-    // Ansible's strategy for this workload: the faster of linear and free at the smallest size.
-    const trial: Record<Strategy, number[]> = { linear: [], free: [] };
-    for (let i = 0; i < (opts.quick ? 1 : 2); i++) {
-      for (const strategy of ['linear', 'free'] as const) {
-        const r = await bench.run('ansible', () => runAnsible({ playbook: SCALE_ANSIBLE_PLAYBOOK, inventory: inv, strategy, forks: 50, extraVars: [`@${varsFile}`] }), true);
-        assertRun(r, names, `scale: ansible ${strategy} trial`);
-        trial[strategy].push(r.wallS);
-      }
+    // Each Ansible engine's strategy for this workload: the faster of linear and free at the smallest size.
+    for (const peer of PEERS) {
+      const { strategy, trial } = await fasterStrategy(opts.quick ? 1 : 2, async (s) => {
+        const r = await bench.run(peer, ansible(peer, inv, first, undefined, s), true);
+        assertRun(r, names, `scale: ${peer} ${s} trial`);
+        return r.wallS;
+      });
+      scaleStrategy[peer] = strategy;
+      Object.assign(peerSettings(results, peer), { scale_strategy: strategy, scale_strategy_trial: { hosts: first, ...trial } });
+      log(`scale: ${peer} strategy ${strategy} (no-op medians at ${first} hosts: linear ${trial.linear_noop_median_s.toFixed(2)} s, free ${trial.free_noop_median_s.toFixed(2)} s)`);
     }
-    scaleStrategy = median(trial.free) < median(trial.linear) ? 'free' : 'linear';
-    results.ansible.scale_strategy = scaleStrategy;
-    results.ansible.scale_strategy_trial = { hosts: first, linear_noop_median_s: median(trial.linear), free_noop_median_s: median(trial.free) };
-    log(`scale: ansible strategy ${scaleStrategy} (no-op medians at ${first} hosts: linear ${median(trial.linear).toFixed(2)} s, free ${median(trial.free).toFixed(2)} s)`);
 
-    for (const n of opts.sizes) {
+    for (const n of [...opts.sizes].sort((a, b) => a - b)) {
       const inventory = await inventoryFor(n);
       const sizeHosts = scaleHosts(n).map((h) => h.name);
-      // converge the hosts this size adds (and warm both engines' connections)
-      assertRun(await bench.run('play', play(inventory), false), sizeHosts, `scale ${n}: converge`);
-      assertRun(await bench.run('ansible', ansible(inventory, n), false), sizeHosts, `scale ${n}: ansible warm-up`);
-      const samples: Record<Engine, Sample[]> = { play: [], ansible: [] };
+      // the Ansible engines run where a run should take under 10 minutes; the report extrapolates the rest
+      const peers = PEERS.filter((peer) => measureAt(peerSizePoints(results.scale, peer), n));
+      for (const peer of PEERS.filter((p) => !peers.includes(p))) log(`scale ${n}: ${peer} not run (a run would take 10 minutes or more): extrapolated`);
+      const engines: Engine[] = ['play', ...peers];
+      // converge the hosts this size adds and warm the engines' connections (Mitogen's die with each run)
+      for (const engine of engines.filter((e) => e !== 'mitogen')) assertRun(await bench.run(engine, job(engine, inventory, n), false), sizeHosts, `scale ${n}: ${engine} warm-up`);
+      const samples: Record<Engine, Sample[]> = { play: [], ansible: [], mitogen: [] };
       for (let i = 0; i < opts.scaleRuns; i++) {
-        for (const engine of ['play', 'ansible'] as const) {
-          const job = engine === 'play' ? play(inventory) : ansible(inventory, n);
-          if (!bench.isWarm(engine)) await bench.run(engine, job, true);
-          const run = await bench.run(engine, job, true);
+        for (const engine of engines) {
+          if (!bench.isWarm(engine)) await bench.run(engine, job(engine, inventory, n), true);
+          const run = await bench.run(engine, job(engine, inventory, n), true);
           assertRun(run, sizeHosts, `scale ${n} ${engine} no-op ${i + 1}`);
           if (totalChanged(run) !== 0) bench.problems.push(`scale ${n}: ${engine} no-op changed ${totalChanged(run)} task(s)`);
           samples[engine].push(sampleOf(run));
           log(`scale ${n} no-op ${i + 1}/${opts.scaleRuns} ${engine}: ${run.wallS.toFixed(2)} s wall, ${run.cpuS.toFixed(2)} s cpu`);
         }
       }
-      const result: ScaleResult = { hosts: n, play: samples.play, ansible: samples.ansible };
+      const result: ScaleResult = { hosts: n, ...samples };
       results.scale.push(result);
     }
   } finally {
@@ -406,6 +415,16 @@ async function runScale(opts: Options, bench: Bench, results: Results): Promise<
       if (left.length) bench.problems.push(`scale lab teardown left: ${left.join(', ')}`);
     }
   }
+}
+
+const ENGINES = ['play', 'ansible', 'mitogen'] as const;
+const PEERS = ['ansible', 'mitogen'] as const;
+
+/** Where results.json keeps an Ansible engine's strategy choices. */
+function peerSettings(results: Results, peer: AnsibleEngine): StrategyChoice {
+  if (peer === 'ansible') return results.ansible;
+  if (!results.mitogen) throw new Error('results.mitogen is set before any Mitogen run');
+  return results.mitogen;
 }
 
 function assertRun(run: EngineRun, hosts: readonly string[], what: string): void {
@@ -440,14 +459,23 @@ async function main(): Promise<void> {
   for (const tool of ['/usr/bin/time', '/usr/bin/ansible-playbook']) {
     if (!existsSync(tool)) throw new Error(`${tool} is missing (apt-get install time ansible)`);
   }
+  const collections = missingCollections();
+  const mitogen = findMitogen();
+  if (collections.length || !mitogen) {
+    if (collections.length) process.stderr.write(`bench: ansible-playbook has no ${collections.join(', ')} collection: the benchmark's playbooks use it (apt-get install ansible)\n`);
+    if (!mitogen) process.stderr.write(`bench: ${MITOGEN_MISSING}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const started = Date.now();
-  const bench = new Bench({ value: 'linear' });
+  const bench = new Bench();
   const results: Results = {
     machine: machineInfo(),
     mode: opts.quick ? 'quick' : 'full',
     runs_per_scenario: opts.runs,
     scale_runs: opts.scaleRuns,
     ansible: { strategy: 'linear', forks: 'max(50, hosts)', pipelining: true, control_persist: '60s', gather_facts: false },
+    mitogen: { version: mitogen.version, strategy: 'linear' },
     w1: { hosts: 0, scenarios: {}, equivalent: false, equivalence_checks: 0, differences: [] },
     scale: [],
     notes: bench.notes,

@@ -1,13 +1,15 @@
 /**
- * The two engines as the benchmark runs them: the real `play` CLI with --json, and
- * ansible-playbook with the benchmark's ansible.cfg. Each run is measured (measure.ts) and its
+ * The three engines as the benchmark runs them: the real `play` CLI with --json, and
+ * ansible-playbook with the benchmark's ansible.cfg, stock or with Mitogen (mitogen.ts). Each run is measured (measure.ts) and its
  * output parsed into per-host stats, so a scenario can check what the engine says it did.
  */
+import { spawnSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultSshSettings } from '../../../engine/connection/ssh.js';
 import { measure, type Measurement } from './measure.js';
+import { mitogenEnv } from './mitogen.js';
 
 /** The repository root, from dist/test/bench/lib/. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -18,7 +20,9 @@ export const ANSIBLE_CFG = join(BENCH_SRC, 'ansible/ansible.cfg');
 export const PLAY_CONTROL_DIR = defaultSshSettings().controlDir;
 export const ANSIBLE_CONTROL_DIR = join(homedir(), '.ansible', 'cp');
 
-export type Engine = 'play' | 'ansible';
+export type Engine = 'play' | 'ansible' | 'mitogen';
+/** The engines that run ansible-playbook. */
+export type AnsibleEngine = Exclude<Engine, 'play'>;
 export type Strategy = 'linear' | 'free';
 
 export interface HostResult {
@@ -104,6 +108,8 @@ export interface AnsibleOptions {
   readonly forks: number;
   readonly extraVars?: readonly string[];
   readonly limit?: string;
+  /** 'mitogen': the same run with Mitogen's strategy of the same kind (mitogen_linear, mitogen_free). */
+  readonly engine?: AnsibleEngine;
 }
 
 export async function runAnsible(opts: AnsibleOptions): Promise<EngineRun> {
@@ -113,7 +119,7 @@ export async function runAnsible(opts: AnsibleOptions): Promise<EngineRun> {
     env: {
       ...process.env,
       ANSIBLE_CONFIG: ANSIBLE_CFG,
-      ANSIBLE_STRATEGY: opts.strategy,
+      ...(opts.engine === 'mitogen' ? mitogenEnv(opts.strategy) : { ANSIBLE_STRATEGY: opts.strategy }),
       ANSIBLE_NOCOLOR: '1',
       ANSIBLE_FORCE_COLOR: '0',
       ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
@@ -122,7 +128,21 @@ export async function runAnsible(opts: AnsibleOptions): Promise<EngineRun> {
     controlDir: ANSIBLE_CONTROL_DIR,
     timeoutMs: 20 * 60_000,
   });
-  return { ...m, engine: 'ansible', hosts: parseAnsibleRecap(m.stdout) };
+  return { ...m, engine: opts.engine ?? 'ansible', hosts: parseAnsibleRecap(m.stdout) };
+}
+
+/** The collection the benchmark's playbooks take modules from beyond ansible.builtin (sysctl, authorized_key). */
+export const ANSIBLE_COLLECTIONS = ['ansible.posix'] as const;
+
+/** Collections in `ansible-galaxy collection list`'s output: `name  version` rows. */
+export function listedCollections(listing: string): Set<string> {
+  return new Set(listing.split('\n').map((line) => /^([a-z0-9_]+\.[a-z0-9_]+)\s+\d/.exec(line)?.[1]).filter((c): c is string => c !== undefined));
+}
+
+/** Which of ANSIBLE_COLLECTIONS ansible-playbook would not find (ansible-core alone ships none). */
+export function missingCollections(): string[] {
+  const listed = listedCollections(spawnSync('ansible-galaxy', ['collection', 'list'], { encoding: 'utf8' }).stdout ?? '');
+  return ANSIBLE_COLLECTIONS.filter((c) => !listed.has(c));
 }
 
 /** `host : ok=3 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0` lines. */

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import type { MachineInfo } from './machine-info.js';
 import type { Chart, EngineSeconds, PlotInput } from './plot.js';
 import { linearFit, max, median, min, round } from './stats.js';
-import { BENCH_SRC } from './engines.js';
+import { BENCH_SRC, type AnsibleEngine } from './engines.js';
+import { PEER_RUN_LIMIT_S, projectedSeconds, type SizePoint, type StrategyTrial } from './peers.js';
 
 export interface Sample {
   wall_s: number;
@@ -42,21 +43,27 @@ export interface ScaleResult extends ScenarioResult {
   hosts: number;
 }
 
+/** The strategy an Ansible engine ran with, and the no-op trial that picked it (W1, scale). */
+export interface StrategyChoice {
+  strategy: 'linear' | 'free';
+  strategy_trial?: StrategyTrial;
+  scale_strategy?: 'linear' | 'free';
+  scale_strategy_trial?: StrategyTrial & { hosts: number };
+}
+
 export interface Results {
   machine: MachineInfo;
   mode: 'quick' | 'full';
   runs_per_scenario: number;
   scale_runs: number;
-  ansible: {
-    strategy: 'linear' | 'free';
-    strategy_trial?: { linear_noop_median_s: number; free_noop_median_s: number };
-    scale_strategy?: 'linear' | 'free';
-    scale_strategy_trial?: { hosts: number; linear_noop_median_s: number; free_noop_median_s: number };
+  ansible: StrategyChoice & {
     forks: string;
     pipelining: boolean;
     control_persist: string;
     gather_facts: boolean;
   };
+  /** ansible-playbook with Mitogen: the same settings, Mitogen's strategy of the faster kind. */
+  mitogen?: StrategyChoice & { version: string };
   w1: {
     hosts: number;
     scenarios: Partial<Record<'first_apply' | 'noop' | 'drift', ScenarioResult>>;
@@ -96,9 +103,35 @@ function summary(samples: readonly Sample[]) {
   };
 }
 
-function ratio(s: ScenarioResult | undefined): number {
-  if (!s) return Number.NaN;
-  return round(median(pick(s.play, 'wall_s')) / median(pick(s.ansible, 'wall_s')), 4);
+/** play's median wall over a peer's (NaN where the peer has no samples). */
+function ratio(s: ScenarioResult | undefined, peer: AnsibleEngine = 'ansible'): number {
+  const peerSamples = s?.[peer];
+  if (!s || !peerSamples?.length) return Number.NaN;
+  return round(median(pick(s.play, 'wall_s')) / median(pick(peerSamples, 'wall_s')), 4);
+}
+
+/** A peer's median no-op wall at each size of the scale curve where it ran. */
+export function peerSizePoints(scale: readonly ScaleResult[], peer: AnsibleEngine): SizePoint[] {
+  return scale.filter((s) => s[peer]?.length).map((s) => ({ hosts: s.hosts, seconds: median(pick(s[peer]!, 'wall_s')) }));
+}
+
+/**
+ * A peer's figures at one size of the scale curve: measured, or where it did not run (a run
+ * would have taken 10 minutes or more, lib/peers.ts), its wall extrapolated from the sizes measured.
+ */
+function peerScaleRow(s: ScaleResult, peer: AnsibleEngine, measured: readonly SizePoint[]): Record<string, number> {
+  const samples = s[peer] ?? [];
+  if (!samples.length) {
+    const projected = projectedSeconds(measured, s.hosts);
+    return Number.isFinite(projected) ? { [`${peer}_extrapolated_s`]: round(projected) } : {};
+  }
+  return {
+    [`${peer}_s`]: round(median(pick(samples, 'wall_s'))),
+    [`${peer}_cpu_s`]: round(median(pick(samples, 'cpu_s'))),
+    [`${peer}_machine_cpu_s`]: round(median(pick(samples, 'machine_cpu_s'))),
+    [`${peer}_max_rss_mb`]: round(max(pick(samples, 'max_rss_mb')), 1),
+    [`${peer}_tree_rss_mb`]: round(max(pick(samples, 'tree_rss_mb')), 1),
+  };
 }
 
 interface Target {
@@ -143,25 +176,21 @@ export function plotInput(results: Results): PlotInput {
 export async function writeReport(results: Results, outDir: string, chart: (input: PlotInput) => Chart): Promise<string[]> {
   const sc = results.w1.scenarios;
   const noopExecs = sc.noop ? median(pick(sc.noop.play, 'execs_per_host_max')) : Number.NaN;
+  const peerPoints = { ansible: peerSizePoints(results.scale, 'ansible'), mitogen: peerSizePoints(results.scale, 'mitogen') };
   const scale = results.scale.map((s) => ({
     hosts: s.hosts,
     play_s: round(median(pick(s.play, 'wall_s'))),
-    ansible_s: round(median(pick(s.ansible, 'wall_s'))),
     play_cpu_s: round(median(pick(s.play, 'cpu_s'))),
-    ansible_cpu_s: round(median(pick(s.ansible, 'cpu_s'))),
     play_machine_cpu_s: round(median(pick(s.play, 'machine_cpu_s'))),
-    ansible_machine_cpu_s: round(median(pick(s.ansible, 'machine_cpu_s'))),
     play_max_rss_mb: round(max(pick(s.play, 'max_rss_mb')), 1),
-    ansible_max_rss_mb: round(max(pick(s.ansible, 'max_rss_mb')), 1),
     play_tree_rss_mb: round(max(pick(s.play, 'tree_rss_mb')), 1),
-    ansible_tree_rss_mb: round(max(pick(s.ansible, 'tree_rss_mb')), 1),
     play_execs_per_host: median(pick(s.play, 'execs_per_host_max')),
+    ...peerScaleRow(s, 'ansible', peerPoints.ansible),
+    ...peerScaleRow(s, 'mitogen', peerPoints.mitogen),
   }));
-  const allPlay = [...Object.values(sc).flatMap((s) => s?.play ?? []), ...results.scale.flatMap((s) => s.play)];
-  const allAnsible = [...Object.values(sc).flatMap((s) => s?.ansible ?? []), ...results.scale.flatMap((s) => s.ansible)];
-  const peakRss = round(max(pick(allPlay, 'max_rss_mb')), 1);
-  const fit = (key: 'play_s' | 'ansible_s') => linearFit(scale.map((s) => s.hosts), scale.map((s) => s[key]));
-  const growth = scale.length >= 2 ? { play_s_per_host: round(fit('play_s').slope, 4), ansible_s_per_host: round(fit('ansible_s').slope, 4), play_intercept_s: round(fit('play_s').intercept), ansible_intercept_s: round(fit('ansible_s').intercept) } : undefined;
+  const all = (engine: 'play' | AnsibleEngine): Sample[] => [...Object.values(sc).flatMap((s) => s?.[engine] ?? []), ...results.scale.flatMap((s) => s[engine] ?? [])];
+  const peakRss = round(max(pick(all('play'), 'max_rss_mb')), 1);
+  const growth = scale.length >= 2 ? scaleGrowth(scale.map((s) => ({ hosts: s.hosts, seconds: s.play_s })), peerPoints) : undefined;
   const at50 = scale.find((s) => s.hosts === 50);
 
   const targets: Target[] = [
@@ -177,21 +206,29 @@ export async function writeReport(results: Results, outDir: string, chart: (inpu
     first_apply_ratio: ratio(sc.first_apply),
     drift_ratio: ratio(sc.drift),
     noop_execs_per_host: noopExecs,
-    scale: scale.map((s) => ({ hosts: s.hosts, play_s: s.play_s, ansible_s: s.ansible_s })),
+    mitogen_noop_ratio: ratio(sc.noop, 'mitogen'),
+    mitogen_first_apply_ratio: ratio(sc.first_apply, 'mitogen'),
+    mitogen_drift_ratio: ratio(sc.drift, 'mitogen'),
+    scale: scale.map((s) => pickKeys(s, ['hosts', 'play_s', 'ansible_s', 'ansible_extrapolated_s', 'mitogen_s', 'mitogen_extrapolated_s'])),
     peak_rss_mb: peakRss,
-    ansible_peak_rss_mb: round(max(pick(allAnsible, 'max_rss_mb')), 1),
+    ansible_peak_rss_mb: round(max(pick(all('ansible'), 'max_rss_mb')), 1),
+    mitogen_peak_rss_mb: round(max(pick(all('mitogen'), 'max_rss_mb')), 1),
     machine: results.machine,
     targets,
     mode: results.mode,
     runs_per_scenario: results.runs_per_scenario,
     scale_runs: results.scale_runs,
     ansible_settings: results.ansible,
+    ...(results.mitogen ? { mitogen_settings: results.mitogen } : {}),
     w1: {
       hosts: results.w1.hosts,
       equivalent: results.w1.equivalent,
       equivalence_checks: results.w1.equivalence_checks,
       differences: results.w1.differences,
-      summary: Object.fromEntries(Object.entries(sc).map(([k, s]) => [k, { play: summary(s!.play), ansible: summary(s!.ansible), ratio: ratio(s) }])),
+      summary: Object.fromEntries(Object.entries(sc).map(([k, s]) => [k, {
+        play: summary(s!.play), ansible: summary(s!.ansible), ratio: ratio(s),
+        ...(s!.mitogen?.length ? { mitogen: summary(s!.mitogen), mitogen_ratio: ratio(s, 'mitogen') } : {}),
+      }])),
       noop_play_shlvl0: results.w1.noop_play_shlvl0 ? summary(results.w1.noop_play_shlvl0) : undefined,
       samples: sc,
       noop_play_shlvl0_samples: results.w1.noop_play_shlvl0,
@@ -218,6 +255,35 @@ export async function writeReport(results: Results, outDir: string, chart: (inpu
   return files;
 }
 
+/** Seconds per host and fixed seconds of each engine's no-op, least squares over the sizes it ran at (a peer: 2 at least). */
+function scaleGrowth(play: readonly SizePoint[], peers: Record<AnsibleEngine, readonly SizePoint[]>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [engine, points] of [['play', play], ['ansible', peers.ansible], ['mitogen', peers.mitogen]] as const) {
+    if (points.length < 2) continue;
+    const fit = linearFit(points.map((p) => p.hosts), points.map((p) => p.seconds));
+    out[`${engine}_s_per_host`] = round(fit.slope, 4);
+    out[`${engine}_intercept_s`] = round(fit.intercept);
+  }
+  return out;
+}
+
+/** A peer's cells in a row of the scale table: measured, or its extrapolated wall, marked. */
+function peerScaleCells(s: Record<string, number>, peer: AnsibleEngine): string[] {
+  const wall = s[`${peer}_s`];
+  if (wall === undefined) {
+    const projected = s[`${peer}_extrapolated_s`];
+    return [projected === undefined ? 'not run' : `*~${projected.toFixed(0)} (extrapolated)*`, projected === undefined ? '' : `*${(s.play_s! / projected).toFixed(4)}*`, '', '', ''];
+  }
+  return [
+    wall.toFixed(2), `**${(s.play_s! / wall).toFixed(3)}**`, s[`${peer}_cpu_s`]!.toFixed(2), s[`${peer}_machine_cpu_s`]!.toFixed(2),
+    `${s[`${peer}_max_rss_mb`]!.toFixed(0)} / ${s[`${peer}_tree_rss_mb`]!.toFixed(0)}`,
+  ];
+}
+
+function pickKeys(row: Record<string, number>, keys: readonly string[]): Record<string, number> {
+  return Object.fromEntries(keys.filter((k) => row[k] !== undefined).map((k) => [k, row[k]!]));
+}
+
 function cmp(value: number, limit: number): boolean | null {
   return Number.isFinite(value) ? value <= limit : null;
 }
@@ -228,7 +294,7 @@ function fmt(v: number | undefined, digits: number): string {
 
 function markdown(results: Results, json: ReturnType<typeof Object>, targets: Target[], growth: Record<string, number> | undefined): string {
   const j = json as {
-    w1: { summary: Record<string, { play: ReturnType<typeof summary>; ansible: ReturnType<typeof summary>; ratio: number }> };
+    w1: { summary: Record<string, { play: ReturnType<typeof summary>; ansible: ReturnType<typeof summary>; ratio: number; mitogen?: ReturnType<typeof summary>; mitogen_ratio?: number }> };
     scale_detail: Array<Record<string, number>>;
   };
   const m = results.machine;
@@ -242,7 +308,9 @@ function markdown(results: Results, json: ReturnType<typeof Object>, targets: Ta
   );
   out.push('| machine | |', '|---|---|');
   out.push(`| CPU | ${m.cpu_model}, ${m.cores} cores |`, `| memory | ${m.memory_gb} GB |`, `| kernel | ${m.kernel} |`);
-  out.push(`| node | ${m.node} |`, `| ansible | ${m.ansible} (Debian), strategy ${results.ansible.strategy} |`, `| ssh | ${m.openssh} |`, '');
+  out.push(`| node | ${m.node} |`, `| ansible | ${m.ansible} (Debian), strategy ${results.ansible.strategy} |`);
+  if (results.mitogen) out.push(`| mitogen | ansible-mitogen ${results.mitogen.version} (Debian), strategy mitogen_${results.mitogen.strategy} |`);
+  out.push(`| ssh | ${m.openssh} |`, '');
   out.push('The lab hosts are containers on the same machine: the hosts\' own work (python modules, shells, apt) runs on the same 2 cores as the controller, and is part of every wall time below.', '');
 
   out.push('## Targets', '', '| target | goal | measured | met |', '|---|---|---|---|');
@@ -252,23 +320,34 @@ function markdown(results: Results, json: ReturnType<typeof Object>, targets: Ta
   if (Object.keys(results.w1.scenarios).length) out.push('## W1: the LB layer on the 7 lab hosts', '');
   const names: Record<string, string> = { first_apply: 'first apply (fresh hosts)', noop: 'no-op re-apply', drift: 'one drift (haproxy.cfg on lb1)' };
   const w1Keys = ['first_apply', 'noop', 'drift'].filter((k) => j.w1.summary[k]);
+  const withMitogen = w1Keys.some((k) => j.w1.summary[k]!.mitogen);
   if (w1Keys.length) {
-    out.push('`play playbooks/lb.yml -i inventories/lab` against `ansible-playbook test/bench/ansible/w1.yml` on the same inventory. Wall time: median (min-max).', '');
-    out.push('| scenario | play s | ansible s | play / ansible |', '|---|---|---|---|');
+    out.push(
+      `\`play playbooks/lb.yml -i inventories/lab\` against \`ansible-playbook test/bench/ansible/w1.yml\`${withMitogen ? ', stock and with Mitogen,' : ''} on the same inventory. Wall time: median (min-max).`,
+      '',
+    );
+    out.push(
+      `| scenario | play s | ansible s | play / ansible |${withMitogen ? ' mitogen s | play / mitogen |' : ''}`,
+      `|---|---|---|---|${withMitogen ? '---|---|' : ''}`,
+    );
+    const wall = (e: ReturnType<typeof summary>): string => `${e.wall_s.toFixed(2)} (${e.wall_min_s.toFixed(2)}-${e.wall_max_s.toFixed(2)})`;
+    const versus = (r: number, peer: string): string => `**${r.toFixed(3)}** (${peer} x${(1 / r).toFixed(1)})`;
     for (const key of w1Keys) {
       const s = j.w1.summary[key]!;
-      out.push(
-        `| ${names[key]} | ${s.play.wall_s.toFixed(2)} (${s.play.wall_min_s.toFixed(2)}-${s.play.wall_max_s.toFixed(2)}) | ` +
-          `${s.ansible.wall_s.toFixed(2)} (${s.ansible.wall_min_s.toFixed(2)}-${s.ansible.wall_max_s.toFixed(2)}) | **${s.ratio.toFixed(3)}** (ansible x${(1 / s.ratio).toFixed(1)}) |`,
-      );
+      const mitogen = withMitogen ? ` ${s.mitogen ? `${wall(s.mitogen)} | ${versus(s.mitogen_ratio!, 'mitogen')}` : 'not run | |'} |` : '';
+      out.push(`| ${names[key]} | ${wall(s.play)} | ${wall(s.ansible)} | ${versus(s.ratio, 'ansible')} |${mitogen}`);
     }
     out.push('', 'What each run cost (medians; RSS: peak of the largest process / of the summed process tree). Controller CPU = user+sys of the engine\'s process tree and its SSH control masters; machine CPU = every CPU-second the machine spent during the run, the lab hosts\' own work included.', '');
-    out.push('| scenario | play controller CPU s | ansible controller CPU s | play machine CPU s | ansible machine CPU s | play RSS MB | ansible RSS MB |', '|---|---|---|---|---|---|---|');
+    out.push(
+      `| scenario | play controller CPU s | ansible controller CPU s | play machine CPU s | ansible machine CPU s | play RSS MB | ansible RSS MB |${withMitogen ? ' mitogen controller CPU s | mitogen machine CPU s | mitogen RSS MB |' : ''}`,
+      `|---|---|---|---|---|---|---|${withMitogen ? '---|---|---|' : ''}`,
+    );
     for (const key of w1Keys) {
       const s = j.w1.summary[key]!;
+      const mitogen = !withMitogen ? '' : s.mitogen ? ` ${s.mitogen.cpu_s.toFixed(2)} | ${s.mitogen.machine_cpu_s.toFixed(2)} | ${s.mitogen.max_rss_mb.toFixed(0)} / ${s.mitogen.tree_rss_mb.toFixed(0)} |` : ' not run | | |';
       out.push(
         `| ${names[key]} | ${s.play.cpu_s.toFixed(2)} | ${s.ansible.cpu_s.toFixed(2)} | ${s.play.machine_cpu_s.toFixed(2)} | ${s.ansible.machine_cpu_s.toFixed(2)} | ` +
-          `${s.play.max_rss_mb.toFixed(0)} / ${s.play.tree_rss_mb.toFixed(0)} | ${s.ansible.max_rss_mb.toFixed(0)} / ${s.ansible.tree_rss_mb.toFixed(0)} |`,
+          `${s.play.max_rss_mb.toFixed(0)} / ${s.play.tree_rss_mb.toFixed(0)} | ${s.ansible.max_rss_mb.toFixed(0)} / ${s.ansible.tree_rss_mb.toFixed(0)} |${mitogen}`,
       );
     }
     out.push('');
@@ -283,8 +362,10 @@ function markdown(results: Results, json: ReturnType<typeof Object>, targets: Ta
   }
   const trial = results.ansible.strategy_trial;
   if (trial) out.push(`Ansible strategy: **${results.ansible.strategy}** (no-op medians: linear ${trial.linear_noop_median_s.toFixed(2)} s, free ${trial.free_noop_median_s.toFixed(2)} s).`, '');
+  const mitogenTrial = results.mitogen?.strategy_trial;
+  if (mitogenTrial) out.push(`Mitogen strategy: **mitogen_${results.mitogen!.strategy}** (no-op medians: mitogen_linear ${mitogenTrial.linear_noop_median_s.toFixed(2)} s, mitogen_free ${mitogenTrial.free_noop_median_s.toFixed(2)} s).`, '');
   if (results.w1.equivalence_checks > 0) out.push(
-    `End states: ${results.w1.equivalent ? '**identical**' : '**DIFFERENT**'} after every apply of both engines ` +
+    `End states: ${results.w1.equivalent ? '**identical**' : '**DIFFERENT**'} after every apply of every engine ` +
       `(${results.w1.equivalence_checks} fingerprints of all 7 hosts: sha256, mode and owner of every managed file, authorized_keys/known_hosts line sets, sysctls, services, the installed package set).`,
     '',
   );
@@ -317,23 +398,35 @@ function markdown(results: Results, json: ReturnType<typeof Object>, targets: Ta
         `Medians of ${results.scale_runs} runs.`,
       '',
     );
-    out.push('| hosts | play s | ansible s | play / ansible | play controller CPU s | ansible controller CPU s | play machine CPU s | ansible machine CPU s | play RSS MB | ansible RSS MB | play execs/host |', '|---|---|---|---|---|---|---|---|---|---|---|');
+    const mst = results.mitogen?.scale_strategy_trial;
+    if (mst) out.push(`Mitogen strategy: **mitogen_${results.mitogen!.scale_strategy}** (no-op at ${mst.hosts} hosts mitogen_linear ${mst.linear_noop_median_s.toFixed(1)} s, mitogen_free ${mst.free_noop_median_s.toFixed(1)} s).`, '');
+    const peers = (['ansible', 'mitogen'] as const).filter((peer) => j.scale_detail.some((s) => s[`${peer}_s`] !== undefined));
+    const peerHeads = peers.flatMap((p) => [`${p} s`, `play / ${p}`, `${p} controller CPU s`, `${p} machine CPU s`, `${p} RSS MB`]);
+    const heads = ['hosts', 'play s', 'play controller CPU s', 'play machine CPU s', 'play RSS MB', 'play execs/host', ...peerHeads];
+    out.push(`| ${heads.join(' | ')} |`, `|${'---|'.repeat(heads.length)}`);
     for (const s of j.scale_detail) {
-      out.push(
-        `| ${s.hosts} | ${s.play_s!.toFixed(2)} | ${s.ansible_s!.toFixed(2)} | **${(s.play_s! / s.ansible_s!).toFixed(3)}** | ${s.play_cpu_s!.toFixed(2)} | ${s.ansible_cpu_s!.toFixed(2)} | ` +
-          `${s.play_machine_cpu_s!.toFixed(2)} | ${s.ansible_machine_cpu_s!.toFixed(2)} | ` +
-          `${s.play_max_rss_mb!.toFixed(0)} / ${s.play_tree_rss_mb!.toFixed(0)} | ${s.ansible_max_rss_mb!.toFixed(0)} / ${s.ansible_tree_rss_mb!.toFixed(0)} | ${s.play_execs_per_host} |`,
-      );
+      const cells = [
+        String(s.hosts), s.play_s!.toFixed(2), s.play_cpu_s!.toFixed(2), s.play_machine_cpu_s!.toFixed(2),
+        `${s.play_max_rss_mb!.toFixed(0)} / ${s.play_tree_rss_mb!.toFixed(0)}`, String(s.play_execs_per_host),
+        ...peers.flatMap((p) => peerScaleCells(s, p)),
+      ];
+      out.push(`| ${cells.join(' | ')} |`);
     }
     out.push('');
+    if (j.scale_detail.some((s) => s.ansible_extrapolated_s !== undefined || s.mitogen_extrapolated_s !== undefined)) {
+      out.push(`*Extrapolated*: at that size one run of the engine would have taken ${PEER_RUN_LIMIT_S / 60} minutes or more, so it did not run there; its wall is the least-squares line through the sizes it ran at.`, '');
+    }
     if (growth) {
+      const peerGrowth = peers
+        .filter((p) => growth[`${p}_s_per_host`] !== undefined)
+        .map((p) => `${p === 'ansible' ? 'Ansible' : 'Mitogen'} **${(growth[`${p}_s_per_host`]! * 1000).toFixed(0)} ms per host** (+ ${growth[`${p}_intercept_s`]!.toFixed(2)} s fixed)`);
       out.push(
-        `Growth (least squares over the sizes): play **${(growth.play_s_per_host! * 1000).toFixed(1)} ms per host** (+ ${growth.play_intercept_s!.toFixed(2)} s fixed), ` +
-          `Ansible **${(growth.ansible_s_per_host! * 1000).toFixed(0)} ms per host** (+ ${growth.ansible_intercept_s!.toFixed(2)} s fixed).`,
+        `Growth (least squares over the sizes each engine ran at): play **${(growth.play_s_per_host! * 1000).toFixed(1)} ms per host** (+ ${growth.play_intercept_s!.toFixed(2)} s fixed)` +
+          `${peerGrowth.length ? `, ${peerGrowth.join(', ')}` : ''}.`,
         '',
       );
     }
-    out.push(`End states of play- and Ansible-converged hosts: ${results.scale_equivalent ? '**identical**' : '**DIFFERENT**'} (files byte for byte, modes, services, sysctl values; the sysctl.d files by key = value).`, '');
+    out.push(`End states of hosts converged by each engine: ${results.scale_equivalent ? '**identical**' : '**DIFFERENT**'} (files byte for byte, modes, services, sysctl values; the sysctl.d files by key = value).`, '');
   }
 
   out.push('![Wall times: W1 per scenario and the scale curve, per engine, on log axes (results.png has the same figure)](results.svg)', '');
@@ -343,7 +436,11 @@ function markdown(results: Results, json: ReturnType<typeof Object>, targets: Ta
     '- **Ansible\'s best settings** (test/bench/ansible/ansible.cfg): pipelining, ControlMaster auto + ControlPersist 60s, forks >= hosts, no fact gathering (no task needs facts), the interpreter named (no discovery), loops where tasks repeat, `apt` with `cache_valid_time`, the faster of the linear and free strategies.',
     '- **Fresh hosts** (first apply): before every first-apply run, every host is reset the same way (test/bench/lib/w1.ts `resetScript`): the /etc/hosts block, modules-load.d and sysctl.d files removed and the sysctls set to 0; root\'s key pair, known_hosts and the masters\' keys in authorized_keys removed; on lb1/lb2 keepalived, haproxy, psmisc purged with their auto-installed dependencies, /etc/haproxy and /etc/keepalived removed, the apt cache and lists emptied. Both engines then run `apt-get update` and download and install the packages from the lab\'s local repository, as on a new host: that apt/dpkg time is the same for both and dominates a first apply.',
     '- **Warm connections.** Both engines keep an SSH master per host for 60 s. No-op, drift and scale runs are measured warm: when an engine\'s last run ended more than 40 s before, it first runs once unmeasured. First-apply runs come after a reset and the other engine\'s apply, so their connections may be cold (a new connection costs ~0.2 s, in parallel over the hosts).',
-    '- **Order.** Runs alternate play, ansible, play, ansible...; medians are reported, with min-max.',
+    `- **Order.** Runs alternate ${results.mitogen ? 'play, ansible, mitogen, play, ansible, mitogen' : 'play, ansible, play, ansible'}...; medians are reported, with min-max.`,
+    ...(results.mitogen
+      ? ['- **Mitogen** (ansible-mitogen, Debian\'s package): the same playbooks and ansible.cfg, the strategy swapped for `mitogen_linear` or `mitogen_free` (the faster on a no-op) through ANSIBLE_STRATEGY_PLUGINS and ANSIBLE_STRATEGY. Its connections live in the ansible-playbook process and end with it: there is nothing to keep warm between its runs.']
+      : []),
+    `- **Sizes of the peers.** On the scale curve, ansible-playbook runs at a size only when the sizes it ran at project a run there under ${PEER_RUN_LIMIT_S / 60} minutes; beyond, its wall is extrapolated (least squares over its measured sizes) and marked so.`,
     '- **Controller cost.** `/usr/bin/time` gives user+sys of the whole reaped process tree and the largest process\'s peak RSS; the control masters (which fork away from the engine and outlive it) are measured by their /proc CPU counters before and after the run; the tree\'s summed RSS is sampled every 50 ms.',
     '',
   );
@@ -367,6 +464,7 @@ export function resultsFromJson(text: string): Results {
     runs_per_scenario: j.runs_per_scenario,
     scale_runs: j.scale_runs ?? j.runs_per_scenario,
     ansible: j.ansible_settings,
+    ...(j.mitogen_settings ? { mitogen: j.mitogen_settings } : {}),
     w1: {
       hosts: j.w1.hosts,
       scenarios: j.w1.samples ?? {},
