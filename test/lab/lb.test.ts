@@ -238,6 +238,8 @@ async function firstAndSecondRun(site: Site, resetHosts: readonly string[]): Pro
     expect(restart, `restart handler on ${host}`).to.deep.include({ status: 'ok' });
   }
   site.converged = true;
+  const firstConn = Object.entries(first.doc.hosts).map(([h, v]) => `${h}:${v.connection.execs}/${v.stats.changed}`);
+  console.log(`      [measure] ${site.label}: first run execs/changed tasks per host: ${firstConn.join(' ')}`);
 
   const second = await playJson(`${site.label}: second run (idempotence)`, [PLAYBOOK, '-i', site.inventory]);
   expect(second.run.code, playOutput(second.run)).to.equal(0);
