@@ -24,7 +24,8 @@
  * Flags: --quick (3 runs, scale at 10 hosts only), --runs N (W1, default 5), --scale-runs N
  * (default 3: an Ansible no-op of 50 hosts takes minutes), --sizes 10,25,50, --site-runs N
  * (default 3, --quick 1), --only w1|scale|site|terminal, --keep-scale-lab, --out DIR (where the
- * result files go; default test/bench), --report-only (rewrite RESULTS.md and the figure from DIR/results.json, e.g. after editing ANALYSIS.md).
+ * result files go; default test/bench), --report-only (rewrite RESULTS.md and the figure from
+ * DIR/results.json, e.g. after editing ANALYSIS.md).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
