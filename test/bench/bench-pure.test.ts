@@ -9,6 +9,7 @@ import { chartOption, decadeFloor, drawChart, formatSeconds, panelLayout, textWi
 import { findMitogen, mitogenEnv } from './lib/mitogen.js';
 import { fasterStrategy, measureAt, projectedSeconds } from './lib/peers.js';
 import { plotInput, resultsFromJson, writeReport, type Results, type Sample } from './lib/report.js';
+import { changedByHost, driftFixProblem, failedTasks, siteMarkdown, siteSummary } from './lib/site-report.js';
 import { scaleDifferences } from './lib/scale.js';
 import { linearFit, median } from './lib/stats.js';
 import { fingerprintDiff, normalizeFingerprints, resetScript } from './lib/w1.js';
@@ -238,6 +239,83 @@ describe('benchmark (pure parts)', () => {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+  });
+
+  describe('the site figures (site.yml on the lab, play alone)', () => {
+    const sample = (wall: number, more: Partial<Sample> = {}): Sample => ({
+      wall_s: wall, cpu_s: wall / 10, tree_cpu_s: 0, masters_cpu_s: 0, machine_cpu_s: wall * 1.5, max_rss_mb: 90, tree_rss_mb: 120, changed: 0, ...more,
+    });
+    const site = {
+      first_build: [sample(100, { changed: 151, execs_per_host_max: 40, execs_total: 230, packages_s: 31 }), sample(90, { changed: 151, execs_per_host_max: 42, execs_total: 236, packages_s: 29 }), sample(120, { changed: 152, execs_per_host_max: 41, execs_total: 233, packages_s: 30 })],
+      noop: [sample(1.25, { execs_per_host_max: 2, execs_total: 14 }), sample(1.5, { execs_per_host_max: 2, execs_total: 14 }), sample(1.0, { execs_per_host_max: 2, execs_total: 14 })],
+      drift: [sample(2.5, { changed: 2, execs_per_host_max: 4, execs_total: 16 })],
+    };
+
+    it('summarizes each scenario: wall median and range, controller CPU, execs per host and in all, changed', () => {
+      const s = siteSummary(site);
+      expect(s).to.include({ playbook: 'playbooks/site.yml', inventory: 'inventories/lab', hosts: 7, drift_made: 'haproxy.cfg edited on lb1' });
+      expect(s.scenarios.first_build).to.deep.equal({
+        wall_s: 100, wall_min_s: 90, wall_max_s: 120, cpu_s: 10, machine_cpu_s: 150, execs_per_host_max: 41, execs_total: 233,
+        changed: 151, changed_min: 151, changed_max: 152, packages_s: 30, samples: 3,
+      });
+      expect(s.scenarios.noop).to.include({ wall_s: 1.25, wall_min_s: 1, wall_max_s: 1.5, execs_per_host_max: 2, execs_total: 14, changed: 0, samples: 3 });
+      expect(s.scenarios.noop).not.to.have.property('packages_s');
+      expect(Object.keys(siteSummary({ noop: site.noop }).scenarios)).to.deep.equal(['noop']);
+    });
+
+    it('renders a RESULTS.md section with a row per measured scenario, and none when the site was not measured', () => {
+      const lines = siteMarkdown(site);
+      expect(lines[0]).to.equal('## site.yml: the whole cluster on the 7 lab hosts (play alone)');
+      const rows = lines.filter((l) => l.startsWith('| ') && !l.startsWith('| scenario'));
+      expect(rows).to.deep.equal([
+        '| first build (fresh hosts) | 100.00 (90.00-120.00) | 10.00 | 150.00 | 41 | 233 | 151 (151-152) |',
+        '| no-op re-apply | 1.25 (1.00-1.50) | 0.13 | 1.88 | 2 | 14 | 0 |',
+        '| one drift (haproxy.cfg edited on lb1) | 2.50 (2.50-2.50) | 0.25 | 3.75 | 4 | 16 | 2 |',
+      ]);
+      expect(lines.join('\n')).to.contain('3 rounds').and.contain('30.00 s are package tasks');
+      expect(siteMarkdown(undefined)).to.deep.equal([]);
+      expect(siteMarkdown({ noop: [] })).to.deep.equal([]);
+    });
+
+    it('writes the site entry into results.json and RESULTS.md, and reads its samples back', async () => {
+      const committed = resultsFromJson(readFileSync(join(BENCH_SRC, 'results.json'), 'utf8'));
+      const dir = mkdtempSync(join(tmpdir(), 'play-bench-site-'));
+      try {
+        let plotted: PlotInput | undefined;
+        await writeReport({ ...committed, site }, dir, (input) => {
+          plotted = input;
+          return { svg: '<svg/>', png: Buffer.alloc(0) };
+        });
+        const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Record<string, unknown>;
+        expect(json.site).to.deep.equal(JSON.parse(JSON.stringify(siteSummary(site))));
+        expect(json.site_samples).to.deep.equal(site);
+        expect(plotted?.site?.map((p) => [p.label, p.seconds, p.execsPerHost])).to.deep.equal([['first build', 100, 41], ['no-op', 1.25, 2], ['one drift', 2.5, 4]]);
+        const md = readFileSync(join(dir, 'RESULTS.md'), 'utf8');
+        expect(md).to.contain(siteMarkdown(site).join('\n'));
+        expect(md.indexOf('## site.yml')).to.be.below(md.indexOf('![Wall times'));
+        expect(resultsFromJson(readFileSync(join(dir, 'results.json'), 'utf8')).site).to.deep.equal(site);
+        await writeReport(committed, dir, () => ({ svg: '<svg/>', png: Buffer.alloc(0) }));
+        expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'))).not.to.have.property('site');
+        expect(readFileSync(join(dir, 'RESULTS.md'), 'utf8')).not.to.contain('## site.yml');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("checks a drift run against the catalog's fix, and names failed tasks", () => {
+      const task = (role: string, name: string, status: string, extra: object = {}) => ({ play: 'p', role, task: name, handler: false, status, changed: status === 'changed', duration_ms: 1, ...extra });
+      const doc = (hosts: Record<string, object[]>) =>
+        JSON.stringify({ check: false, exit_code: 0, warnings: [], hosts: Object.fromEntries(Object.entries(hosts).map(([h, tasks]) => [h, { stats: {}, connection: { execs: 1, connects: 0 }, tasks }])) });
+      const fixed = doc({ lb1: [task('haproxy', 'reload haproxy', 'changed'), task('common', 'Set the Kubernetes sysctls', 'ok'), task('haproxy', 'Write haproxy.cfg', 'changed')], lb2: [task('haproxy', 'Write haproxy.cfg', 'ok')] });
+      expect(changedByHost(fixed)).to.deep.equal({ lb1: ['haproxy : Write haproxy.cfg', 'haproxy : reload haproxy'] });
+      expect(driftFixProblem(fixed)).to.equal('');
+      expect(driftFixProblem(doc({ lb1: [task('haproxy', 'Write haproxy.cfg', 'changed')] }))).to.contain('the drift run changed');
+      expect(driftFixProblem(doc({ lb1: [task('haproxy', 'Write haproxy.cfg', 'changed'), task('haproxy', 'reload haproxy', 'changed')], worker1: [task('common', 'Load overlay and br_netfilter', 'changed')] }))).to.contain('worker1');
+      expect(driftFixProblem('not json')).to.contain('{}');
+      expect(failedTasks(doc({ master1: [task('kubeadm', 'Initialise the first master', 'failed', { error: 'kubeadm init exited 1' })], lb1: [task('haproxy', 'Write haproxy.cfg', 'ok')] }))).to.deep.equal([
+        'master1: kubeadm : Initialise the first master: kubeadm init exited 1',
+      ]);
     });
   });
 

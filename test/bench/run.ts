@@ -11,6 +11,11 @@
  *          no-op wall time per size; Ansible and Mitogen only where one run takes under 10 minutes
  *          (beyond: extrapolated, lib/peers.ts). The scale lab is torn down at the end.
  *
+ *   site   playbooks/site.yml, the whole cluster, on the main lab's 7 hosts, play alone (no peer
+ *          runs it here): first build on fresh hosts (the lab made anew), no-op re-apply, re-apply
+ *          after one drift (haproxy.cfg edited on lb1), --site-runs rounds (default 3) of the three
+ *          (lib/site.ts). The lab is left made anew, as W1 expects it.
+ *
  * Writes test/bench/results.json, test/bench/RESULTS.md and the figure, test/bench/results.svg and results.png.
  *
  *   terminal  (only with --only terminal; needs no lab, no root) what play's live terminal view
@@ -18,9 +23,10 @@
  *          500 hosts (lib/terminal-view.ts); prints the table, writes no file.
  *
  * Flags: --quick (3 runs, scale at 10 hosts only), --runs N (W1, default 5), --scale-runs N
- * (default 3: an Ansible no-op of 50 hosts takes minutes), --sizes 10,25,50, --only w1|scale|terminal,
- * --keep-scale-lab, --out DIR (where the result files go; default test/bench), --report-only
- * (rewrite RESULTS.md and the figure from DIR/results.json, e.g. after editing ANALYSIS.md).
+ * (default 3: an Ansible no-op of 50 hosts takes minutes), --sizes 10,25,50, --site-runs N
+ * (default 3, --quick 1), --only w1|scale|site|terminal, --keep-scale-lab, --out DIR (where the
+ * result files go; default test/bench), --report-only (rewrite RESULTS.md and the figure from
+ * DIR/results.json, e.g. after editing ANALYSIS.md).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -41,6 +47,7 @@ import { drawChart } from './lib/plot.js';
 import {
   peerSizePoints, resultsFromJson, writeReport, type Results, type Sample, type ScenarioResult, type ScaleResult, type StrategyChoice,
 } from './lib/report.js';
+import { runSite } from './lib/site.js';
 import { BENCH_ROLES_PATH, renderScale, scaleDifferences, scaleFingerprints, SCALE_ANSIBLE_PLAYBOOK, SCALE_PLAYBOOK } from './lib/scale.js';
 import { compareTerminalViews, type ViewComparison } from './lib/terminal-view.js';
 import {
@@ -54,7 +61,8 @@ interface Options {
   runs: number;
   scaleRuns: number;
   sizes: number[];
-  only?: 'w1' | 'scale' | 'terminal';
+  siteRuns: number;
+  only?: 'w1' | 'scale' | 'site' | 'terminal';
   keepScaleLab: boolean;
   outDir: string;
 }
@@ -66,7 +74,7 @@ function parseArgs(argv: string[]): Options {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const only = value('--only');
-  if (only !== undefined && only !== 'w1' && only !== 'scale' && only !== 'terminal') throw new Error(`--only must be w1, scale or terminal, got ${only}`);
+  if (only !== undefined && only !== 'w1' && only !== 'scale' && only !== 'site' && only !== 'terminal') throw new Error(`--only must be w1, scale, site or terminal, got ${only}`);
   const defaultSizes = only === 'terminal' ? '200,500' : quick ? '10' : '10,25,50';
   return {
     quick,
@@ -74,6 +82,7 @@ function parseArgs(argv: string[]): Options {
     runs: Number(value('--runs') ?? (quick || only === 'terminal' ? 3 : 5)),
     scaleRuns: Number(value('--scale-runs') ?? value('--runs') ?? 3),
     sizes: (value('--sizes') ?? defaultSizes).split(',').map(Number),
+    siteRuns: Number(value('--site-runs') ?? (quick ? 1 : 3)),
     ...(only ? { only } : {}),
     keepScaleLab: argv.includes('--keep-scale-lab'),
     outDir: value('--out') ?? BENCH_SRC,
@@ -456,11 +465,13 @@ async function main(): Promise<void> {
     return;
   }
   if (!isRoot()) throw new Error('the benchmark needs root (the lab and the scale lab run as root)');
-  for (const tool of ['/usr/bin/time', '/usr/bin/ansible-playbook']) {
+  for (const tool of ['/usr/bin/time', ...(opts.only === 'site' ? [] : ['/usr/bin/ansible-playbook'])]) {
     if (!existsSync(tool)) throw new Error(`${tool} is missing (apt-get install time ansible)`);
   }
-  const collections = missingCollections();
-  const mitogen = findMitogen();
+  // the site part runs play alone: no peer needs to be there
+  const peersNeeded = opts.only !== 'site';
+  const collections = peersNeeded ? missingCollections() : [];
+  const mitogen = peersNeeded ? findMitogen() : { version: 'not used', strategyDir: '' };
   if (collections.length || !mitogen) {
     if (collections.length) process.stderr.write(`bench: ansible-playbook has no ${collections.join(', ')} collection: the benchmark's playbooks use it (apt-get install ansible)\n`);
     if (!mitogen) process.stderr.write(`bench: ${MITOGEN_MISSING}\n`);
@@ -482,9 +493,12 @@ async function main(): Promise<void> {
     problems: bench.problems,
     duration_s: 0,
   };
-  log(`benchmark (${results.mode}): ${opts.runs} runs per W1 scenario; scale sizes ${opts.sizes.join(', ')}, ${opts.scaleRuns} runs each`);
-  if (opts.only !== 'scale') await runW1(opts, bench, results);
-  if (opts.only !== 'w1') await runScale(opts, bench, results);
+  log(`benchmark (${results.mode}): ${opts.runs} runs per W1 scenario; ${opts.siteRuns} site rounds; scale sizes ${opts.sizes.join(', ')}, ${opts.scaleRuns} runs each`);
+  const part = (name: 'w1' | 'scale' | 'site'): boolean => opts.only === undefined || opts.only === name;
+  if (part('w1')) await runW1(opts, bench, results);
+  // after W1 (the site's rounds make the lab anew), before the scale lab takes the machine's cores
+  if (part('site')) results.site = await runSite(opts.siteRuns, bench, sampleOf, log);
+  if (part('scale')) await runScale(opts, bench, results);
   results.duration_s = (Date.now() - started) / 1000;
   const files = await writeReport(results, opts.outDir, drawChart);
   log(`done in ${(results.duration_s / 60).toFixed(1)} min: ${files.join(', ')}`);

@@ -9,6 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MachineInfo } from './machine-info.js';
 import type { Chart, EngineSeconds, PlotInput } from './plot.js';
+import { SITE_SCENARIOS, siteMarkdown, siteSummary, type SiteScenario } from './site-report.js';
 import { linearFit, max, median, min, round } from './stats.js';
 import { BENCH_SRC, type AnsibleEngine } from './engines.js';
 import { PEER_RUN_LIMIT_S, projectedSeconds, type SizePoint, type StrategyTrial } from './peers.js';
@@ -36,8 +37,7 @@ export interface ScenarioResult {
   mitogen?: Sample[];
 }
 
-/** site.yml on the lab's hosts, play only. */
-export type SiteScenario = 'first_build' | 'noop' | 'drift';
+export type { SiteScenario } from './site-report.js';
 
 export interface ScaleResult extends ScenarioResult {
   hosts: number;
@@ -157,7 +157,7 @@ const SITE_LABELS: Record<SiteScenario, string> = { first_build: 'first build', 
 /** What the figure shows, from the results. */
 export function plotInput(results: Results): PlotInput {
   const sc = results.w1.scenarios;
-  const site = (['first_build', 'noop', 'drift'] as const)
+  const site = SITE_SCENARIOS
     .filter((k) => results.site?.[k]?.length)
     .map((k) => {
       const samples = results.site![k]!;
@@ -236,7 +236,7 @@ export async function writeReport(results: Results, outDir: string, chart: (inpu
     scale_detail: scale,
     scale_growth: growth,
     scale_samples: results.scale,
-    ...(results.site ? { site_samples: results.site } : {}),
+    ...(results.site ? { site: siteSummary(results.site), site_samples: results.site } : {}),
     scale_lab: results.scale_lab,
     scale_equivalent: results.scale_equivalent,
     scale_differences: results.scale_differences,
@@ -429,6 +429,7 @@ function markdown(results: Results, json: ReturnType<typeof Object>, targets: Ta
     out.push(`End states of hosts converged by each engine: ${results.scale_equivalent ? '**identical**' : '**DIFFERENT**'} (files byte for byte, modes, services, sysctl values; the sysctl.d files by key = value).`, '');
   }
 
+  out.push(...siteMarkdown(results.site));
   out.push('![Wall times: W1 per scenario and the scale curve, per engine, on log axes (results.png has the same figure)](results.svg)', '');
   out.push('## Method', '');
   out.push(
