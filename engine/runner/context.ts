@@ -67,8 +67,7 @@ export function makeContext<V>(deps: ContextDeps, hostName: string, vars: V, ahe
       const shown = options.secret ? `<${options.label ?? 'command'}: hidden, holds secrets>` : summariseScript(command);
       deps.log(hostName, 3, `exec: ${shown}`);
       const started = Date.now();
-      let result: ExecResult;
-      result = await state.runCommand(command, options);
+      const result = await state.runCommand(command, options);
       deps.log(hostName, 3, `exit ${result.code} in ${Date.now() - started} ms`);
       if (result.code !== 0 && !options.allowFail) {
         throw new CommandError(options.secret ? '' : command, result.code, result.stdout, result.stderr, options.label);

@@ -1,5 +1,5 @@
 import type { ConnectionPool } from '../connection/index.js';
-import type { Connection, ConnectionSpec, ExecResult, Fact } from '../types.js';
+import type { Connection, ConnectionSpec, ExecResult, Fact, RunOptions } from '../types.js';
 import { FactBatcher, type BatchReport, type ReadAlong } from './fact-batcher.js';
 
 /** A check run ahead of its turn: the facts it asked of its own host (see context.ts Ahead). */
@@ -7,11 +7,8 @@ export interface FactWishes {
   readonly asked: ReadonlyMap<string, Fact<unknown>>;
 }
 
-export interface HostRunOptions {
-  readonly timeoutMs?: number;
-  /** A reading repeated until something is ready: nothing is read along (it would be on every try). */
-  readonly poll?: boolean;
-}
+/** What of a command's options decides whether facts are read along with it. */
+export type HostRunOptions = Pick<RunOptions, 'timeoutMs' | 'poll'>;
 
 /** Per-host state shared by every flow that touches the host (its own, and delegations to it). */
 export class HostState {

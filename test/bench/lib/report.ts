@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { MachineInfo } from './machine-info.js';
 import type { Chart, EngineSeconds, PlotInput } from './plot.js';
 import { SITE_SCENARIOS, siteMarkdown, siteSummary, type SiteScenario } from './site-report.js';
-import { linearFit, max, median, min, round } from './stats.js';
+import { linearFit, max, median, numbersOf, round, wallSpread } from './stats.js';
 import { BENCH_SRC, type AnsibleEngine } from './engines.js';
 import { PEER_RUN_LIMIT_S, projectedSeconds, type SizePoint, type StrategyTrial } from './peers.js';
 
@@ -84,15 +84,11 @@ export interface Results {
   duration_s: number;
 }
 
-const pick = (samples: readonly Sample[], key: keyof Sample): number[] =>
-  samples.map((s) => s[key]).filter((v): v is number => typeof v === 'number');
+const pick = (samples: readonly Sample[], key: keyof Sample): number[] => numbersOf(samples, key);
 
 function summary(samples: readonly Sample[]) {
-  const wall = pick(samples, 'wall_s');
   return {
-    wall_s: round(median(wall)),
-    wall_min_s: round(min(wall)),
-    wall_max_s: round(max(wall)),
+    ...wallSpread(pick(samples, 'wall_s')),
     cpu_s: round(median(pick(samples, 'cpu_s'))),
     masters_cpu_s: round(median(pick(samples, 'masters_cpu_s'))),
     machine_cpu_s: round(median(pick(samples, 'machine_cpu_s'))),

@@ -6,7 +6,7 @@
  * what this module makes into results.json and RESULTS.md.
  */
 import { changedTasks, type JsonReportDoc } from '../../helpers/run-play.js';
-import { max, median, min, round } from './stats.js';
+import { max, median, min, numbersOf, round, wallSpread } from './stats.js';
 
 export const SITE_SCENARIOS = ['first_build', 'noop', 'drift'] as const;
 export type SiteScenario = (typeof SITE_SCENARIOS)[number];
@@ -98,17 +98,13 @@ export interface SiteSummary {
   scenarios: Partial<Record<SiteScenario, SiteScenarioSummary>>;
 }
 
-const values = (samples: readonly SiteSample[], key: keyof SiteSample): number[] =>
-  samples.map((s) => s[key]).filter((v): v is number => typeof v === 'number');
+const values = (samples: readonly SiteSample[], key: keyof SiteSample): number[] => numbersOf(samples, key);
 
 export function siteScenarioSummary(samples: readonly SiteSample[]): SiteScenarioSummary {
-  const wall = values(samples, 'wall_s');
   const changed = values(samples, 'changed');
   const packages = values(samples, 'packages_s');
   return {
-    wall_s: round(median(wall)),
-    wall_min_s: round(min(wall)),
-    wall_max_s: round(max(wall)),
+    ...wallSpread(values(samples, 'wall_s')),
     cpu_s: round(median(values(samples, 'cpu_s'))),
     machine_cpu_s: round(median(values(samples, 'machine_cpu_s'))),
     execs_per_host_max: median(values(samples, 'execs_per_host_max')),

@@ -22,6 +22,16 @@ export function round(value: number, digits = 3): number {
   return Math.round(value * f) / f;
 }
 
+/** The numeric values of one field over samples that may lack it. */
+export function numbersOf<S>(samples: readonly S[], key: keyof S): number[] {
+  return samples.map((s) => s[key]).filter((v): v is S[keyof S] & number => typeof v === 'number');
+}
+
+/** A wall time as the reports give it: median and range, rounded. */
+export function wallSpread(wall: readonly number[]): { wall_s: number; wall_min_s: number; wall_max_s: number } {
+  return { wall_s: round(median(wall)), wall_min_s: round(min(wall)), wall_max_s: round(max(wall)) };
+}
+
 /** Least-squares slope and intercept of y over x. */
 export function linearFit(xs: readonly number[], ys: readonly number[]): { slope: number; intercept: number } {
   const n = xs.length;
