@@ -11,6 +11,9 @@ export const LOCKED = 'PLAY-LOCKED';
 export const BUSY = 'PLAY-BUSY';
 /** Starts the stderr line that names the holder of a busy lock. */
 export const OWNER_PREFIX = 'PLAY-OWNER ';
+/** How long a released session may take to exit before it is killed (which frees the lock too). */
+const RELEASE_WAIT_MS = 5000;
+
 /** Heads the result of the script the lock session carries: exit code, stdout and stderr sizes. */
 export const FIRST = 'PLAY-FIRST';
 
@@ -117,11 +120,16 @@ export interface LockOptions {
 }
 
 export class HostLock {
+  /** Settles when the session's process has exited: only then is the lock free on the host. */
+  private readonly ended: Promise<void>;
+
   private constructor(
     private readonly child: ChildProcessWithoutNullStreams,
     /** The result of LockOptions.first; rejects with a LockFailure when the session ends before it. */
     readonly first: Promise<ExecResult> | undefined,
-  ) {}
+  ) {
+    this.ended = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((done) => child.once('close', () => done()));
+  }
 
   /**
    * argv runs `sh -c SCRIPT` on the host (through ssh or locally). With `sudo`, argv's sudo asks
@@ -188,8 +196,15 @@ export class HostLock {
     });
   }
 
-  release(): void {
+  /**
+   * Ends the session and waits until it has exited, so a run that follows at once (a second
+   * playbook of the same command, the next command) finds the lock free rather than busy.
+   */
+  async release(): Promise<void> {
     this.child.stdin.end();
+    const timer = setTimeout(() => this.child.kill(), RELEASE_WAIT_MS);
+    await this.ended;
+    clearTimeout(timer);
   }
 }
 

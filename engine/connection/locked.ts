@@ -65,7 +65,7 @@ export class LockedConnection implements Connection {
   async close(): Promise<void> {
     if (this.lock) {
       const lock = await this.lock.catch(() => undefined);
-      lock?.release();
+      await lock?.release();
     }
     await this.inner.close();
   }

@@ -14,7 +14,7 @@ const NOBODY = 65534;
 
 async function refusal(promise: Promise<HostLock>): Promise<Error> {
   try {
-    (await promise).release();
+    await (await promise).release();
   } catch (err) {
     return err as Error;
   }
@@ -37,10 +37,10 @@ describe('per-host run lock', () => {
       expect(err).to.be.instanceOf(TaskError);
       expect((err as Error).message).to.match(/box is locked by another play run \(run one\)/);
     }
-    first.release();
-    await new Promise((r) => setTimeout(r, 100));
+    // Released means free: the next run may take it at once (two playbooks of one command do).
+    await first.release();
     const again = await HostLock.acquire('box', argv('run three'));
-    again.release();
+    await again.release();
   });
 
   // Issue 13 row 11: the holder's text was scanned for the LOCKED marker.
@@ -54,7 +54,7 @@ describe('per-host run lock', () => {
         expect(err).to.be.instanceOf(TaskError);
         expect(err.message).to.match(/^box is locked by another play run \(play pid 1 by root@.*PLAY-LOCKED.*\); wait for it to finish$/);
       } finally {
-        first.release();
+        await first.release();
       }
     }
   });
@@ -122,7 +122,7 @@ describe('the lock session carries the first script (issue 17 item 1)', () => {
       const err = await refusal(HostLock.acquire('box', argv('a.lock', 'run two')));
       expect(err.message).to.match(/locked by another play run \(run\)/);
     } finally {
-      lock.release();
+      await lock.release();
     }
   });
 
