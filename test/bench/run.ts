@@ -6,7 +6,7 @@
  *          re-apply after one drift (haproxy.cfg edited on lb1). Runs alternate play, ansible,
  *          mitogen, play, ansible, mitogen...; medians of --runs (default 5) each. After every
  *          apply the managed state of every host is fingerprinted and must be the same for all engines.
- *   scale  a scale lab of 10, 25 and 50 light hosts (test/lab/scale-lab.ts, bridge playbench0)
+ *   scale  a scale lab of 10, 50, 100, 200 and 500 light hosts (test/lab/scale-lab.ts, bridge playbench0)
  *          with a 20-task workload (test/bench/roles/bench vs test/bench/ansible/scale.yml):
  *          no-op wall time per size; Ansible and Mitogen only where one run takes under 10 minutes
  *          (beyond: extrapolated, lib/peers.ts). The scale lab is torn down at the end.
@@ -23,7 +23,8 @@
  *          500 hosts (lib/terminal-view.ts); prints the table, writes no file.
  *
  * Flags: --quick (3 runs, scale at 10 hosts only), --runs N (W1, default 5), --scale-runs N
- * (default 3: an Ansible no-op of 50 hosts takes minutes), --sizes 10,25,50, --site-runs N
+ * (default 3: an Ansible no-op of 50 hosts takes minutes), --sizes 10,50,100,200,500, --engines
+ * play[,ansible][,mitogen] (the scale part's engines; default all three), --site-runs N
  * (default 3, --quick 1), --only w1|scale|site|terminal, --keep-scale-lab, --out DIR (where the
  * result files go; default test/bench), --report-only (rewrite RESULTS.md and the figure from
  * DIR/results.json, e.g. after editing ANALYSIS.md).
@@ -65,6 +66,8 @@ interface Options {
   only?: 'w1' | 'scale' | 'site' | 'terminal';
   keepScaleLab: boolean;
   outDir: string;
+  /** The scale part's Ansible engines (--engines play: none, play's curve alone). */
+  scalePeers: readonly AnsibleEngine[];
 }
 
 function parseArgs(argv: string[]): Options {
@@ -75,7 +78,7 @@ function parseArgs(argv: string[]): Options {
   };
   const only = value('--only');
   if (only !== undefined && only !== 'w1' && only !== 'scale' && only !== 'site' && only !== 'terminal') throw new Error(`--only must be w1, scale, site or terminal, got ${only}`);
-  const defaultSizes = only === 'terminal' ? '200,500' : quick ? '10' : '10,25,50';
+  const defaultSizes = only === 'terminal' ? '200,500' : quick ? '10' : '10,50,100,200,500';
   return {
     quick,
     reportOnly: argv.includes('--report-only'),
@@ -86,7 +89,17 @@ function parseArgs(argv: string[]): Options {
     ...(only ? { only } : {}),
     keepScaleLab: argv.includes('--keep-scale-lab'),
     outDir: value('--out') ?? BENCH_SRC,
+    scalePeers: scalePeersOf(value('--engines')),
   };
+}
+
+/** `--engines play,ansible,mitogen` (the default) or any list holding play: the scale part's engines. */
+function scalePeersOf(flag: string | undefined): AnsibleEngine[] {
+  const engines = (flag ?? ENGINES.join(',')).split(',');
+  if (!engines.includes('play') || engines.some((e) => !(ENGINES as readonly string[]).includes(e))) {
+    throw new Error(`--engines must list play and any of ansible, mitogen, got ${flag}`);
+  }
+  return PEERS.filter((peer) => engines.includes(peer));
 }
 
 const log = (line: string): void => {
@@ -364,8 +377,9 @@ async function runScale(opts: Options, bench: Bench, results: Results): Promise<
     const inv = await inventoryFor(first);
     const hosts = scaleHosts(first);
     const names = hosts.map((h) => h.name);
-    const share = Math.ceil(first / ENGINES.length);
-    for (const [i, engine] of ENGINES.entries()) {
+    const engines: Engine[] = ['play', ...opts.scalePeers];
+    const share = Math.ceil(first / engines.length);
+    for (const [i, engine] of engines.entries()) {
       const part = names.slice(i * share, (i + 1) * share);
       if (part.length) assertRun(await bench.run(engine, job(engine, inv, first, part.join(',')), false), part, `scale: ${engine} first apply`);
     }
@@ -375,14 +389,14 @@ async function runScale(opts: Options, bench: Bench, results: Results): Promise<
       results.scale_differences = diffs;
       log(`scale: end states differ:\n  ${diffs.slice(0, 20).join('\n  ')}`);
     }
-    for (const engine of ENGINES) {
+    for (const engine of engines) {
       const r = await bench.run(engine, job(engine, inv, first), false);
       assertRun(r, names, `scale: ${engine} on all parts`);
       if (totalChanged(r) !== 0) bench.problems.push(`scale: ${engine} changed ${totalChanged(r)} task(s) on hosts the engines had converged`);
     }
 
     // Each Ansible engine's strategy for this workload: the faster of linear and free at the smallest size.
-    for (const peer of PEERS) {
+    for (const peer of opts.scalePeers) {
       const { strategy, trial } = await fasterStrategy(opts.quick ? 1 : 2, async (s) => {
         const r = await bench.run(peer, ansible(peer, inv, first, undefined, s), true);
         assertRun(r, names, `scale: ${peer} ${s} trial`);
@@ -397,20 +411,20 @@ async function runScale(opts: Options, bench: Bench, results: Results): Promise<
       const inventory = await inventoryFor(n);
       const sizeHosts = scaleHosts(n).map((h) => h.name);
       // the Ansible engines run where a run should take under 10 minutes; the report extrapolates the rest
-      const peers = PEERS.filter((peer) => measureAt(peerSizePoints(results.scale, peer), n));
-      for (const peer of PEERS.filter((p) => !peers.includes(p))) log(`scale ${n}: ${peer} not run (a run would take 10 minutes or more): extrapolated`);
-      const engines: Engine[] = ['play', ...peers];
+      const peers = opts.scalePeers.filter((peer) => measureAt(peerSizePoints(results.scale, peer), n));
+      for (const peer of opts.scalePeers.filter((p) => !peers.includes(p))) log(`scale ${n}: ${peer} not run (a run would take 10 minutes or more): extrapolated`);
+      const sizeEngines: Engine[] = ['play', ...peers];
       // converge the hosts this size adds and warm the engines' connections (Mitogen's die with each run)
-      for (const engine of engines.filter((e) => e !== 'mitogen')) assertRun(await bench.run(engine, job(engine, inventory, n), false), sizeHosts, `scale ${n}: ${engine} warm-up`);
+      for (const engine of sizeEngines.filter((e) => e !== 'mitogen')) assertRun(await bench.run(engine, job(engine, inventory, n), false), sizeHosts, `scale ${n}: ${engine} warm-up`);
       const samples: Record<Engine, Sample[]> = { play: [], ansible: [], mitogen: [] };
       for (let i = 0; i < opts.scaleRuns; i++) {
-        for (const engine of engines) {
+        for (const engine of sizeEngines) {
           if (!bench.isWarm(engine)) await bench.run(engine, job(engine, inventory, n), true);
           const run = await bench.run(engine, job(engine, inventory, n), true);
           assertRun(run, sizeHosts, `scale ${n} ${engine} no-op ${i + 1}`);
           if (totalChanged(run) !== 0) bench.problems.push(`scale ${n}: ${engine} no-op changed ${totalChanged(run)} task(s)`);
           samples[engine].push(sampleOf(run));
-          log(`scale ${n} no-op ${i + 1}/${opts.scaleRuns} ${engine}: ${run.wallS.toFixed(2)} s wall, ${run.cpuS.toFixed(2)} s cpu`);
+          log(`scale ${n} no-op ${i + 1}/${opts.scaleRuns} ${engine}: ${run.wallS.toFixed(2)} s wall, ${run.cpuS.toFixed(2)} s cpu, ${run.maxRssMb.toFixed(0)} MB peak RSS`);
         }
       }
       const result: ScaleResult = { hosts: n, ...samples };
@@ -465,11 +479,11 @@ async function main(): Promise<void> {
     return;
   }
   if (!isRoot()) throw new Error('the benchmark needs root (the lab and the scale lab run as root)');
-  for (const tool of ['/usr/bin/time', ...(opts.only === 'site' ? [] : ['/usr/bin/ansible-playbook'])]) {
+  // the site part runs play alone, and so does the scale part with --engines play: no peer needs to be there
+  const peersNeeded = !(opts.only === 'site' || (opts.only === 'scale' && opts.scalePeers.length === 0));
+  for (const tool of ['/usr/bin/time', ...(peersNeeded ? ['/usr/bin/ansible-playbook'] : [])]) {
     if (!existsSync(tool)) throw new Error(`${tool} is missing (apt-get install time ansible)`);
   }
-  // the site part runs play alone: no peer needs to be there
-  const peersNeeded = opts.only !== 'site';
   const collections = peersNeeded ? missingCollections() : [];
   const mitogen = peersNeeded ? findMitogen() : { version: 'not used', strategyDir: '' };
   if (collections.length || !mitogen) {

@@ -154,6 +154,10 @@ export const README_COMMANDS: Readonly<Record<string, Coverage>> = {
   // Benchmarks
   'npm run bench': { by: 'excluded', why: 'about 50 minutes of lab time; its parts have unit tests in test/bench, its results are in test/bench/RESULTS.md' },
   'npm run bench -- --only site --site-runs 1': { by: 'excluded', why: 'minutes of lab time (the lab made anew, the whole cluster built); test/bench’s unit tests cover its report' },
+  'npm run bench -- --only scale --engines play --scale-runs 1 --out "$(mktemp -d)"': {
+    by: 'excluded',
+    why: 'brings up 500 scale-lab hosts (minutes of lab time, root); test/bench/scale-pure.test.ts covers its addressing, kernel limits and the report of the scale targets',
+  },
   'npm run bench -- --quick': { by: 'excluded', why: 'still many minutes of lab time, with ansible-playbook; test/bench’s unit tests cover its parts' },
   // Ansible Vault, on the lab with inventories/lab-vault (the same site as inventories/lab: no change on the built cluster)
   'play site.yml -i inventories/lab-vault --vault-password-file inventories/lab-vault.pass': { by: 'lab', expect: NO_CHANGE },

@@ -1,5 +1,5 @@
 // The scale lab: a second, lighter lab for the scale benchmark (test/bench). N small Debian hosts
-// on their own bridge `playbench0` (172.29.20.0/24), apart from the main lab (playbr0), so a
+// on their own bridge `playbench0` (172.29.20.0/22), apart from the main lab (playbr0), so a
 // benchmark never touches the hosts other suites are using.
 //
 // It reuses the main lab's pieces where they take no lab-wide constant: the base image (base.ts,
@@ -12,7 +12,9 @@
 //   /var/lib/play-bench-lab/ssh/known_hosts                 every host's real host key
 //
 // "Light": no repository server (the workload installs nothing), one ed25519 host key, no console
-// getty. Hosts are named bench01.. at 172.29.20.11.., machines pb-bench01.. (veth vb-pb-bench01).
+// getty, a journal kept in a small piece of memory, no timers. Hosts are named bench001.. at
+// 172.29.20.11.. (counting on across the /22: bench246 is 172.29.21.0, bench500 172.29.21.254),
+// machines pb-bench001.. (veth vb-pb-bench001).
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
@@ -27,7 +29,9 @@ import { inCgroups } from './machine.js';
 import { authorizedKeys, ensureLabKey, knownHostsLines } from './ssh-keys.js';
 
 const STATE_DIR = '/var/lib/play-bench-lab';
-const SUBNET_PREFIX = '172.29.20';
+/** The /22's first address as a number: 172.29.20.0. */
+const SUBNET_BASE = ((172 << 24) | (29 << 16) | (20 << 8)) >>> 0;
+const PREFIX_LENGTH = 22;
 
 export const SCALE_LAB = {
   stateDir: STATE_DIR,
@@ -38,11 +42,13 @@ export const SCALE_LAB = {
   /** The main lab's key: root's authorized key on every scale host too. */
   keyPath: LAB.keyPath,
   bridge: 'playbench0',
-  subnetPrefix: SUBNET_PREFIX,
-  prefixLength: 24,
-  controllerAddress: `${SUBNET_PREFIX}.1`,
-  firstOctet: 11,
-  maxHosts: 200,
+  subnet: `${ipv4(SUBNET_BASE)}/${PREFIX_LENGTH}`,
+  prefixLength: PREFIX_LENGTH,
+  controllerAddress: ipv4(SUBNET_BASE + 1),
+  /** bench001's offset in the subnet (.11, as the main lab's first host). */
+  firstOffset: 11,
+  /** The most this 2-core, 24 GB machine was measured to hold (test/bench/ANALYSIS.md). */
+  maxHosts: 500,
   machinePrefix: 'pb-',
 } as const;
 
@@ -51,12 +57,34 @@ export interface ScaleHost {
   readonly address: string;
 }
 
-/** The first `n` scale hosts: bench01 at .11, bench02 at .12, ... */
+function ipv4(n: number): string {
+  return [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
+}
+
+/** The /22 holds offsets 1 (the controller) .. 1022; 1023 is its broadcast address. */
+const LAST_HOST_OFFSET = 2 ** (32 - PREFIX_LENGTH) - 2;
+
+/** The address of the `index`-th scale host (1-based): the /22 counted on from .11. */
+export function scaleAddress(index: number): string {
+  const offset = SCALE_LAB.firstOffset + index - 1;
+  if (!Number.isInteger(index) || index < 1 || offset > LAST_HOST_OFFSET) throw new LabError(`no scale host address for index ${index}`);
+  return ipv4(SUBNET_BASE + offset);
+}
+
+/** Whether an IPv4 address is in the scale lab's subnet. */
+export function inScaleSubnet(address: string): boolean {
+  const parts = address.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return false;
+  const n = parts.reduce((acc, p) => acc * 256 + p, 0);
+  return Math.floor(n / 2 ** (32 - PREFIX_LENGTH)) === SUBNET_BASE / 2 ** (32 - PREFIX_LENGTH);
+}
+
+/** The first `n` scale hosts: bench001 at 172.29.20.11, bench002 at .12, ... */
 export function scaleHosts(n: number): ScaleHost[] {
   if (!Number.isInteger(n) || n < 1 || n > SCALE_LAB.maxHosts) throw new LabError(`scale lab size must be 1..${SCALE_LAB.maxHosts}, got ${n}`);
   return Array.from({ length: n }, (_, i) => ({
-    name: `bench${String(i + 1).padStart(2, '0')}`,
-    address: `${SCALE_LAB.subnetPrefix}.${SCALE_LAB.firstOctet + i}`,
+    name: `bench${String(i + 1).padStart(3, '0')}`,
+    address: scaleAddress(i + 1),
   }));
 }
 
@@ -161,7 +189,8 @@ async function personalize(host: ScaleHost, root: string, keys: string): Promise
   await mkdir(join(root, 'root/.ssh'), { recursive: true, mode: 0o700 });
   await chmod(join(root, 'root/.ssh'), 0o700);
   await writeFile(join(root, 'root/.ssh/authorized_keys'), keys, { mode: 0o600 });
-  // Lighter: no getty on the (read-only) console, no password agents (nobody types one here).
+  await mkdir(join(root, 'etc/systemd/journald.conf.d'), { recursive: true });
+  await writeFile(join(root, 'etc/systemd/journald.conf.d/10-play-bench.conf'), LIGHT_JOURNALD_CONF);
   for (const unit of LIGHT_MASKED_UNITS) {
     const masked = join(root, 'etc/systemd/system', unit);
     await rm(masked, { force: true });
@@ -169,35 +198,70 @@ async function personalize(host: ScaleHost, root: string, keys: string): Promise
   }
 }
 
-const LIGHT_MASKED_UNITS = ['console-getty.service', 'systemd-ask-password-console.path', 'systemd-ask-password-wall.path'];
+/**
+ * The journal in memory only, and small: a host's journald otherwise keeps its files under
+ * /var/log/journal in the host's overlay (disk) and sizes its mmap'd window to the file system,
+ * a few MB of page cache per host that 500 hosts make into GBs.
+ */
+const LIGHT_JOURNALD_CONF = '[Journal]\nStorage=volatile\nRuntimeMaxUse=2M\nRuntimeMaxFileSize=512K\nForwardToSyslog=no\nForwardToWall=no\n';
 
-// Every systemd instance (PID 1 of each host, its journald, logind, dbus, the user manager of each
-// login) holds inotify instances, all charged to root on this machine: the kernel's default of
-// 128 per user runs out at about 18 hosts ("Failed to create inotify object: Too many open files",
-// hosts come up degraded). scaleLabUp raises the limit for the scale lab's size and records the
-// old value; scaleLabDown puts it back.
-const INOTIFY_INSTANCES = '/proc/sys/fs/inotify/max_user_instances';
-const INOTIFY_PER_HOST = 12;
+/**
+ * What a light host does not run: no getty on the (read-only) console, no password agents (nobody
+ * types one here), no timers (their jobs, dpkg backups, fstrim, tmpfiles cleaning, would wake 500
+ * hosts at once mid-measurement), no network-online wait (nothing here orders after it).
+ */
+const LIGHT_MASKED_UNITS = [
+  'console-getty.service', 'getty@tty1.service', 'systemd-ask-password-console.path', 'systemd-ask-password-wall.path',
+  'dpkg-db-backup.timer', 'fstrim.timer', 'systemd-tmpfiles-clean.timer', 'systemd-networkd-wait-online.service',
+];
 
-function inotifyRecord(): string {
-  return join(SCALE_LAB.stateDir, 'inotify-max-user-instances.orig');
+// Kernel limits the host count runs into, raised for the scale lab's size by scaleLabUp (the old
+// value recorded under the state directory) and put back by scaleLabDown:
+// - fs.inotify.max_user_instances: every systemd instance (PID 1 of each host, its journald,
+//   logind, dbus, the user manager of each login) holds inotify instances, all charged to root on
+//   this machine: the default of 128 runs out at about 18 hosts ("Failed to create inotify object:
+//   Too many open files", hosts come up degraded).
+// - net.ipv4.neigh.default.gc_thresh1..3: the controller's ARP table holds one entry per host on
+//   the bridge; past gc_thresh2 (512) the kernel evicts entries every few seconds and past
+//   gc_thresh3 (1024) it refuses new ones ("neighbour table overflow"), i.e. hosts become
+//   unreachable at random mid-run.
+export interface KernelLimit {
+  readonly path: string;
+  /** The value wanted for `hosts` hosts; a limit already at or above it is left alone. */
+  readonly wanted: (hosts: number) => number;
 }
 
-async function raiseInotifyLimit(hosts: number, log: (line: string) => void): Promise<void> {
-  const current = Number((await readFile(INOTIFY_INSTANCES, 'utf8')).trim());
-  const wanted = 256 + INOTIFY_PER_HOST * hosts;
-  if (current >= wanted) return;
-  await mkdir(SCALE_LAB.stateDir, { recursive: true });
-  if (!existsSync(inotifyRecord())) await writeFile(inotifyRecord(), `${current}\n`);
-  await writeFile(INOTIFY_INSTANCES, `${wanted}\n`);
-  log(`raised fs.inotify.max_user_instances from ${current} to ${wanted} (restored by down)`);
+export const SCALE_KERNEL_LIMITS: readonly KernelLimit[] = [
+  { path: '/proc/sys/fs/inotify/max_user_instances', wanted: (hosts) => 256 + 12 * hosts },
+  // thresh1 above the entry count: no garbage collection of entries at all below it
+  { path: '/proc/sys/net/ipv4/neigh/default/gc_thresh1', wanted: (hosts) => 256 + 2 * hosts },
+  { path: '/proc/sys/net/ipv4/neigh/default/gc_thresh2', wanted: (hosts) => 512 + 4 * hosts },
+  { path: '/proc/sys/net/ipv4/neigh/default/gc_thresh3', wanted: (hosts) => 1024 + 8 * hosts },
+];
+
+function limitRecord(limit: KernelLimit): string {
+  return join(SCALE_LAB.stateDir, `${limit.path.slice('/proc/sys/'.length).replace(/\//g, '.')}.orig`);
 }
 
-async function restoreInotifyLimit(log: (line: string) => void): Promise<void> {
-  if (!existsSync(inotifyRecord())) return;
-  const original = (await readFile(inotifyRecord(), 'utf8')).trim();
-  await writeFile(INOTIFY_INSTANCES, `${original}\n`);
-  log(`restored fs.inotify.max_user_instances to ${original}`);
+async function raiseKernelLimits(hosts: number, log: (line: string) => void): Promise<void> {
+  for (const limit of SCALE_KERNEL_LIMITS) {
+    const current = Number((await readFile(limit.path, 'utf8')).trim());
+    const wanted = limit.wanted(hosts);
+    if (current >= wanted) continue;
+    await mkdir(SCALE_LAB.stateDir, { recursive: true });
+    if (!existsSync(limitRecord(limit))) await writeFile(limitRecord(limit), `${current}\n`);
+    await writeFile(limit.path, `${wanted}\n`);
+    log(`raised ${limit.path} from ${current} to ${wanted} (restored by down)`);
+  }
+}
+
+async function restoreKernelLimits(log: (line: string) => void): Promise<void> {
+  for (const limit of SCALE_KERNEL_LIMITS) {
+    if (!existsSync(limitRecord(limit))) continue;
+    const original = (await readFile(limitRecord(limit), 'utf8')).trim();
+    await writeFile(limit.path, `${original}\n`);
+    log(`restored ${limit.path} to ${original}`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -304,7 +368,7 @@ export async function scaleLabUp(n: number, log: (line: string) => void = (l) =>
     throw new LabError(`no lab base image at ${base}: run \`npm run lab -- up\` first (the scale lab reuses it)`);
   }
   await ensureLabKey();
-  await raiseInotifyLimit(n, log);
+  await raiseKernelLimits(n, log);
   await ensureBridge();
   const hosts = scaleHosts(n);
   const keys = await authorizedKeys();
@@ -359,7 +423,7 @@ export async function scaleLabDown(log: (line: string) => void = (l) => process.
   });
   await removeBridge();
   const masters = await stopControlMasters();
-  await restoreInotifyLimit(log);
+  await restoreKernelLimits(log);
   await rm(SCALE_LAB.stateDir, { recursive: true, force: true });
   log(`down: stopped ${stopped} machine(s), removed ${names.length} tree(s), the bridge, ${masters} ssh control master(s)`);
   return scaleLabLeftovers();
@@ -399,8 +463,6 @@ async function tcpRemotes(): Promise<Map<string, string>> {
 
 async function scaleSshPids(): Promise<number[]> {
   const pids: number[] = [];
-  const prefix = `${SCALE_LAB.subnetPrefix}.`;
-  const pattern = new RegExp(`(^|[^0-9.])${SCALE_LAB.subnetPrefix.replace(/\./g, '\\.')}\\.\\d+($|[^0-9])`);
   const remotes = await tcpRemotes();
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -411,7 +473,7 @@ async function scaleSshPids(): Promise<number[]> {
       continue;
     }
     if (!cmdline.startsWith('ssh')) continue;
-    if (pattern.test(cmdline)) {
+    if ((cmdline.match(/\d+\.\d+\.\d+\.\d+/g) ?? []).some(inScaleSubnet)) {
       pids.push(Number(entry));
       continue;
     }
@@ -420,7 +482,8 @@ async function scaleSshPids(): Promise<number[]> {
     for (const fd of fds) {
       const link = await readlink(`/proc/${entry}/fd/${fd}`).catch(() => '');
       const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
-      if (inode && remotes.get(inode)?.startsWith(prefix)) {
+      const remote = inode ? remotes.get(inode) : undefined;
+      if (remote && inScaleSubnet(remote)) {
         pids.push(Number(entry));
         break;
       }
