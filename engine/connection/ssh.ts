@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { ConnectionError } from '../errors.js';
 import type { Connection, ConnectionSpec, ConnectionStats, ExecOptions, ExecResult } from '../types.js';
 import { runtimeDir } from './private-dir.js';
@@ -16,6 +16,34 @@ export interface SshSettings {
   connectTimeoutSec: number;
   /** ansible.cfg's [ssh_connection] ssh_args: after play's own options, before the host's. */
   extraArgs?: readonly string[];
+}
+
+let sshOnPath: { readonly pathVar: string | undefined; readonly program: string } | undefined;
+
+/**
+ * ssh's absolute path, looked up on PATH once per PATH value. Spawned by name, every ssh tries
+ * each PATH entry before it (eight failed execs per host with pyenv and cargo first on PATH),
+ * while the run waits for the exec. Not found: 'ssh', and the spawn fails as it would have.
+ */
+export function sshProgram(): string {
+  const pathVar = process.env['PATH'];
+  if (sshOnPath === undefined || sshOnPath.pathVar !== pathVar) sshOnPath = { pathVar, program: findExecutable('ssh', pathVar) ?? 'ssh' };
+  return sshOnPath.program;
+}
+
+function findExecutable(name: string, pathVar: string | undefined): string | undefined {
+  for (const dir of (pathVar ?? '').split(':')) {
+    // a relative entry depends on the working directory at each spawn: left to the spawn itself
+    if (!isAbsolute(dir)) return undefined;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }
 
 export function defaultSshSettings(): SshSettings {
@@ -107,7 +135,7 @@ export class SshConnection implements Connection {
     const remote = remoteShellArgs(needsSudo, this.spec.becomeUser, exchange).map(quotePosix).join(' ');
     let result: ExecResult;
     if (exchange) {
-      const argv = ['ssh', ...this.sshArgs(), '--', this.spec.address, remote];
+      const argv = [sshProgram(), ...this.sshArgs(), '--', this.spec.address, remote];
       const handshakeMs = (this.settings.connectTimeoutSec + 30) * 1000;
       result = await runThroughSudo(argv, { host: this.spec.host, exchange, script, timeoutMs: options.timeoutMs, handshakeMs });
     } else {
@@ -137,7 +165,7 @@ export class SshConnection implements Connection {
     if (!existsSync(this.controlPath)) this.stats.connects++;
     const sudo = sudoPrompt ? sudoWords(undefined, sudoPrompt) : ['sudo', '-n', '--'];
     const words = [...(this.needsSudo() ? sudo : []), '/bin/sh', '-c', script].map(quotePosix).join(' ');
-    return ['ssh', ...this.sshArgs(), '--', this.spec.address, words];
+    return [sshProgram(), ...this.sshArgs(), '--', this.spec.address, words];
   }
 
   /** Leaves the master running (ControlPersist) so the next run starts warm. */

@@ -14,6 +14,7 @@ import { LINK_OWNER_FUNCTION } from '../path-walk.js';
 import { shq, sh } from '../shell.js';
 import type { ExecResult, Fact } from '../types.js';
 import { factError } from './fact-error.js';
+import { readTar } from './tar-read.js';
 
 /** Files larger than this are hashed but their content is not sent back (no diff is shown). */
 export const MAX_CONTENT_BYTES = 1024 * 1024;
@@ -87,11 +88,25 @@ const SECTION = '==play-file==';
 /** Starts a section that holds a path's whole state (read through another user's link). */
 const WHOLE = 'whole';
 
+/** Starts the last section of a group's output: the archive of its small files, in base64. */
+const ARCHIVE = '==play-file-archive==';
+/** A file section whose content is in the archive. */
+const IN_ARCHIVE = 'archived';
+
+/**
+ * Paths tar archives under their own name (less the leading '/'): no '.' or '..' component and
+ * no empty one, which tar would rewrite ("Removing leading `/a/../'").
+ */
+function archivable(path: string): boolean {
+  return path.split('/').slice(1).every((part) => part !== '' && part !== '.' && part !== '..');
+}
+
 /**
  * Several files in one go: one `find` lists the regular files too large to send, one `stat`
- * describes every existing file, then each small regular file is sent by its own base64. Per
- * file that is one process instead of four. A path with another user's link on it is left out of
- * both and read on its own, as that user.
+ * describes every existing file, then one `tar -ch` sends all the small regular files (two
+ * processes for the lot, instead of one base64 per file). A path with another user's link on it
+ * is left out of all three and read on its own, as that user; a path tar would rename is sent
+ * by its own base64.
  */
 function fileGroupCommand(paths: readonly string[]): string {
   const lines = [PRELUDE, 'set --', ...paths.map((path) => sh`play_link_owner ${path}; [ -n "$__u" ] || set -- "$@" ${path}`)];
@@ -101,18 +116,32 @@ function fileGroupCommand(paths: readonly string[]): string {
     `stat -L -c '%n|stat %a %U %G %s %F' -- "$@" 2>/dev/null`,
     'fi',
     '__L="\n$__L\n"'.replace(/\\n/g, '\n'),
+    'set --',
   );
   paths.forEach((path, i) => {
+    const small = archivable(path) ? sh`echo ${IN_ARCHIVE}; set -- "$@" ${path}` : sh`echo content; base64 < ${path}`;
+    const large = sh`printf 'sha256 '; sha256sum < ${path}`;
     lines.push(
-      sh`printf '\\n%s %s\\n' ${SECTION} ${i}; play_link_owner ${path}; if [ -n "$__u" ]; then echo ${WHOLE}; play_file_foreign ${path}; elif [ -f ${path} ]; then case "$__L" in *${`\n${path}\n`}*) printf 'sha256 '; sha256sum < ${path};; *) echo content; base64 < ${path};; esac || echo ${UNREADABLE}; fi`,
+      sh`printf '\\n%s %s\\n' ${SECTION} ${i}; play_link_owner ${path}; if [ -n "$__u" ]; then echo ${WHOLE}; play_file_foreign ${path}; elif [ -f ${path} ]; then case "$__L" in *${`\n${path}\n`}*)` +
+        ` ${large};; *) ${small};; esac || echo ${shq(UNREADABLE)}; fi`,
     );
   });
+  lines.push(sh`printf '\\n%s\\n' ${ARCHIVE}; [ $# -eq 0 ] || tar -chf - -- "$@" 2>/dev/null | base64`);
   return lines.join('\n');
+}
+
+/** base64's own output for these bytes: lines of 76, a newline after the last (none when empty). */
+function base64Lines(bytes: Buffer): string {
+  const text = bytes.toString('base64');
+  return text === '' ? '' : `${text.match(/.{1,76}/g)!.join('\n')}\n`;
 }
 
 /** Rebuilds, for each path, exactly what fileFact's own command prints. */
 export function splitFileGroup(result: ExecResult, paths: readonly string[]): ExecResult[] {
-  const [head = '', ...sections] = result.stdout.split(new RegExp(`\\n${SECTION} \\d+\\n`));
+  const archiveAt = result.stdout.lastIndexOf(`\n${ARCHIVE}\n`);
+  if (archiveAt < 0) throw new Error('file group printed no archive section');
+  const archive = readTar(Buffer.from(result.stdout.slice(archiveAt + ARCHIVE.length + 2).replace(/\n/g, ''), 'base64'));
+  const [head = '', ...sections] = result.stdout.slice(0, archiveAt).split(new RegExp(`\\n${SECTION} \\d+\\n`));
   if (sections.length !== paths.length) throw new Error(`file group printed ${sections.length} sections for ${paths.length} paths`);
   const stats = new Map<string, string>();
   for (const line of head.split('\n')) {
@@ -120,8 +149,13 @@ export function splitFileGroup(result: ExecResult, paths: readonly string[]): Ex
     if (cut > 0) stats.set(line.slice(0, cut), line.slice(cut + 1));
   }
   return paths.map((path, i) => {
-    const section = sections[i] ?? '';
+    let section = sections[i] ?? '';
     if (section.startsWith(`${WHOLE}\n`)) return { code: 0, stdout: section.slice(WHOLE.length + 1), stderr: '' };
+    if (section.startsWith(`${IN_ARCHIVE}\n`)) {
+      // not in the archive: tar could not read it (as base64 could not)
+      const bytes = archive.get(path);
+      section = bytes ? `content\n${base64Lines(bytes)}` : `${UNREADABLE}\n`;
+    }
     const stat = stats.get(path);
     return { code: 0, stdout: stat === undefined ? 'missing\n' : `${stat}\n${section}`, stderr: '' };
   });

@@ -93,12 +93,10 @@ function fileChange(spec: FileSpec, state: FileState): FileChange | null {
     makeParents: spec.makeParents ?? false,
     secret: spec.secret ?? false,
   });
-  const lines = countChangedLines(null, spec.content);
-
   if (!state.exists) {
     return {
       path,
-      summary: `create (${lines} lines)`,
+      summary: `create (${countChangedLines(null, spec.content)} lines)`,
       write: write(spec.mode ?? DEFAULT_FILE_MODE, spec.owner, spec.group),
       diffs: [diffOf(spec, null)],
     };

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, chmodSync, linkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileFact, parseFileFact, MAX_CONTENT_BYTES } from '../../../engine/facts/file.js';
+import { readTar } from '../../../engine/facts/tar-read.js';
 import { sha256Of } from '../../../engine/ops/file-plan.js';
 import { runSh } from '../ops/fake-context.js';
 
@@ -117,7 +119,11 @@ describe('facts/file', () => {
       mkdirSync(join(dir, 'sub dir'));
       symlinkSync(join(dir, 'plain'), join(dir, 'link'));
       symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
-      const names = ['plain', 'empty', "it's |stat 1 a b 2 x", 'big', 'edge', 'sub dir', 'link', 'dangling', 'missing', 'plain'];
+      // a name over tar's 100 bytes (GNU long name), one tar would rename (sent by its own base64)
+      const deep = `${'d'.repeat(60)}/${'e'.repeat(60)}`;
+      mkdirSync(join(dir, deep), { recursive: true });
+      writeFileSync(join(dir, deep, 'long'), 'long name\n');
+      const names = ['plain', 'empty', "it's |stat 1 a b 2 x", 'big', 'edge', 'sub dir', 'link', 'dangling', 'missing', 'plain', `${deep}/long`, 'sub dir/../plain'];
       const paths = names.map((n) => join(dir, n));
       const group = fileFact(paths[0]!).group!;
       const parts = group.split(await runSh(group.command(paths)), paths);
@@ -128,7 +134,33 @@ describe('facts/file', () => {
 
     it('refuses output with a section missing', () => {
       const group = fileFact('/a').group!;
-      expect(() => group.split({ code: 0, stdout: '/a|stat 644 root root 1 regular file\n', stderr: '' }, ['/a'])).to.throw(/0 sections for 1 paths/);
+      expect(() => group.split({ code: 0, stdout: '/a|stat 644 root root 1 regular file\n\n==play-file-archive==\n', stderr: '' }, ['/a'])).to.throw(/0 sections for 1 paths/);
+      expect(() => group.split({ code: 0, stdout: '/a|stat 644 root root 1 regular file\n\n==play-file== 0\narchived\n', stderr: '' }, ['/a'])).to.throw(/no archive section/);
+    });
+
+    it('sends the small files in one archive, not one base64 each', () => {
+      const paths = ['/etc/a.conf', '/etc/b.conf', '/etc/c.conf', '/etc/x/../d.conf'];
+      const command = fileFact(paths[0]!).group!.command(paths);
+      expect(command.match(/\btar -chf\b/g)).to.have.length(1);
+      // base64 only in the shared functions (one-off reads) and for the path tar would rename
+      const perFile = command.split("printf '\\n%s %s\\n' ==play-file== ").slice(1);
+      expect(perFile).to.have.length(4);
+      expect(perFile.filter((section) => section.includes('base64 <'))).to.have.length(1);
+    });
+
+    it('reads ustar prefixes, pax names and hard links from an archive', () => {
+      const base = join(dir, 'formats');
+      const long = join(base, `${'p'.repeat(90)}/${'q'.repeat(90)}`);
+      mkdirSync(long, { recursive: true });
+      writeFileSync(join(long, 'f'), 'prefixed\n');
+      linkSync(join(long, 'f'), join(base, 'hard'));
+      for (const format of ['ustar', 'posix', 'gnu']) {
+        // 'hard' first: the long name is then the link (ustar holds link targets of 100 bytes only)
+        const archive = execFileSync('tar', ['-chf', '-', `--format=${format}`, '--', join(base, 'hard'), join(long, 'f')], { stdio: ['ignore', 'pipe', 'ignore'] });
+        const files = readTar(archive);
+        expect(files.get(join(long, 'f'))?.toString(), format).to.equal('prefixed\n');
+        expect(files.get(join(base, 'hard'))?.toString(), format).to.equal('prefixed\n');
+      }
     });
 
     it('leaves relative and multi-line paths to their own command', () => {
