@@ -133,7 +133,9 @@ function fileGroupCommand(paths: readonly string[]): string {
 /** base64's own output for these bytes: lines of 76, a newline after the last (none when empty). */
 function base64Lines(bytes: Buffer): string {
   const text = bytes.toString('base64');
-  return text === '' ? '' : `${text.match(/.{1,76}/g)!.join('\n')}\n`;
+  const lines: string[] = [];
+  for (let at = 0; at < text.length; at += 76) lines.push(text.slice(at, at + 76));
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
 /** Rebuilds, for each path, exactly what fileFact's own command prints. */

@@ -59,7 +59,7 @@ export function readTar(archive: Buffer): TarFiles {
   let pax = new Map<string, string>();
   while (at + BLOCK <= archive.length) {
     const header = archive.subarray(at, at + BLOCK);
-    if (header.every((b) => b === 0)) break; // the end-of-archive blocks
+    if (header[0] === 0) break; // a member always has a name: this is the end-of-archive block
     const type = String.fromCharCode(header[156]!);
     const size = pax.has('size') ? Number(pax.get('size')) : octal(header, 124, 12);
     const bodyStart = at + BLOCK;
