@@ -104,7 +104,7 @@ function archivable(path: string): boolean {
 /**
  * Several files in one go: one `find` lists the regular files too large to send, one `stat`
  * describes every existing file, then one `tar -ch` sends all the small regular files (two
- * processes for the lot, instead of one base64 per file). A path with another user's link on it
+ * processes for the lot, instead of one base64 per file; one base64 each where tar is missing). A path with another user's link on it
  * is left out of all three and read on its own, as that user; a path tar would rename is sent
  * by its own base64.
  */
@@ -117,9 +117,12 @@ function fileGroupCommand(paths: readonly string[]): string {
     'fi',
     '__L="\n$__L\n"'.replace(/\\n/g, '\n'),
     'set --',
+    // a host without tar (a minimal image) sends each file by its own base64, as before
+    '__T=; command -v tar >/dev/null 2>&1 && __T=1',
   );
   paths.forEach((path, i) => {
-    const small = archivable(path) ? sh`echo ${IN_ARCHIVE}; set -- "$@" ${path}` : sh`echo content; base64 < ${path}`;
+    const alone = sh`echo content; base64 < ${path}`;
+    const small = archivable(path) ? sh`if [ -n "$__T" ]; then echo ${IN_ARCHIVE}; set -- "$@" ${path}; else ` + `${alone}; fi` : alone;
     const large = sh`printf 'sha256 '; sha256sum < ${path}`;
     lines.push(
       sh`printf '\\n%s %s\\n' ${SECTION} ${i}; play_link_owner ${path}; if [ -n "$__u" ]; then echo ${WHOLE}; play_file_foreign ${path}; elif [ -f ${path} ]; then case "$__L" in *${`\n${path}\n`}*)` +
