@@ -140,7 +140,7 @@ export class SshConnection implements Connection {
       result = await runThroughSudo(argv, { host: this.spec.host, exchange, script, timeoutMs: options.timeoutMs, handshakeMs });
     } else {
       const $ = await zx();
-      const output = await $({ ...LOCAL_SHELL, input: script, nothrow: true, quiet: true, timeout: options.timeoutMs })`ssh ${this.sshArgs()} -- ${this.spec.address} ${remote}`;
+      const output = await $({ ...LOCAL_SHELL, input: script, nothrow: true, quiet: true, timeout: options.timeoutMs })`${sshProgram()} ${this.sshArgs()} -- ${this.spec.address} ${remote}`;
       result = { code: output.exitCode ?? 255, stdout: output.stdout, stderr: output.stderr };
     }
     if (isSshFailure(result)) throw new ConnectionError(this.spec.host, sshErrorText(result.stderr));
@@ -173,7 +173,7 @@ export class SshConnection implements Connection {
 
   async stopMaster(): Promise<void> {
     const $ = await zx();
-    await $({ ...LOCAL_SHELL, nothrow: true, quiet: true })`ssh ${this.sshArgs()} -O exit ${this.spec.address}`;
+    await $({ ...LOCAL_SHELL, nothrow: true, quiet: true })`${sshProgram()} ${this.sshArgs()} -O exit ${this.spec.address}`;
   }
 }
 
