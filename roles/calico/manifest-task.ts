@@ -20,13 +20,13 @@ export function fetchCommand(url: string): string {
 
 async function manifestSpec(ctx: TaskContext<CalicoVars>): Promise<FileSpec> {
   const spec = (content: string): FileSpec => ({ path: CALICO_MANIFEST, content, mode: 0o644, owner: 'root', group: 'root', makeParents: true });
-  const fetched = await ctx.fact(commandFact(fetchCommand(ctx.vars.manifestUrl)));
+  // the manifest on the host is read along (one exec): file() asks for it next, and a failed fetch keeps it
+  const [fetched, existing] = await Promise.all([ctx.fact(commandFact(fetchCommand(ctx.vars.manifestUrl))), ctx.fact(fileFact(CALICO_MANIFEST))]);
   if (fetched.code === 0) {
     checkDigest(ctx.vars, fetched.stdout);
     return spec(setCalicoPoolCidr(fetched.stdout, ctx.vars.networks.pod.text));
   }
   const reason = `cannot fetch ${ctx.vars.manifestUrl} on ${ctx.vars.host} (curl exit ${fetched.code}): ${lastLines(fetched.stderr, 2)}`;
-  const existing = await ctx.fact(fileFact(CALICO_MANIFEST));
   if (existing.exists && existing.content !== undefined) {
     ctx.warn(`${reason}; keeping the manifest already there`);
     return spec(existing.content);

@@ -26,13 +26,14 @@ export function containerdConfigTask(
     notify,
     prefetch: false,
     async check(ctx) {
-      const defaults = await ctx.fact(commandFact('containerd config default'));
+      // both in one exec: the file is read along even when containerd turns out to be missing
+      const [defaults, current] = await Promise.all([ctx.fact(commandFact('containerd config default')), ctx.fact(fileFact(CONTAINERD_CONFIG))]);
       if (defaults.code !== 0) {
         const pending = { summary: `containerd is not installed yet: write ${CONTAINERD_CONFIG} from its defaults, SystemdCgroup = true` };
         return notThereYet(ctx, pending, `\`containerd config default\` failed (exit ${defaults.code}): ${lastLines(defaults.stderr || defaults.stdout, 3)}`);
       }
       const content = renderContainerdConfig(defaults.stdout, { sandboxImage: ctx.vars.sandboxImage });
-      const file = planFile({ path: CONTAINERD_CONFIG, content, mode: 0o644, owner: 'root', group: 'root', makeParents: true }, await ctx.fact(fileFact(CONTAINERD_CONFIG)));
+      const file = planFile({ path: CONTAINERD_CONFIG, content, mode: 0o644, owner: 'root', group: 'root', makeParents: true }, current);
       return file ? { summary: file.summary, ...(file.diffs ? { diffs: file.diffs } : {}), file } : null;
     },
     async apply(ctx, change) {

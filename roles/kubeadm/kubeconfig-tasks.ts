@@ -50,12 +50,17 @@ export function kubeconfigTask(
     // admin.conf appears during this run's init or join: read it in turn, not ahead.
     prefetch: false,
     async check(ctx) {
+      // The target and its files are asked along with admin.conf (one exec, not three); their
+      // answer, or the target's error, counts only once admin.conf is there.
+      const targetAsked = target(ctx);
+      const filesAsked = targetAsked.then((t) => Promise.all([ctx.fact(fileFact(t.path)), ctx.fact(fileFact(t.dir))]));
+      filesAsked.catch(() => undefined);
       const content = await adminConf(ctx);
       if (content === undefined) {
         return notThereYet<KubeadmVars, KubeconfigChange>(ctx, { summary: `copy ${ADMIN_CONF} once kubeadm has written it`, file: null }, `${ADMIN_CONF} is missing on ${ctx.vars.host} although kubeadm init/join reported success`);
       }
-      const t = await target(ctx);
-      const [state, dir] = await Promise.all([ctx.fact(fileFact(t.path)), ctx.fact(fileFact(t.dir))]);
+      const t = await targetAsked;
+      const [state, dir] = await filesAsked;
       const file = planFile({ path: t.path, content, mode: 0o600, owner: t.owner, group: t.group, secret: true }, state);
       const makeDir = dir.exists ? undefined : t;
       if (!file && !makeDir) return null;

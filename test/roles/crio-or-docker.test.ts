@@ -182,7 +182,7 @@ describe('crio-or-docker', () => {
 
     it('in --check without containerd yet, only says it would write the config', async () => {
       const { inventory, varsOf } = runtimeVars();
-      const cluster = fakeCluster(inventory, varsOf, { worker1: host({ 'command:containerd config default': { code: 127, stdout: '', stderr: '' } }) }, true);
+      const cluster = fakeCluster(inventory, varsOf, { worker1: host({ 'command:containerd config default': { code: 127, stdout: '', stderr: '' }, 'file:/etc/containerd/config.toml': MISSING_FILE }) }, true);
       const t = crioOrDocker.tasks.find((x) => x.name === 'Write /etc/containerd/config.toml for kubelet')!;
       expect((await t.check(cluster.ctx('worker1')))?.summary).to.match(/^containerd is not installed yet: write/);
     });
