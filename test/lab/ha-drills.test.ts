@@ -1,8 +1,9 @@
 // Issue 16 item 2 on the lab, the dedicated topology (inventories/lab: VIP .10 on the LB pair):
 // HA drills with their figures printed as [measure] lines (never asserted: the bench measures).
-//   - the LB holding the VIP powered off: the VIP moves to the other LB, `kubectl get nodes` and a
-//     `kubectl apply` through the endpoint succeed again (figures: seconds from the power-off);
-//     once it is back, a site.yml run changes nothing;
+//   - the LB holding the VIP goes, by a clean poweroff and by a power cut (drill-helpers.ts): the
+//     VIP moves to the other LB, `kubectl get nodes` and a `kubectl apply` through the endpoint
+//     succeed again (figures: seconds from the power-off); once it is back, a site.yml run
+//     changes nothing;
 //   - a master's etcd data removed (kubelet and etcd stopped, /var/lib/etcd emptied):
 //     remove-node.yml and site.yml bring the member back (figure: the recovery's seconds);
 //   - two of three masters down: pending until the stand-in apiserver keeps its objects in etcd
@@ -24,6 +25,11 @@ const INVENTORY = 'inventories/lab';
 const LB = ['lb1', 'lb2'];
 const MASTERS = ['master1', 'master2', 'master3'];
 const NODES = [...MASTERS, 'worker1', 'worker2'];
+/**
+ * What the real kube-apiserver answers when its etcd lost quorum: etcd's own errors passed on, or
+ * its request timeout (504) when etcd never answers.
+ */
+const NO_QUORUM = /etcdserver: (no leader|request timed out|leader changed)|context deadline exceeded|unable to return a response in the time allotted/;
 /** The LB that holds the VIP while both are up (priority 150: the first of the lb group). */
 const HOME = 'lb1';
 
@@ -52,7 +58,7 @@ describeLab('issue 16: HA drills, dedicated load balancers (inventories/lab)', f
     await ensureCluster();
   });
 
-  for (const how of ['poweroff'] as const) {
+  for (const how of ['poweroff', 'cut'] as const) {
     it(`the LB holding the VIP goes (${how}): the VIP moves, reads and writes through it succeed again; back on, site.yml changes nothing`, async () => {
       const drill = await powerOffVipHolder(LB, LAB.vip, how, () => 'master1');
       try {
@@ -98,12 +104,15 @@ describeLab('issue 16: HA drills, dedicated load balancers (inventories/lab)', f
     const down = ['master2', 'master3'];
     for (const m of down) await labStopHost(m);
     try {
-      const write = await sh('master1', `${applyConfigMap(60)} 2>&1; echo "exit $?"`);
+      // The real apiserver gives up on etcd after its 60 s request timeout: kubectl may wait that long.
+      const tried = Date.now();
+      const write = await sh('master1', `${applyConfigMap(90)} 2>&1; echo "exit $?"`);
+      measure('a write without etcd quorum fails after', (Date.now() - tried) / 1000, 's');
       expect(write, 'a write without etcd quorum').to.not.match(/exit 0\s*$/);
-      expect(write).to.match(/etcdserver: (no leader|request timed out)|context deadline exceeded/);
+      expect(write).to.match(NO_QUORUM);
       // The real apiserver's list is a quorum read too: it fails the same way, it does not answer stale data.
-      const read = await sh('master1', 'timeout 60 kubectl get nodes 2>&1; echo "exit $?"');
-      expect(read, 'a read without etcd quorum').to.match(/etcdserver: (no leader|request timed out)|context deadline exceeded/);
+      const read = await sh('master1', 'timeout 90 kubectl get nodes 2>&1; echo "exit $?"');
+      expect(read, 'a read without etcd quorum').to.match(NO_QUORUM);
     } finally {
       for (const m of down) await labStartHost(m);
     }
