@@ -21,9 +21,14 @@ export function systemdHierarchies(): string[] {
   return found;
 }
 
+/** play-lab/NAME in every hierarchy. */
+export function machineCgroups(machine: string): string[] {
+  return systemdHierarchies().map((h) => join(h, LAB_CGROUP, machine));
+}
+
 /** Creates play-lab/NAME in every hierarchy and returns the directories (for cgroup.procs). */
 export async function ensureMachineCgroups(machine: string): Promise<string[]> {
-  const dirs = systemdHierarchies().map((h) => join(h, LAB_CGROUP, machine));
+  const dirs = machineCgroups(machine);
   for (const dir of dirs) await mkdir(dir, { recursive: true });
   return dirs;
 }

@@ -7,6 +7,7 @@ import { DEFAULT_HOSTS } from './constants.js';
 import { inCgroups } from './machine.js';
 import { findSecrets } from './secret-forms.js';
 import { parseMemberList } from './etcd-helpers.js';
+import { probeFigures } from './drill-helpers.js';
 import { allHosts, fetchedKubeconfig, groupHosts, noChangeProblems, parseRecap, type InventoryListing } from './demo-verify.js';
 
 describe('lab machinery (pure parts)', () => {
@@ -117,5 +118,15 @@ describe('lab machinery (pure parts)', () => {
       expect(noChangeProblems(parseRecap(recap({ lb1: 0, master1: 0, worker1: 0 })), hosts)).to.deep.equal(['worker2: no PLAY RECAP line']);
       expect(noChangeProblems(parseRecap('ERROR! something\n'), ['lb1'])).to.deep.equal(['lb1: no PLAY RECAP line']);
     });
+  });
+
+  it('reads a drill\'s probe samples: back after the VIP moved, failures and the longest wait after the power-off', () => {
+    const at = (ms: number, value: string) => ({ at: 1_000_000 + ms, value });
+    const samples = [at(-500, 'ok'), at(100, 'ok'), at(400, 'fail'), at(900, 'fail'), at(1300, 'ok'), at(1600, 'ok')];
+    // powered off at 0, the VIP moved at 1000: the ok at 100 was served by the old holder
+    expect(probeFigures(samples, 1_000_000, 1_001_000)).to.deep.equal({ backMs: 1300, failures: 2, longestGapMs: 1200 });
+    // an ok ended after the VIP moved even with no failure seen: back at once
+    expect(probeFigures([at(100, 'ok'), at(350, 'ok')], 1_000_000, 1_000_200)).to.deep.equal({ backMs: 350, failures: 0, longestGapMs: 250 });
+    expect(probeFigures([at(100, 'ok'), at(400, 'fail')], 1_000_000, 1_000_200), 'never back').to.equal(undefined);
   });
 });

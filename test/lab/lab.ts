@@ -11,7 +11,7 @@ import { baseHash, basePath, ensureBase, removeUnusedBases } from './base.js';
 import { LabError, type RunResult } from './exec.js';
 import { dataBinds, ensureHostTree, hostBase, hostPaths, isMounted, mountOverlay, removeHostTree } from './host-tree.js';
 import { withLabLock } from './lock.js';
-import { machinePid, startMachine, stopMachine } from './machine.js';
+import { cutMachine, machinePid, startMachine, stopMachine } from './machine.js';
 import { bridgeExists, bridgePorts, ensureBridge, removeBridge } from './network.js';
 import { preflight } from './preflight.js';
 import { ensureRepo, repoExists } from './repo.js';
@@ -210,6 +210,14 @@ export function labStopHost(name: string): Promise<void> {
   return labOperation(async () => {
     findHost(await readState(), name);
     await stopMachine(name);
+  });
+}
+
+/** Cuts a host's power: every process of it killed at once, no shutdown (its disk is kept). */
+export function labCutHost(name: string): Promise<void> {
+  return labOperation(async () => {
+    findHost(await readState(), name);
+    await cutMachine(name);
   });
 }
 

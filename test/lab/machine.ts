@@ -14,10 +14,10 @@
 // permitted"), so --rlimit would change nothing; dbus logs that it cannot raise it, harmlessly.
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LAB, type LabHost } from './constants.js';
-import { ensureMachineCgroups, removeCgroups } from './cgroups.js';
+import { ensureMachineCgroups, machineCgroups, removeCgroups } from './cgroups.js';
 import { isAlive, LabError, sleep, waitFor } from './exec.js';
 
 export function machineName(host: LabHost | string): string {
@@ -127,4 +127,24 @@ export async function stopMachine(name: string, graceMs = 20_000): Promise<boole
   // nspawn leaves this (empty) directory behind and says it may not remove it itself
   await rm(join('/run/systemd/nspawn/propagate', machineName(name)), { recursive: true, force: true });
   return pid !== null;
+}
+
+/**
+ * Cuts the host's power: every process of the machine (nspawn, the container's systemd and all it
+ * runs) killed at once through cgroup v2's cgroup.kill, so nothing inside gets to shut down (no
+ * keepalived goodbye, no etcd leave). Then cleans up as stopMachine does. Needs a kernel with
+ * cgroup.kill (5.14+) on the unified hierarchy.
+ */
+export async function cutMachine(name: string): Promise<boolean> {
+  const pid = await machinePid(name);
+  if (pid !== null) {
+    const kill = (await Promise.all(machineCgroups(machineName(name)).map(async (dir) => {
+      const file = join(dir, 'cgroup.kill');
+      return access(file).then(() => file, () => undefined);
+    }))).find((f) => f !== undefined);
+    if (kill === undefined) throw new LabError(`no cgroup.kill for ${name}: a power cut needs cgroup v2's unified hierarchy (Linux 5.14+)`);
+    await writeFile(kill, '1');
+    if (!(await waitFor(() => !isAlive(pid), 10_000, 50))) throw new LabError(`${name} still runs after cgroup.kill`);
+  }
+  return (await stopMachine(name)) || pid !== null;
 }
