@@ -4,6 +4,8 @@
 //   unit      run by readme.test.ts (needs no lab: help, listings, inventory views, bad input)
 //   package   run by test/package/install.test.ts in a temp folder, from `npm pack`'s tarball
 //   lab       run by the lab suite on the built cluster (cluster.test.ts, via lab/readme-lab.ts)
+//   mix       run by the drift suite (drift.test.ts, via lab/readme-lab.ts): `lab up --mix` makes
+//             its lab of three releases, `lab up --release bookworm` gives the lab back
 //   ci        a line of .ci/run itself (the guard checks it is there)
 //   excluded  not run by any test, for the reason given
 // `expect.output` must match stdout + stderr; `expect.absent` must not. A line with a pipe or a
@@ -37,6 +39,7 @@ export type Coverage =
       readonly expect: Expectation;
     }
   | ({ readonly by: 'lab'; readonly expect: Expectation } & RunIn)
+  | { readonly by: 'mix'; readonly expect: Expectation }
   | { readonly by: 'ci'; readonly why: string }
   | { readonly by: 'excluded'; readonly why: string };
 
@@ -74,6 +77,11 @@ export const README_COMMANDS: Readonly<Record<string, Coverage>> = {
   'npm install -g ./play-0.1.0.tgz': { by: 'package', cwd: 'packdir', addArgs: ['--prefix', '{prefix}', ...NPM_OFFLINE], expect: { code: 0, output: /added \d+ package/ } },
   'play --version': { by: 'package', cwd: 'project', expect: { code: 0, output: /^play 0\.1\.0 \(node v/ } },
   'npx --package ./play-0.1.0.tgz play --help': { by: 'package', cwd: 'packdir', addArgs: ['--yes', ...NPM_OFFLINE], expect: { code: 0, output: /--inventory/ } },
+
+  // The lab's releases (drift.test.ts runs its catalog on the mixed lab)
+  // (after `lab down` every host is created; from a bookworm lab, the five that change release)
+  'npm run lab -- up --mix': { by: 'mix', expect: { code: 0, output: /^lab up in [\d.]+ s;.*created lb1 lb2 (?:master1 )?master2 (?:master3 )?worker1 worker2;/m } },
+  'npm run lab -- up --release bookworm': { by: 'mix', expect: { code: 0, output: /^lab up in [\d.]+ s;.*created lb1 lb2 master2 worker1 worker2;/m } },
 
   // Using play, on the lab
   'play site.yml -i inventories/lab': { by: 'lab', expect: { code: 0, output: /PLAY RECAP/, absent: ANY_CHANGE } },

@@ -3,11 +3,18 @@ import { argv, exit, stdout } from 'node:process';
 import { spawnSync } from 'node:child_process';
 import { labAgeCerts } from './clock.js';
 import {
-  LAB, LabError, labAddHost, labDown, labHosts, labLeftovers, labResetHost, labSsh, labStartHost, labStatus, labStopHost, labUp, sshOptions,
+  LAB, LabError, MIX_LAYOUT, RELEASES, hostRelease, labAddHost, labDown, labHosts, labLeftovers, labResetHost, labSsh, labStartHost,
+  labStatus, labStopHost, labUp, sshOptions,
 } from './lab.js';
+import { UsageError, parseUpFlags } from './releases.js';
 
 const USAGE = `usage: npm run lab -- <verb>
-  up                 bring up whatever is missing (base image, repo, bridge, hosts); idempotent
+  up [--mix] [--release RELEASE|HOST=RELEASE]...
+                     bring up whatever is missing (base images, repo, bridge, hosts); idempotent.
+                     Hosts keep the release they run (a new lab: ${LAB.suite}); --mix puts
+                     ${Object.entries(MIX_LAYOUT).map(([h, r]) => `${h} ${r}`).join(', ')};
+                     --release RELEASE puts every host on it, HOST=RELEASE one host
+                     (releases: ${RELEASES.join(', ')}; a host that changes release gets a new disk)
   down               remove everything the lab made (machines, mounts, veths, bridge, server)
   status             show the lab's hosts and services
   ssh HOST [CMD...]  ssh to a lab host as root (interactive without CMD)
@@ -18,8 +25,9 @@ const USAGE = `usage: npm run lab -- <verb>
   age-certs DAYS [HOST...]
                      clock knob: kubeadm's certificates on the masters (or the HOSTs) expire in DAYS days`;
 
-async function up(): Promise<number> {
-  const report = await labUp();
+async function up(args: readonly string[]): Promise<number> {
+  const releases = parseUpFlags(args, (await labHosts()).map((h) => h.name));
+  const report = await labUp({ releases });
   const parts = [`lab up in ${report.seconds.toFixed(1)} s`];
   if (report.baseBuiltSeconds !== null) parts.push(`base built in ${report.baseBuiltSeconds.toFixed(1)} s`);
   if (report.repoBuiltSeconds !== null) parts.push(`repository built in ${report.repoBuiltSeconds.toFixed(1)} s`);
@@ -46,7 +54,7 @@ async function status(): Promise<number> {
   stdout.write(`repository ${LAB.repoUrl}: ${s.repoServer ? 'serving' : 'not serving'}${s.repoBuilt ? '' : ' (not built)'}\n`);
   stdout.write(`base image: ${s.base ?? 'not built'}\n`);
   for (const h of s.hosts) {
-    stdout.write(`${h.name.padEnd(10)} ${h.group.padEnd(8)} ${h.address.padEnd(14)} ${h.state}${h.pid ? ` (pid ${h.pid})` : ''}\n`);
+    stdout.write(`${h.name.padEnd(10)} ${h.group.padEnd(8)} ${h.address.padEnd(14)} ${hostRelease(h).padEnd(9)} ${h.state}${h.pid ? ` (pid ${h.pid})` : ''}\n`);
   }
   return 0;
 }
@@ -70,7 +78,7 @@ async function main(args: string[]): Promise<number> {
   const [verb, ...rest] = args;
   switch (verb) {
     case 'up':
-      return up();
+      return up(rest);
     case 'down':
       return down();
     case 'status':
@@ -120,6 +128,10 @@ async function main(args: string[]): Promise<number> {
 main(argv.slice(2)).then(
   (code) => exit(code),
   (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`lab: ${err.message}\n`);
+      exit(2);
+    }
     if (err instanceof LabError) process.stderr.write(`lab: ${err.message}\n`);
     else process.stderr.write(`lab: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     exit(1);

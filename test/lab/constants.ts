@@ -1,11 +1,21 @@
 // Fixed facts of the local lab: where things live on the controller, the hosts' addresses, and
 // the recipes (base image, apt repository) whose hashes decide when a cache is rebuilt.
 
+/** The Debian releases a lab host can run (all on LAB.mirror). */
+export const RELEASES = ['bullseye', 'bookworm', 'trixie'] as const;
+export type Release = (typeof RELEASES)[number];
+
+export function isRelease(value: string): value is Release {
+  return (RELEASES as readonly string[]).includes(value);
+}
+
 /** A lab host as the lab knows it. */
 export interface LabHost {
   name: string;
   group: string;
   address: string;
+  /** The Debian release it runs; absent means LAB.suite (state files from before releases). */
+  release?: Release;
 }
 
 const STATE_DIR = '/var/lib/play-lab';
@@ -42,10 +52,38 @@ export const LAB = {
   calicoManifestUrl: `http://${SUBNET_PREFIX}.1:8080/files/calico/calico-v3.28.0.yaml`,
   /** Added hosts take addresses from this last octet upward. */
   firstAddedOctet: 41,
-  suite: 'bookworm',
+  /** The default release: a host without one runs this. */
+  suite: 'bookworm' as Release,
   mirror: 'http://deb.debian.org/debian',
   machinePrefix: 'lab-',
 } as const;
+
+/**
+ * `lab up --mix`: every release in the cluster, each role meeting at least two of them. The
+ * masters are bookworm and trixie only: the stacked etcd is Debian's etcd-server of the host's
+ * release (the stand-ins' etcd "image"), and bullseye's 3.3 lacks what kubeadm's etcd needs
+ * (learner members, the flags of its static pod). master1 runs kubeadm init on bookworm's 3.4,
+ * so trixie's 3.5 joins a 3.4 cluster (a newer member may join an older cluster, never the
+ * reverse).
+ */
+export const MIX_LAYOUT: Readonly<Record<string, Release>> = {
+  lb1: 'bullseye', lb2: 'trixie',
+  master1: 'bookworm', master2: 'trixie', master3: 'bookworm',
+  worker1: 'trixie', worker2: 'bullseye',
+};
+
+export function hostRelease(host: LabHost): Release {
+  return host.release ?? LAB.suite;
+}
+
+/**
+ * The flat Debian repository of a release on the lab's server: debian/ for the default release
+ * (the path the lab had before it had releases, so its cached base stays valid), debian-RELEASE/
+ * for the others.
+ */
+export function debianRepoPath(release: Release): string {
+  return release === LAB.suite ? 'debian' : `debian-${release}`;
+}
 
 export const DEFAULT_HOSTS: readonly LabHost[] = [
   { name: 'lb1', group: 'lb', address: `${SUBNET_PREFIX}.11` },

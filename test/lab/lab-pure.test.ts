@@ -3,7 +3,9 @@ import { expect } from 'chai';
 import { parseSimulatedInstalls, poolFileName, releaseFile, standinMinors, standinRepoDirs } from './repo.js';
 import { shellQuote } from './ssh.js';
 import { nextFreeAddress } from './state.js';
-import { DEFAULT_HOSTS } from './constants.js';
+import { DEFAULT_HOSTS, MIX_LAYOUT, RELEASES, debianRepoPath } from './constants.js';
+import { parseUpFlags, UsageError, withReleases } from './releases.js';
+import { baseHash, buildSources } from './base.js';
 import { inCgroups } from './machine.js';
 import { findSecrets } from './secret-forms.js';
 import { parseMemberList } from './etcd-helpers.js';
@@ -128,5 +130,45 @@ describe('lab machinery (pure parts)', () => {
     // an ok ended after the VIP moved even with no failure seen: back at once
     expect(probeFigures([at(100, 'ok'), at(350, 'ok')], 1_000_000, 1_000_200)).to.deep.equal({ backMs: 350, failures: 0, longestGapMs: 250 });
     expect(probeFigures([at(100, 'ok'), at(400, 'fail')], 1_000_000, 1_000_200), 'never back').to.equal(undefined);
+  });
+
+  describe('releases per host (lab up --mix, --release)', () => {
+    const names = DEFAULT_HOSTS.map((h) => h.name);
+
+    it('--mix puts every release in the cluster, masters on bookworm and trixie only (bullseye\'s etcd 3.3 cannot be kubeadm\'s)', () => {
+      const layout = parseUpFlags(['--mix'], names);
+      expect(layout).to.deep.equal(MIX_LAYOUT);
+      expect(new Set(Object.values(MIX_LAYOUT))).to.deep.equal(new Set(RELEASES));
+      expect(Object.keys(MIX_LAYOUT).sort()).to.deep.equal([...names].sort());
+      expect(MIX_LAYOUT.master1, 'kubeadm init runs on the oldest etcd: a newer member may join an older cluster').to.equal('bookworm');
+      for (const master of ['master1', 'master2', 'master3']) expect(MIX_LAYOUT[master]).not.to.equal('bullseye');
+    });
+
+    it('--release RELEASE sets every host, HOST=RELEASE one, later flags win; no flag keeps the recorded releases', () => {
+      expect(parseUpFlags([], names)).to.equal(undefined);
+      expect(Object.values(parseUpFlags(['--release', 'trixie'], names)!)).to.deep.equal(names.map(() => 'trixie'));
+      expect(parseUpFlags(['--mix', '--release=worker1=bookworm'], names)).to.deep.equal({ ...MIX_LAYOUT, worker1: 'bookworm' });
+      expect(parseUpFlags(['--release', 'bullseye', '--release', 'lb2=trixie'], names)?.lb2).to.equal('trixie');
+    });
+
+    it('refuses an unknown release, host or argument without echoing it (exit 2 in the CLI)', () => {
+      for (const args of [['--release', 'sid-secret'], ['--release', 'nohost-secret=trixie'], ['--frobnicate-secret'], ['--release']]) {
+        expect(() => parseUpFlags(args, names), args.join(' ')).to.throw(UsageError).that.satisfies((e: Error) => !e.message.includes('secret'));
+      }
+    });
+
+    it('records no release for the default one, so a bookworm-only state file is as before', () => {
+      const mixed = withReleases(DEFAULT_HOSTS, MIX_LAYOUT);
+      expect(mixed.find((h) => h.name === 'lb1')).to.deep.equal({ name: 'lb1', group: 'lb', address: '172.29.10.11', release: 'bullseye' });
+      expect(mixed.find((h) => h.name === 'master1')).to.deep.equal({ name: 'master1', group: 'masters', address: '172.29.10.21' });
+      expect(withReleases(mixed, parseUpFlags(['--release', 'bookworm'], names))).to.deep.equal(DEFAULT_HOSTS);
+      expect(withReleases(mixed, undefined)).to.deep.equal(mixed);
+    });
+
+    it('gives each release its own base (own hash) and its own Debian folder; bookworm keeps the lab\'s old path', () => {
+      expect(new Set(RELEASES.map((r) => baseHash(r))).size).to.equal(3);
+      expect(RELEASES.map(debianRepoPath)).to.deep.equal(['debian-bullseye', 'debian', 'debian-trixie']);
+      expect(buildSources('trixie')).to.contain('deb http://deb.debian.org/debian-security trixie-security main');
+    });
   });
 });

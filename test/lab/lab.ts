@@ -1,4 +1,4 @@
-// The local lab: real Debian bookworm hosts on this machine, as systemd-nspawn containers on one
+// The local lab: real Debian hosts (bookworm, or a release per host) on this machine, as systemd-nspawn containers on one
 // bridge. This module is the API used by the CLI (cli.ts) and by the integration tests
 // (harness.ts); the pieces live in files named after one idea each:
 //   base.ts (debootstrap'd base image)   repo.ts + repo-server.ts (the apt repository)
@@ -6,8 +6,8 @@
 //   ssh-keys.ts + ssh.ts (trust and access)   state.ts (which hosts exist)   lock.ts
 import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
-import { LAB, type LabHost } from './constants.js';
-import { baseHash, basePath, ensureBase, removeUnusedBases } from './base.js';
+import { LAB, RELEASES, hostRelease, type LabHost, type Release } from './constants.js';
+import { baseCached, baseHash, basePath, ensureBase, removeUnusedBases } from './base.js';
 import { LabError, type RunResult } from './exec.js';
 import { dataBinds, ensureHostTree, hostBase, hostPaths, isMounted, mountOverlay, removeHostTree } from './host-tree.js';
 import { withLabLock } from './lock.js';
@@ -20,8 +20,9 @@ import { ensureLabKey, writeKnownHosts } from './ssh-keys.js';
 import { sshRun, waitReady } from './ssh.js';
 import { findHost, nextFreeAddress, readState, writeState } from './state.js';
 import { removeCgroups } from './cgroups.js';
+import { withReleases } from './releases.js';
 
-export { LAB, DEFAULT_HOSTS, type LabHost } from './constants.js';
+export { LAB, DEFAULT_HOSTS, MIX_LAYOUT, RELEASES, hostRelease, isRelease, type LabHost, type Release } from './constants.js';
 export { isRoot } from './preflight.js';
 export { LabError, type RunResult } from './exec.js';
 export { shellQuote, sshOptions } from './ssh.js';
@@ -29,6 +30,15 @@ export { shellQuote, sshOptions } from './ssh.js';
 export interface LabOptions {
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
+}
+
+/**
+ * Which release each host runs, for `up`: a layout sets the hosts it names (others keep theirs);
+ * none keeps what the state records (a fresh lab: every host on LAB.suite). A host whose release
+ * changes gets a new disk on that release's base.
+ */
+export interface UpOptions extends LabOptions {
+  releases?: Readonly<Record<string, Release>>;
 }
 
 export interface UpReport {
@@ -70,31 +80,41 @@ const defaultLog = (line: string): void => {
  * and machine; then waits until each host's systemd says "running" over ssh. Idempotent: on a
  * running lab it checks and returns.
  */
-export function labUp(opts: LabOptions = {}): Promise<UpReport> {
+export function labUp(opts: UpOptions = {}): Promise<UpReport> {
   const log = opts.log ?? defaultLog;
   return labOperation(async () => {
     const started = Date.now();
     await ensureLabKey();
-    const base = await ensureBase(log);
-    const repo = await ensureRepo(base.path, baseHash(), log);
+    const state = { hosts: withReleases((await readState()).hosts, opts.releases) };
+    // The repository serves the default release (repoExists, hosts added later), the releases in
+    // use, and every release whose base is built: going from a mix to one release and back then
+    // rebuilds nothing.
+    const releases = RELEASES.filter((r) => r === LAB.suite || baseCached(r) || state.hosts.some((h) => hostRelease(h) === r));
+    const bases = new Map<Release, string>();
+    let baseSeconds: number | null = null;
+    for (const release of releases) { // one at a time: the builds share the machine name lab-build
+      const base = await ensureBase(release, log);
+      bases.set(release, base.path);
+      if (base.built) baseSeconds = (baseSeconds ?? 0) + base.seconds;
+    }
+    const repo = await ensureRepo(releases.map((release) => ({ release, base: bases.get(release) ?? '', baseHash: baseHash(release) })), log);
     await ensureBridge();
     await ensureRepoServer();
-    const state = await readState();
     await writeState(state);
     const created: string[] = [];
     const booted: string[] = [];
     await Promise.all(state.hosts.map(async (host) => {
-      const { made, started } = await bringUpHost(host, base.path);
+      const { made, started } = await bringUpHost(host, bases.get(hostRelease(host)) ?? basePath(hostRelease(host)));
       if (made) created.push(host.name);
       if (started) booted.push(host.name);
     }));
     await refreshKnownHosts(state.hosts);
     await waitAllReady(state.hosts, new Set(created), log);
-    const removed = await removeUnusedBases([base.path]);
+    const removed = await removeUnusedBases();
     for (const path of removed) log(`removed the old base ${path}`);
     return {
       seconds: (Date.now() - started) / 1000,
-      baseBuiltSeconds: base.built ? base.seconds : null,
+      baseBuiltSeconds: baseSeconds,
       repoBuiltSeconds: repo.built ? repo.seconds : null,
       created: created.sort(),
       booted: booted.sort(),
@@ -239,7 +259,7 @@ export function labStartHost(name: string): Promise<void> {
 }
 
 /** Makes a host new again: powers it off, deletes its disk, and creates and boots it afresh. */
-export function labResetHost(name: string, opts: LabOptions = {}): Promise<void> {
+export function labResetHost(name: string, opts: UpOptions = {}): Promise<void> {
   return labOperation(async () => {
     findHost(await readState(), name);
     await stopMachine(name);

@@ -36,3 +36,18 @@ export async function runReadmeLabCommands(seen: (run: PlayRun) => void): Promis
   }
   return done;
 }
+
+/**
+ * Runs one `mix` command of the README (`npm run lab -- up --mix` and back), word for word: npm
+ * builds dist/ first, which rewrites the same files the suite already loaded.
+ */
+export async function runReadmeMixCommand(command: string): Promise<PlayRun> {
+  const coverage = README_COMMANDS[command];
+  if (coverage?.by !== 'mix') throw new Error(`the README catalogue has no mix command \`${command}\``);
+  if (!readmeCommands(readReadme()).some((c) => c.command === command)) throw new Error(`README.md shows no \`${command}\``);
+  const started = Date.now();
+  const run = await runReadmeCommand(command, { cwd: REPO_ROOT, home: homedir() });
+  measure(`README: ${command} (exit ${run.code})`, (Date.now() - started) / 1000, 's');
+  expectOutcome(command, run, coverage.expect);
+  return run;
+}

@@ -5,8 +5,11 @@
 // Layout of /var/cache/play-lab/repo (the HTTP server's document root; a symlink to the current
 // build, repo-<hash>, swapped atomically when the repository is rebuilt):
 //
-//   debian/                    flat repo: every .deb below, Packages, Packages.gz, Release
-//                              hosts' sources.list: deb [trusted=yes] http://172.29.10.1:8080/debian ./
+//   debian/                    flat repo of the default release (bookworm): every .deb below,
+//                              Packages, Packages.gz, Release; hosts' sources.list:
+//                              deb [trusted=yes] http://172.29.10.1:8080/debian ./
+//   debian-RELEASE/            the same for each other release the lab's hosts run (bullseye,
+//                              trixie: constants.ts debianRepoPath)
 //   kubernetes/vX.Y/deb/       one flat repo per minor the stand-ins are built for (v1.29, v1.30 with
 //                              1.30.2 and 1.30.5, v1.31: build.sh's KUBE_VERSIONS):
 //                              kubeadm, kubelet, kubectl, cri-tools of that minor, kubernetes-cni,
@@ -17,9 +20,10 @@
 //   files/calico/*.yaml        plain files (the calico manifest stand-in)
 //   .recipe-hash               what this build was made from
 //
-// What goes into debian/: for each package the roles install (REPO_PACKAGES) and for the
-// stand-ins together, apt on the controller resolves an install *as if on a fresh lab host*
-// (Dir::State::status = the base's dpkg status), recommends included, as a real host would; every
+// What goes into debian/ (and each debian-RELEASE/): for each package the roles install
+// (REPO_PACKAGES) and for the stand-ins together, apt on the controller, pointed at that release
+// (release-apt.ts), resolves an install *as if on a fresh lab host of that release*
+// (Dir::State::status = the release's base's dpkg status), recommends included, as a real host would; every
 // package of those resolutions is downloaded (from the package registry, by the controller) into
 // /var/cache/play-lab/pool, which keeps .debs across rebuilds. The repository is rebuilt only when
 // the package list, the base or the stand-ins' sources change.
@@ -29,10 +33,11 @@ import { copyFile, link, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, s
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { LAB, REPO_PACKAGES } from './constants.js';
+import { LAB, REPO_PACKAGES, debianRepoPath, type Release } from './constants.js';
 import { mapLimit, mustRun, run } from './exec.js';
+import { ensureReleaseLists, releaseAptOptions } from './release-apt.js';
 
-const RECIPE_VERSION = 5;
+const RECIPE_VERSION = 6;
 const POOL_DIR = join(LAB.cacheDir, 'pool');
 
 export interface RepoBuild {
@@ -81,14 +86,22 @@ async function treeHash(dir: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export async function repoHash(baseHash: string): Promise<string> {
-  const recipe = { version: RECIPE_VERSION, baseHash, packages: [...REPO_PACKAGES].sort(), standins: await treeHash(standinsDir()) };
+/** A release the repository serves, with the base image its resolution starts from. */
+export interface RepoRelease {
+  release: Release;
+  base: string;
+  baseHash: string;
+}
+
+export async function repoHash(releases: readonly RepoRelease[]): Promise<string> {
+  const bases = [...releases].sort((a, b) => a.release.localeCompare(b.release)).map((r) => [r.release, r.baseHash]);
+  const recipe = { version: RECIPE_VERSION, bases, packages: [...REPO_PACKAGES].sort(), standins: await treeHash(standinsDir()) };
   return createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
 }
 
-/** Builds the repository unless the one on disk was made from the same recipe. */
-export async function ensureRepo(base: string, baseHash: string, log: (line: string) => void): Promise<RepoBuild> {
-  const hash = await repoHash(baseHash);
+/** Builds the repository (one Debian folder per release) unless the one on disk was made from the same recipe. */
+export async function ensureRepo(releases: readonly RepoRelease[], log: (line: string) => void): Promise<RepoBuild> {
+  const hash = await repoHash(releases);
   const stampFile = join(LAB.repoDir, '.recipe-hash');
   if (existsSync(stampFile) && (await readFile(stampFile, 'utf8')).trim() === hash) {
     return { built: false, seconds: 0, packages: 0, warnings: [] };
@@ -98,21 +111,27 @@ export async function ensureRepo(base: string, baseHash: string, log: (line: str
   const warnings: string[] = [];
   const tmp = join(LAB.cacheDir, `repo-${hash}.tmp`);
   await rm(tmp, { recursive: true, force: true });
-  await mkdir(join(tmp, 'debian'), { recursive: true });
   const standins = await buildStandins(warnings);
-  const wanted = await resolveAll(base, standins.debs);
-  await downloadToPool(wanted);
-  for (const pkg of wanted) await link(join(POOL_DIR, poolFileName(pkg)), join(tmp, 'debian', poolFileName(pkg)));
-  const standinDirs = await addStandins(tmp, standins.debs);
+  let debianPackages = 0;
+  const debianDirs = releases.map((r) => debianRepoPath(r.release));
+  for (const { release, base } of releases) {
+    const dir = join(tmp, debianRepoPath(release));
+    await mkdir(dir, { recursive: true });
+    const wanted = await resolveAll(release, base, standins.debs);
+    await downloadToPool(release, wanted);
+    for (const pkg of wanted) await link(join(POOL_DIR, poolFileName(pkg)), join(dir, poolFileName(pkg)));
+    debianPackages += wanted.length;
+  }
+  const standinDirs = await addStandins(tmp, debianDirs, standins.debs);
   await copyCalico(tmp, warnings);
-  for (const dir of ['debian', ...standinDirs]) await indexFlatRepo(join(tmp, dir));
+  for (const dir of [...debianDirs, ...standinDirs]) await indexFlatRepo(join(tmp, dir));
   await writeFile(join(tmp, '.recipe-hash'), `${hash}\n`);
   await swapIn(tmp, hash);
   if (standins.workDir) await rm(standins.workDir, { recursive: true, force: true });
   const seconds = (Date.now() - started) / 1000;
   for (const w of warnings) log(`WARNING: ${w}`);
-  log(`lab repository built in ${seconds.toFixed(1)} s: ${wanted.length} Debian packages, ${standins.debs.length} stand-ins`);
-  return { built: true, seconds, packages: wanted.length + standins.debs.length, warnings };
+  log(`lab repository built in ${seconds.toFixed(1)} s: ${debianPackages} Debian packages (${releases.map((r) => r.release).join(', ')}), ${standins.debs.length} stand-ins`);
+  return { built: true, seconds, packages: debianPackages + standins.debs.length, warnings };
 }
 
 /**
@@ -179,9 +198,10 @@ export function parseSimulatedInstalls(output: string): AptPackage[] {
   return found;
 }
 
-/** apt options that make the controller's apt resolve as if it were a fresh lab host. */
-function asFreshHost(base: string): string[] {
+/** apt options that make the controller's apt resolve as if it were a fresh lab host of `release`. */
+function asFreshHost(release: Release, base: string): string[] {
   return [
+    ...releaseAptOptions(release),
     '-o', `Dir::State::status=${join(base, 'var/lib/dpkg/status')}`,
     '-o', 'Debug::NoLocking=1',
     // no shared cache files: several of these run at once and must not write the controller's
@@ -190,23 +210,24 @@ function asFreshHost(base: string): string[] {
   ];
 }
 
-async function simulateInstall(base: string, targets: readonly string[]): Promise<AptPackage[]> {
-  const out = await mustRun('apt-get', ['install', '-s', '-q', ...asFreshHost(base), ...targets], {
+async function simulateInstall(release: Release, base: string, targets: readonly string[]): Promise<AptPackage[]> {
+  await ensureReleaseLists(release);
+  const out = await mustRun('apt-get', ['install', '-s', '-q', ...asFreshHost(release, base), ...targets], {
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' },
   });
   return parseSimulatedInstalls(out);
 }
 
 /** The union of what a fresh host would install for each role package, and for the stand-ins. */
-async function resolveAll(base: string, standinDebs: readonly string[]): Promise<AptPackage[]> {
+async function resolveAll(release: Release, base: string, standinDebs: readonly string[]): Promise<AptPackage[]> {
   const byKey = new Map<string, AptPackage>();
   const add = (pkgs: AptPackage[]): void => {
     for (const p of pkgs) byKey.set(`${p.name}=${p.version}`, p);
   };
-  add(await resolveRolePackages(base));
+  add(await resolveRolePackages(release, base));
   if (standinDebs.length > 0) {
     const standinNames = new Set(await Promise.all(standinDebs.map((d) => debField(d, 'Package'))));
-    add((await simulateInstall(base, standinDebs)).filter((p) => !standinNames.has(p.name)));
+    add((await simulateInstall(release, base, standinDebs)).filter((p) => !standinNames.has(p.name)));
   }
   return [...byKey.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -217,11 +238,11 @@ async function resolveAll(base: string, standinDebs: readonly string[]): Promise
  * package, so the answer is kept in the pool, keyed by the base and the package list: a change
  * of the stand-ins alone does not pay for it again.
  */
-async function resolveRolePackages(base: string): Promise<AptPackage[]> {
+async function resolveRolePackages(release: Release, base: string): Promise<AptPackage[]> {
   const key = createHash('sha256').update(JSON.stringify({ base, packages: REPO_PACKAGES })).digest('hex').slice(0, 16);
   const cacheFile = join(POOL_DIR, `resolved-${key}.json`);
   if (existsSync(cacheFile)) return JSON.parse(await readFile(cacheFile, 'utf8')) as AptPackage[];
-  const perPackage = await mapLimit(REPO_PACKAGES, 2, (name) => simulateInstall(base, [name]));
+  const perPackage = await mapLimit(REPO_PACKAGES, 2, (name) => simulateInstall(release, base, [name]));
   const all = perPackage.flat();
   await mkdir(POOL_DIR, { recursive: true });
   await writeFile(cacheFile, JSON.stringify(all));
@@ -233,11 +254,12 @@ async function debField(deb: string, field: string): Promise<string> {
 }
 
 /** Downloads into the pool what it does not hold yet (the controller talks to the registry). */
-async function downloadToPool(pkgs: readonly AptPackage[]): Promise<void> {
+async function downloadToPool(release: Release, pkgs: readonly AptPackage[]): Promise<void> {
   await mkdir(POOL_DIR, { recursive: true });
   const missing = pkgs.filter((p) => !existsSync(join(POOL_DIR, poolFileName(p))));
   if (missing.length === 0) return;
-  await mustRun('apt-get', ['download', '-q', '-o', 'APT::Sandbox::User=root', ...missing.map((p) => `${p.name}=${p.version}`)], {
+  await ensureReleaseLists(release);
+  await mustRun('apt-get', ['download', '-q', ...releaseAptOptions(release), ...missing.map((p) => `${p.name}=${p.version}`)], {
     cwd: POOL_DIR,
   });
   for (const p of missing) {
@@ -264,12 +286,18 @@ export function standinRepoDirs(debName: string, minors: readonly string[]): str
   return [`kubernetes/v${minor}/deb`];
 }
 
-/** Stand-ins go into debian/ and, by name, into the pkgs.k8s.io-like or cri-o-like folders; returns those folders. */
-async function addStandins(tmp: string, debs: readonly string[]): Promise<string[]> {
+/**
+ * Stand-ins go into every release's Debian folder and, by name, into the pkgs.k8s.io-like or
+ * cri-o-like folders; returns those folders.
+ */
+async function addStandins(tmp: string, debianDirs: readonly string[], debs: readonly string[]): Promise<string[]> {
   const names: string[] = [];
+  const [first, ...others] = debianDirs;
+  if (first === undefined) return [];
   for (const deb of debs) {
     const name = `${await debField(deb, 'Package')}_${(await debField(deb, 'Version')).replace(/:/g, '%3a')}_${await debField(deb, 'Architecture')}.deb`;
-    await copyFile(deb, join(tmp, 'debian', name));
+    await copyFile(deb, join(tmp, first, name));
+    for (const dir of others) await link(join(tmp, first, name), join(tmp, dir, name));
     names.push(name);
   }
   const minors = standinMinors(names);
@@ -277,7 +305,7 @@ async function addStandins(tmp: string, debs: readonly string[]): Promise<string
   for (const name of names) {
     for (const dir of standinRepoDirs(name, minors)) {
       await mkdir(join(tmp, dir), { recursive: true });
-      await link(join(tmp, 'debian', name), join(tmp, dir, name));
+      await link(join(tmp, first, name), join(tmp, dir, name));
       dirs.add(dir);
     }
   }

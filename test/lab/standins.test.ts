@@ -404,7 +404,7 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
       // The etcd "image": Debian's real etcd and etcdctl, its own daemon taken out (README: the etcd image).
       expect(kubelet.stdout).to.contain('play-standin-etcd');
       const etcdImage = path.join(lab.debs, 'play-standin-etcd_1.0.0_all.deb');
-      expect((await run('dpkg-deb', ['-f', etcdImage, 'Depends'], lab.env())).stdout).to.equal('etcd-server (>= 3.4), etcd-client (>= 3.4)\n');
+      expect((await run('dpkg-deb', ['-f', etcdImage, 'Depends'], lab.env())).stdout).to.equal('etcd-server (>= 3.3), etcd-client (>= 3.3)\n');
       expect((await run('dpkg-deb', ['-I', etcdImage, 'postinst'], lab.env())).stdout).to.contain('systemctl mask etcd.service');
       const lib = await run('dpkg-deb', ['-f', path.join(lab.debs, 'play-standin-lib_1.0.0_all.deb'), 'Depends'], lab.env());
       expect(lib.stdout).to.contain('python3-yaml').and.to.contain('openssl');

@@ -1,7 +1,8 @@
 // /etc/containerd/config.toml rendered from the real `containerd config default` of every
 // containerd line play meets (test/fixtures/containerd/README.md says where each came from):
 // SystemdCgroup = true in the runc options table whether the default prints the key (1.6, 1.7,
-// 2.2) or not (2.0.0-2.0.6, 2.1.0-2.1.4), the sandbox image kubeadm expects, nothing else changed.
+// 2.2) or not (1.4: bullseye's; 2.0.0-2.0.6, 2.1.0-2.1.4), the sandbox image kubeadm expects,
+// nothing else changed.
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ function runcOptions(text: string): string[] {
 }
 
 describe('containerd config from each release\'s real defaults', () => {
-  for (const version of ['1.6.20', '1.7.24', '2.0.0', '2.1.0', '2.2.0']) {
+  for (const version of ['1.4.13', '1.6.20', '1.7.24', '2.0.0', '2.1.0', '2.2.0']) {
     it(`${version}: SystemdCgroup = true in the runc options table, the sandbox image set, nothing else changed`, () => {
       const defaults = fixture(version);
       const text = renderContainerdConfig(defaults, { sandboxImage: SANDBOX });
@@ -40,6 +41,12 @@ describe('containerd config from each release\'s real defaults', () => {
       expect(kept.slice(0, -1)).to.deep.equal(original);
     });
   }
+
+  it('1.4.13 (bullseye) prints the runc options table empty: the key goes under its header', () => {
+    expect(fixture('1.4.13')).not.to.contain('SystemdCgroup');
+    const text = renderContainerdConfig(fixture('1.4.13'), { sandboxImage: SANDBOX });
+    expect(text).to.match(/\n {10}\[plugins\."io\.containerd\.grpc\.v1\.cri"\.containerd\.runtimes\.runc\.options\]\n {12}SystemdCgroup = true\n {4}\[plugins\."io\.containerd\.grpc\.v1\.cri"\.cni\]\n/);
+  });
 
   it('2.0.0 and 2.1.0 print no SystemdCgroup: the key is inserted, indented like the table\'s keys', () => {
     for (const version of ['2.0.0', '2.1.0']) {

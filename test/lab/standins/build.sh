@@ -99,7 +99,7 @@ mkdir -p "$lib" "$root/usr/share/doc/play-standin-lib"
 (cd "$here/src" && find playstandin -name '*.py' -print0 | xargs -0 -I{} install -D -m 0644 {} "$lib/{}")
 cp "$here/README.md" "$root/usr/share/doc/play-standin-lib/README.md"
 wrapper "$root" play-standin-age-certs agecerts "$lib_version"   # the lab's certificate clock knob (README)
-control "$root" play-standin-lib "$lib_version" all "python3 (>= 3.11), python3-yaml, openssl" \
+control "$root" play-standin-lib "$lib_version" all "python3 (>= 3.9), python3-yaml, openssl" \
   "Shared code of the play lab's Kubernetes stand-ins"
 script "$root" postinst 'python3 -m compileall -q /usr/lib/python3/dist-packages/playstandin >/dev/null 2>&1 || true'
 script "$root" prerm 'find /usr/lib/python3/dist-packages/playstandin -name __pycache__ -type d -exec rm -rf {} + 2>/dev/null || true'
@@ -112,7 +112,7 @@ build "$root" "play-standin-lib_${lib_version}_all.deb"
 # would fail kubeadm's Port-2379 and DirAvailable--var-lib-etcd checks, so it is stopped and
 # masked here; etcd runs only as kubeadm's static pod.
 root=$(new_root play-standin-etcd "$lib_version")
-control "$root" play-standin-etcd "$lib_version" all "etcd-server (>= 3.4), etcd-client (>= 3.4)" \
+control "$root" play-standin-etcd "$lib_version" all "etcd-server (>= 3.3), etcd-client (>= 3.3)" \
   "The etcd image of the play lab: Debian's etcd for kubeadm's static pod"
 script "$root" postinst 'if [ -d /run/systemd/system ]; then
   systemctl stop etcd.service >/dev/null 2>&1 || true
@@ -217,7 +217,7 @@ fi'
   wrapper "$root" crio crio "$version"
   copy_tree "$here/pkg/cri-o" "$root"
   echo "/etc/crio/crio.conf" >"$root/DEBIAN/conffiles"
-  control "$root" cri-o "$full" "$arch" "play-standin-lib (>= $lib_version)" \
+  control "$root" cri-o "$full" "$arch" "play-standin-lib (>= $lib_version), python3 (>= 3.11) | python3-toml" \
     "Open Container Initiative-based implementation of Kubernetes Container Runtime Interface"
   script "$root" postinst "$systemd_reload"
   build "$root" "cri-o_${full}_${arch}.deb"

@@ -9,6 +9,9 @@ Authentication as the real one: client certificates signed by the cluster CA
 (--client-ca-file), bootstrap tokens (Bearer), or anonymous (health, version and
 cluster-info only). Authorization is simplified: any certificate user may do anything.
 """
+
+from __future__ import annotations
+
 import base64
 import json
 import os

@@ -6,6 +6,9 @@ and Deployments (one per eligible node / replicas on Ready nodes, Pending otherw
 and static pods reported by each kubelet. Nothing runs in those pods: they are what
 `kubectl get pods -A` would show for the cluster's state.
 """
+
+from __future__ import annotations
+
 import base64
 import copy
 import hashlib

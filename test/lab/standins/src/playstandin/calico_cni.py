@@ -7,6 +7,9 @@ else the cluster's podSubnet (calico reads kubeadm-config), else 192.168.0.0/16.
 stand-in adds the pool to the calico-ipam section (ipv4_pools, a real calico-ipam
 option) so the CIDR in effect on a node can be read from its CNI config.
 """
+
+from __future__ import annotations
+
 import json
 import os
 

@@ -3,6 +3,9 @@
 Endpoint choice as the real crictl: --runtime-endpoint/-r, then $CONTAINER_RUNTIME_ENDPOINT,
 then runtime-endpoint in /etc/crictl.yaml (or --config), else the deprecated default list.
 """
+
+from __future__ import annotations
+
 import hashlib
 import json
 import os

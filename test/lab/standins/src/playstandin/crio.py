@@ -10,7 +10,6 @@ import os
 import signal
 import socketserver
 import sys
-import tomllib
 from http.server import BaseHTTPRequestHandler
 
 from . import cli_common, paths, sdnotify, versions
@@ -19,10 +18,20 @@ CONFIG = "/etc/crio/crio.conf"
 DEFAULT_SOCKET = "/var/run/crio/crio.sock"
 
 
+def _parse_toml(path: str) -> dict:
+    try:
+        import tomllib  # python 3.11+
+    except ModuleNotFoundError:  # bullseye's python 3.9: Debian's python3-toml (a Depends of cri-o)
+        import toml
+        with open(path, encoding="utf-8") as text:
+            return toml.load(text)
+    with open(path, "rb") as handle:
+        return tomllib.load(handle)
+
+
 def load_config(path: str) -> dict:
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
+        return _parse_toml(path)
     except FileNotFoundError:
         return {}
 

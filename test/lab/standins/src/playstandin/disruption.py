@@ -7,6 +7,9 @@ stand-in's pods are derived from their workloads (apistore.pods), so an allowed 
 is recorded on its cordoned node, and the pod is placed elsewhere from then on (a cordoned node
 keeps the pods it runs until they are evicted, like a real one).
 """
+
+from __future__ import annotations
+
 import math
 
 from . import apistore

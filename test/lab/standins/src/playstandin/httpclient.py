@@ -4,6 +4,9 @@ kubectl and kubeadm print Go's net/http and crypto/x509 errors ("dial tcp ...: c
 connection refused", "x509: certificate signed by unknown authority"); callers match on
 them, so the transport errors are translated into the same text.
 """
+
+from __future__ import annotations
+
 import contextlib
 import errno
 import http.client

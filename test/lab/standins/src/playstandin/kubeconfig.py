@@ -1,4 +1,7 @@
 """kubeconfig files: written like kubeadm writes them, read like client-go reads them."""
+
+from __future__ import annotations
+
 import base64
 import os
 

@@ -5,6 +5,9 @@ A pure API client, like the real one: every command goes through the server in t
 kubeconfig (KUBECONFIG / --kubeconfig / ~/.kube/config), so an unreachable endpoint, a
 certificate without the endpoint's name or a stale CA fail with kubectl's messages.
 """
+
+from __future__ import annotations
+
 import json
 import os
 import sys

@@ -12,6 +12,9 @@ Like the real kubelet under kubeadm's drop-in (10-kubeadm.conf):
   * plays calico-node's install-cni once a calico-node DaemonSet exists;
   * reports Ready only with a running CRI socket and a CNI config in /etc/cni/net.d.
 """
+
+from __future__ import annotations
+
 import base64
 import os
 import platform

@@ -3,6 +3,9 @@
 Like k8s.io/apimachinery's ChooseHostInterface: the primary IPv4 address of the
 interface holding the default route, else of the first up, non-loopback interface.
 """
+
+from __future__ import annotations
+
 import fcntl
 import socket
 import struct

@@ -4,6 +4,9 @@ Same files, subjects, SANs and modes as kubeadm: keys 0600 (PKCS#1 "RSA PRIVATE 
 for RSA-2048, "EC PRIVATE KEY" for ECDSA-P256), certificates 0644, CAs valid 10 years
 and leaves 1 year.
 """
+
+from __future__ import annotations
+
 import base64
 import hashlib
 import os

@@ -4,6 +4,9 @@ Built-in kinds are listed here; CustomResourceDefinitions applied to the cluster
 theirs (the trimmed calico manifest has none, so applying a calico IPPool fails with
 "no matches for kind" exactly like a cluster without the CRDs).
 """
+
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 
 

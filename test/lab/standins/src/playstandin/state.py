@@ -12,6 +12,9 @@ Layout (see README.md):
   nodes/<name>.json    one Node object per node
   settings.json        written by the lab only: shortens TTLs and timeouts
 """
+
+from __future__ import annotations
+
 import contextlib
 import fcntl
 import json

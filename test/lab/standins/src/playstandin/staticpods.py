@@ -11,6 +11,9 @@ developer machine) a detached process group. A record per pod in
 /var/lib/kubelet/standin-pods/ lets the kubelet adopt them again, and lets
 `kubeadm reset` and `crictl ps` find them.
 """
+
+from __future__ import annotations
+
 import contextlib
 import fcntl
 import glob

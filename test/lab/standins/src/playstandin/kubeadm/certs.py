@@ -1,4 +1,7 @@
 """kubeadm's certs and kubeconfig phases: /etc/kubernetes/pki and /etc/kubernetes/*.conf."""
+
+from __future__ import annotations
+
 import ipaddress
 import os
 

@@ -4,6 +4,9 @@ The configuration comes as in getInternalCfg: --config, else the kubeadm-config 
 the API with the --kubeconfig credentials (admin.conf), else kubeadm's defaults; only
 certificatesDir matters here. Without admin.conf (a worker) kubeadm silently takes the defaults.
 """
+
+from __future__ import annotations
+
 import json
 import sys
 import time

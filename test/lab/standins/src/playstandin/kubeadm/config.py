@@ -3,6 +3,9 @@
 Produces one plain dict with every default filled in, so the phases never look at
 where a value came from. Mixing --config with most flags is refused, as kubeadm does.
 """
+
+from __future__ import annotations
+
 import ipaddress
 import re
 import socket

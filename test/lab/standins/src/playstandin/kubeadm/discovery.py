@@ -1,5 +1,8 @@
 """Token discovery for kubeadm join: fetch cluster-info through the endpoint and trust it
 only if the JWS signature matches the token and the CA matches a pinned hash."""
+
+from __future__ import annotations
+
 import base64
 import hmac
 import re

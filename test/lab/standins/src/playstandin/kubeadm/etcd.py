@@ -12,6 +12,9 @@ on its client port, instead of gRPC.
 In a fake root (no systemd: several "nodes" on one loopback address, no etcd process) the
 member list is a document in the shared state instead, as it was before etcd ran for real.
 """
+
+from __future__ import annotations
+
 import os
 import time
 

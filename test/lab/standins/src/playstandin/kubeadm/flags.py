@@ -1,4 +1,7 @@
 """Command-line parsing with cobra/pflag rules: --f=v, --f v, -f v, bool flags bare."""
+
+from __future__ import annotations
+
 from ..errors import StandinError
 
 

@@ -1,4 +1,7 @@
 """Static Pod manifests for the control plane, shaped like kubeadm's."""
+
+from __future__ import annotations
+
 from .. import kubeconfig, paths, versions
 from .certs import service_ip
 

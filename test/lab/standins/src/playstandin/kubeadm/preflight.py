@@ -3,6 +3,9 @@
 Each check returns (name, message) errors or warnings; --ignore-preflight-errors
 (names, case-insensitive, or "all") turns errors into warnings.
 """
+
+from __future__ import annotations
+
 import os
 import shutil
 import socket

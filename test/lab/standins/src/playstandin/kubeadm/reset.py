@@ -8,6 +8,9 @@ leaves, the whole cluster record (tokens, kubeadm-certs, objects, nodes) is forg
 the data was in that etcd. A node whose CA does not match the cluster in the state (a leftover
 of an older cluster) never touches the state.
 """
+
+from __future__ import annotations
+
 import contextlib
 import os
 import shutil

@@ -6,6 +6,9 @@ keeps it), and kubeadm waits until the kubelet runs the new pod, as the mirror P
 change tells the real one. A kubelet that never restarts it makes the upgrade fail after the
 timeout and every manifest touched so far is put back.
 """
+
+from __future__ import annotations
+
 import json
 import os
 import secrets

@@ -1,4 +1,7 @@
 """Bootstrap tokens, kept in the shared state like bootstrap-token-<id> Secrets in etcd."""
+
+from __future__ import annotations
+
 import secrets
 
 from .. import timefmt

@@ -10,6 +10,9 @@ succeeds, as the real one does.
 
 Output follows kubeadm 1.30 for 1.29/1.30 and the phased wording (1.31 onwards) for 1.31.
 """
+
+from __future__ import annotations
+
 import contextlib
 import os
 import sys
