@@ -160,7 +160,7 @@ export const README_COMMANDS: Readonly<Record<string, Coverage>> = {
   'play site.yml -i inventories/lab --limit worker2': { by: 'lab', expect: { code: 0, output: /changed: \[worker2\] kubeadm : Join the cluster/, absent: ONLY_WORKER2 } },
 
   // Benchmarks
-  'npm run bench': { by: 'excluded', why: 'about 50 minutes of lab time; its parts have unit tests in test/bench, its results are in test/bench/RESULTS.md' },
+  'npm run bench': { by: 'excluded', why: 'about two hours of lab time; its parts have unit tests in test/bench, its results are in test/bench/RESULTS.md' },
   'npm run bench -- --only site --site-runs 1': { by: 'excluded', why: 'minutes of lab time (the lab made anew, the whole cluster built); test/bench’s unit tests cover its report' },
   'npm run bench -- --only scale --engines play --scale-runs 1 --out "$(mktemp -d)"': {
     by: 'excluded',
