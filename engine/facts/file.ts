@@ -104,9 +104,9 @@ function archivable(path: string): boolean {
 /**
  * Several files in one go: one `find` lists the regular files too large to send, one `stat`
  * describes every existing file, then one `tar -ch` sends all the small regular files (two
- * processes for the lot, instead of one base64 per file; one base64 each where tar is missing). A path with another user's link on it
- * is left out of all three and read on its own, as that user; a path tar would rename is sent
- * by its own base64.
+ * processes for the lot, instead of one base64 per file; one base64 each where tar is missing).
+ * A path with another user's link on it is left out of all three and read on its own, as that
+ * user; a path tar would rename is sent by its own base64.
  */
 function fileGroupCommand(paths: readonly string[]): string {
   const lines = [PRELUDE, 'set --', ...paths.map((path) => sh`play_link_owner ${path}; [ -n "$__u" ] || set -- "$@" ${path}`)];
