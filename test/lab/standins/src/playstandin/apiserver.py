@@ -20,16 +20,19 @@ import socket
 import ssl
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import apistore, disruption, paths, pki, timefmt, versions
+from . import apistore, discovery, disruption, etcdstore, openapi, patches, paths, pki, selectors, tables, timefmt, versions
 from .apistore import ApiStatus
+from .errors import StandinError
 from .state import ClusterState
 
 ANONYMOUS_PATHS = ("/healthz", "/livez", "/readyz", "/version", "/api", "/apis",
                    "/api/v1/namespaces/kube-public/configmaps/cluster-info")
 KUBELET_SIGNER = "kubernetes.io/kube-apiserver-client-kubelet"
+STANDIN_USER_AGENT = "play-standin"   # httpclient.py: the stand-in kubectl, kubelet and kubeadm
 
 
 def parse_flags(argv: list) -> dict:
@@ -61,6 +64,7 @@ class ApiServer(ThreadingHTTPServer):
         self.tls = context
         self.flags = flags
         self.version = image_version()
+        self.store = etcdstore.selected(flags, ClusterState().settings())   # None: the shared folder
         super().__init__(address, Handler)
 
     def get_request(self):
@@ -88,7 +92,9 @@ class Handler(BaseHTTPRequestHandler):
     # -- plumbing -----------------------------------------------------------------------
     @property
     def state(self) -> ClusterState:
-        return ClusterState()
+        state = ClusterState()
+        state.objects_store = self.server.store
+        return state
 
     def _send(self, code: int, body, content_type: str = "application/json", headers: dict | None = None):
         data = body if isinstance(body, bytes) else (
@@ -99,12 +105,83 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache, private")
         for key, value in (headers or {}).items():
             self.send_header(key, value)
+        if self.standin_client:
+            self.end_headers()
+            self.wfile.write(data)
+        else:
+            # headers and body in one segment: Go's client otherwise waits out Nagle's algorithm
+            # and a delayed ACK (40 ms) on every request
+            self._headers_buffer.extend([b"\r\n", data])
+            self.flush_headers()
+
+    @property
+    def standin_client(self) -> bool:
+        """The stand-ins' own clients, whose answers stay as they were; other clients (the real
+        kubectl) get the objects as a real cluster shows them (realistic_pod)."""
+        return self.headers.get("User-Agent", "") == STANDIN_USER_AGENT
+
+    def _send_list(self, kind: str, api_version: str, listing, query: dict):
+        """A list (listing() gives its items), filtered by the query's selectors: the items, the
+        Table kubectl get asks for, or with ?watch=true a stream of watch events."""
+        if (query.get("watch") or [""])[0] in ("true", "1"):
+            return self._watch(lambda: selectors.select(listing(), query, kind), query, kind)
+        items = selectors.select(listing(), query, kind)
+        if discovery.accepts(self.headers.get("Accept", ""), "meta.k8s.io", "v1", "Table"):
+            return self._send(200, tables.table(kind, items, (query.get("includeObject") or ["Metadata"])[0]),
+                              "application/json;as=Table;v=v1;g=meta.k8s.io")
+        self._send(200, {"apiVersion": api_version, "kind": f"{kind}List", "metadata": {}, "items": items})
+
+    def _watch(self, listing, query: dict, kind: str):
+        """?watch=true (apiserver/pkg/endpoints/handlers/watch.go): newline-separated JSON events,
+        chunked, until timeoutSeconds. The stand-in has no event log: the objects are read again
+        every half second, and each one appearing, changing or going away is an event (the first
+        read gives ADDED for every object, as a watch without a resourceVersion does; with one,
+        the client has them already)."""
+        timeout = min(float((query.get("timeoutSeconds") or ["1800"])[0]), 1800.0)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Cache-Control", "no-cache, private")
         self.end_headers()
-        self.wfile.write(data)
+        self.request.settimeout(None)
+        known: dict = {}
+        if (query.get("resourceVersion") or ["0"])[0] not in ("", "0"):
+            # from a list the client has: only what changes after it
+            known = {(o["metadata"].get("namespace", ""), o["metadata"]["name"]): o for o in listing()}
+        as_table = discovery.accepts(self.headers.get("Accept", ""), "meta.k8s.io", "v1", "Table")
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                current = {(o["metadata"].get("namespace", ""), o["metadata"]["name"]): o for o in listing()}
+                events = [("ADDED" if key not in known else "MODIFIED", obj) for key, obj in current.items()
+                          if known.get(key) != obj]
+                events += [("DELETED", obj) for key, obj in known.items() if key not in current]
+                for event, obj in events:
+                    if as_table:   # kubectl get --watch: each object as a one-row Table
+                        obj = tables.table(kind, [obj], (query.get("includeObject") or ["Metadata"])[0])
+                    line = json.dumps({"type": event, "object": obj}).encode() + b"\n"
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
+                known = current
+                time.sleep(0.5)
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            pass   # the client went away
+        self.close_connection = True
+
+    def _send_object(self, obj: dict, query: dict, code: int = 200, headers: dict | None = None):
+        if discovery.accepts(self.headers.get("Accept", ""), "meta.k8s.io", "v1", "Table"):
+            return self._send(code, tables.table(obj.get("kind", ""), [obj], (query.get("includeObject") or ["Metadata"])[0]),
+                              "application/json;as=Table;v=v1;g=meta.k8s.io", headers)
+        self._send(code, obj, headers=headers)
+
+    def _read_body(self) -> bytes:
+        """The request body, read once, before routing: a route that ignores it (a DELETE's
+        DeleteOptions, an Eviction) must not leave it in the stream of a kept-alive connection."""
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
 
     def _body(self) -> dict:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b"{}"
+        raw = self.raw_body or b"{}"
         try:
             return json.loads(raw)
         except json.JSONDecodeError:
@@ -142,6 +219,7 @@ class Handler(BaseHTTPRequestHandler):
         path = parts.path.rstrip("/") or "/"
         query = parse_qs(parts.query)
         try:
+            self.raw_body = self._read_body()
             identity = self._authorize(method, path)
             self._route(method, path, query, identity)
         except ApiStatus as status:
@@ -171,73 +249,121 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/version":
             info = versions.version_info(self.server.version)
             self._send(200, info)
+        elif path in ("/api", "/apis") and discovery.wants_aggregated(self.headers.get("Accept", "")):
+            registry = apistore.registry(self.state)
+            self._send(200, discovery.aggregated(registry, core=path == "/api"), discovery.AGGREGATED_V2)
         elif path == "/api":
             self._send(200, {"kind": "APIVersions", "versions": ["v1"]})
+        elif method == "GET" and self._discovery(path):
+            pass
+        elif method == "GET" and (path == "/openapi/v3" or path.startswith("/openapi/v3/")):
+            registry = apistore.registry(self.state)
+            document = (openapi.index(registry, self.server.version) if path == "/openapi/v3"
+                        else openapi.for_path(registry, path[len("/openapi/v3/"):], self.server.version))
+            if document is None:
+                raise ApiStatus(404, "NotFound", "the server could not find the requested resource")
+            self._send(200, document)
         elif path == "/api/v1/namespaces/kube-public/configmaps/cluster-info":
             self._send(200, apistore.cluster_info(self.state))
         elif path == "/apis/certificates.k8s.io/v1/certificatesigningrequests" and method == "POST":
             self._send(201, self._sign_csr(self._body(), identity))
         elif path.startswith("/api/v1/nodes"):
-            self._nodes(method, path[len("/api/v1/nodes"):].strip("/"))
+            self._nodes(method, path[len("/api/v1/nodes"):].strip("/"), query)
         elif path.startswith("/api/v1/namespaces/") and path.split("/")[5:6] == ["pods"] and path.endswith("/eviction"):
             if method != "POST":
                 raise ApiStatus(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
             pieces = path.strip("/").split("/")
             self._send(201, disruption.evict(self.state, pieces[3], pieces[5]))
         elif path == "/api/v1/pods" or (path.startswith("/api/v1/namespaces/") and path.split("/")[5:6] == ["pods"]):
-            self._pods(path)
+            self._pods(method, path, query)
         elif path.startswith(("/api/", "/apis/")):
             self._objects(method, path, query)
         else:
             raise ApiStatus(404, "NotFound", "the server could not find the requested resource")
 
-    def _nodes(self, method: str, rest: str):
+    def _discovery(self, path: str) -> bool:
+        """The legacy discovery documents: /apis, /api/v1, /apis/GROUP, /apis/GROUP/VERSION."""
+        registry = apistore.registry(self.state)
+        pieces = path.strip("/").split("/")
+        document = None
+        if path == "/apis":
+            document = discovery.api_group_list(registry)
+        elif pieces[0] == "api" and len(pieces) == 2:
+            document = discovery.api_resource_list(registry, "", pieces[1])
+        elif pieces[0] == "apis" and len(pieces) == 2:
+            document = discovery.api_group(registry, pieces[1])
+        elif pieces[0] == "apis" and len(pieces) == 3:
+            document = discovery.api_resource_list(registry, pieces[1], pieces[2])
+        if document is None:
+            return False
+        self._send(200, document)
+        return True
+
+    def _patched(self, original: dict) -> dict:
+        """A PATCH body with a patch media type applied to the stored object (handlers/patch.go)."""
+        return patches.apply(self.headers.get("Content-Type", ""), original, self._body())
+
+    def _nodes(self, method: str, rest: str, query: dict):
         state = self.state
         name, _, sub = rest.partition("/")
         node_resource = apistore.registry(state).by_kind("v1", "Node")
         if method == "GET" and not name:
-            self._send(200, {"apiVersion": "v1", "kind": "NodeList", "metadata": {}, "items": apistore.nodes(state)})
+            self._send_list("Node", "v1", lambda: apistore.nodes(state), query)
         elif method == "GET":
             for node in apistore.nodes(state):
                 if node["metadata"]["name"] == name:
-                    return self._send(200, node)
+                    return self._send_object(node, query)
             raise apistore.not_found(node_resource, name)
+        elif method == "PATCH" and name and not sub and patches.is_patch(self.headers.get("Content-Type", "")):
+            # the real kubectl: cordon/uncordon/drain send a strategic merge patch, label/annotate a merge patch
+            stored = apistore.stored_node(state, name)
+            if not stored:
+                raise apistore.not_found(node_resource, name)
+            patched = self._patched(stored)
+            apistore.patch_node(state, name, {}, replace=patched)
+            self._send(200, next(n for n in apistore.nodes(state) if n["metadata"]["name"] == name))
         elif method == "POST" and not name:
             body = self._body()
             name = body["metadata"]["name"]
-            if state.node(name) and apistore._condition(state.node(name), "Ready"):
+            stored = apistore.stored_node(state, name)
+            if stored and apistore._condition(stored, "Ready"):
                 raise ApiStatus(409, "AlreadyExists", f'nodes "{name}" already exists')
             self._send(201, apistore.kubelet_status_update(state, name, body))
         elif method in ("PUT", "PATCH") and name and sub == "status":
-            if not state.node(name):   # deleted (kubeadm reset, kubectl delete node): no resurrection
+            if not apistore.stored_node(state, name):   # deleted (kubeadm reset, kubectl delete node): no resurrection
                 raise apistore.not_found(node_resource, name)
             self._send(200, apistore.kubelet_status_update(state, name, self._body()))
         elif method == "PATCH" and name and not sub:
             # kubectl cordon/uncordon/drain/label/annotate: a merge patch of metadata and spec
-            if not state.node(name):
+            if not apistore.stored_node(state, name):
                 raise apistore.not_found(node_resource, name)
             apistore.patch_node(state, name, self._body())
             self._send(200, next(n for n in apistore.nodes(state) if n["metadata"]["name"] == name))
         elif method == "DELETE" and name:
-            if not state.delete_node(name):
+            if not apistore.delete_node(state, name):
                 raise apistore.not_found(node_resource, name)
             self._send(200, {"kind": "Status", "apiVersion": "v1", "status": "Success",
                              "details": {"name": name, "kind": "nodes"}})
         else:
             raise ApiStatus(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
 
-    def _pods(self, path: str):
-        all_pods = apistore.pods(self.state)
+    def _pods(self, method: str, path: str, query: dict):
+        if method != "GET":
+            raise ApiStatus(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
         pieces = path.strip("/").split("/")
-        if pieces[2] == "namespaces":
-            namespace = pieces[3]
-            all_pods = [p for p in all_pods if p["metadata"]["namespace"] == namespace]
-            if len(pieces) > 5:
-                for pod in all_pods:
-                    if pod["metadata"]["name"] == pieces[5]:
-                        return self._send(200, pod)
-                raise ApiStatus(404, "NotFound", f'pods "{pieces[5]}" not found', {"name": pieces[5], "kind": "pods"})
-        self._send(200, {"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": all_pods})
+        namespace = pieces[3] if pieces[2] == "namespaces" else None
+
+        def listing() -> list:
+            all_pods = apistore.pods(self.state)
+            if not self.standin_client:
+                all_pods = apistore.realistic_pods(self.state, all_pods)
+            return [p for p in all_pods if namespace is None or p["metadata"]["namespace"] == namespace]
+        if len(pieces) > 5:
+            for pod in listing():
+                if pod["metadata"]["name"] == pieces[5]:
+                    return self._send_object(pod, query)
+            raise ApiStatus(404, "NotFound", f'pods "{pieces[5]}" not found', {"name": pieces[5], "kind": "pods"})
+        self._send_list("Pod", "v1", listing, query)
 
     def _objects(self, method: str, path: str, query: dict):
         state = self.state
@@ -258,15 +384,30 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiStatus(404, "NotFound", "the server could not find the requested resource")
         name = rest[1] if len(rest) > 1 else None
         if method == "GET" and not name:
-            items = [disruption.with_status(state, o) for o in apistore.list_objects(state, resource, namespace)]
-            if resource.kind == "Namespace":
-                items = self._with_builtin_namespaces(items)
-            self._send(200, {"apiVersion": resource.api_version, "kind": f"{resource.kind}List",
-                             "metadata": {}, "items": items})
+            def listing() -> list:
+                items = [disruption.with_status(state, o) for o in apistore.list_objects(state, resource, namespace)]
+                return self._with_builtin_namespaces(items) if resource.kind == "Namespace" else items
+            self._send_list(resource.kind, resource.api_version, listing, query)
         elif method == "GET":
             if resource.kind == "Namespace" and name in apistore.BUILTIN_NAMESPACES:
-                return self._send(200, self._builtin_namespace(name))
-            self._send(200, disruption.with_status(state, apistore.get_object(state, resource, namespace, name)))
+                return self._send_object(self._builtin_namespace(name), query)
+            self._send_object(disruption.with_status(state, apistore.get_object(state, resource, namespace, name)), query)
+        elif method == "PATCH" and name and patches.is_patch(self.headers.get("Content-Type", "")):
+            # the real kubectl apply: a strategic merge patch (built-in kinds) or merge patch (custom
+            # resources) of the stored object, with its last-applied-configuration annotation
+            patched = self._patched(apistore.get_object(state, resource, namespace, name))
+            _, stored = apistore.apply_object(state, resource, patched)
+            self._send(200, disruption.with_status(state, stored))
+        elif method == "POST" and not name and not self.standin_client:
+            # create (kubectl apply of a new object, kubectl create): AlreadyExists when it is there
+            body = self._body()
+            if namespace and resource.namespaced:
+                body.setdefault("metadata", {})["namespace"] = namespace
+            existing = body.get("metadata", {}).get("name")
+            if existing and apistore.find_object(state, resource, body["metadata"].get("namespace") or "default", existing):
+                raise apistore.already_exists(resource, existing)
+            _, stored = apistore.apply_object(state, resource, body)
+            self._send(201, disruption.with_status(state, stored))
         elif method in ("PATCH", "PUT", "POST"):
             body = self._body()
             if namespace and resource.namespaced:
@@ -328,6 +469,9 @@ def main(argv: list) -> int:
     address = (flags.get("bind-address") or "0.0.0.0", int(flags.get("secure-port") or 6443))
     try:
         server = ApiServer(address, tls_context(flags), flags)
+    except StandinError as exc:   # the etcd storage's flags or files (etcdstore.from_flags)
+        print(f'E0000 run.go:74] "command failed" err="{exc.message}"', file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f'E0000 run.go:74] "command failed" err="failed to create listener: failed to listen on '
               f'{address[0]}:{address[1]}: listen tcp {address[0]}:{address[1]}: bind: {exc.strerror.lower()}"',

@@ -1,6 +1,9 @@
 """The API's data: stored objects, Node objects, and the pods a real cluster would run.
 
-Stored: objects.json (anything applied) and nodes/<name>.json. Derived on every read:
+Stored through a backend (store(state)): by default FolderStore, objects.json (anything applied)
+and nodes/<name>.json in the shared folder; the apiserver may attach etcdstore.EtcdStore instead
+(settings.json "apiserver_storage": "etcd"). Both offer the same operations: objects
+(get, list, apply, create, delete) and Nodes (node, nodes, update_node, delete_node). Derived on every read:
 node liveness (heartbeat age vs the node monitor grace period), the pods of DaemonSets
 and Deployments (one per eligible node / replicas on Ready nodes, Pending otherwise)
 and static pods reported by each kubelet. Nothing runs in those pods: they are what
@@ -20,7 +23,7 @@ import uuid
 import yaml
 
 from . import timefmt
-from .resources import BUILTIN_NAMESPACES, Registry, Resource
+from .resources import BUILTIN, BUILTIN_NAMESPACES, Registry, Resource
 from .state import ClusterState
 
 STATIC_PODS_ANNOTATION = "play.standin/static-pods"
@@ -29,6 +32,7 @@ EVICTED_ANNOTATION = "play.standin/evicted"
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"   # k8s.io/apimachinery/pkg/util/rand
 JWS_PREFIX = "jws-kubeconfig-"
 VOLATILE_METADATA = ("uid", "creationTimestamp", "resourceVersion", "generation", "managedFields")
+NAMESPACE = next(resource for resource in BUILTIN if resource.kind == "Namespace")
 
 
 class ApiStatus(Exception):
@@ -39,12 +43,31 @@ class ApiStatus(Exception):
         self.code, self.reason, self.message, self.details = code, reason, message, details or {}
 
     def body(self) -> dict:
-        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        # metav1.Status omits an empty reason (StatusReasonUnknown) and empty details
+        body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                 "message": self.message, "reason": self.reason, "details": self.details, "code": self.code}
+        if not self.reason:
+            body.pop("reason")
+            if not self.details:
+                body.pop("details")
+        return body
 
 
 def not_found(resource: Resource, name: str) -> ApiStatus:
     return ApiStatus(404, "NotFound", f'{resource.plural}{"." + resource.group if resource.group else ""} "{name}" not found',
+                     {"name": name, "kind": resource.plural, **({"group": resource.group} if resource.group else {})})
+
+
+def already_exists(resource: Resource, name: str) -> ApiStatus:
+    return ApiStatus(409, "AlreadyExists", f'{resource.plural}{"." + resource.group if resource.group else ""} "{name}" already exists',
+                     {"name": name, "kind": resource.plural, **({"group": resource.group} if resource.group else {})})
+
+
+def conflict(resource: Resource, name: str) -> ApiStatus:
+    """storage.NewResourceVersionConflictsError as the registry reports it (errors.NewConflict)."""
+    qualified = f'{resource.plural}{"." + resource.group if resource.group else ""}'
+    return ApiStatus(409, "Conflict", f'Operation cannot be fulfilled on {qualified} "{name}": the object has been '
+                                      "modified; please apply your changes to the latest version and try again",
                      {"name": name, "kind": resource.plural, **({"group": resource.group} if resource.group else {})})
 
 
@@ -53,25 +76,14 @@ def suffix(*parts: str, length: int = 5) -> str:
     return "".join(NAME_ALPHABET[b % len(NAME_ALPHABET)] for b in digest[:length])
 
 
-# -- stored objects ------------------------------------------------------------------
-def _objects(state: ClusterState) -> dict:
-    return (state.read("objects", {}) or {}).get("objects", {})
+# -- the storage backend ---------------------------------------------------------------
+def store(state: ClusterState):
+    """The backend the API's data goes through: one attached to the state (the apiserver's etcd store), else the folder."""
+    return getattr(state, "objects_store", None) or FolderStore(state)
 
 
 def _key(resource: Resource, namespace: str | None, name: str) -> str:
     return f"{resource.group}/{resource.kind}/{namespace or ''}/{name}"
-
-
-def registry(state: ClusterState) -> Registry:
-    crds = [obj for obj in _objects(state).values() if obj.get("kind") == "CustomResourceDefinition"]
-    return Registry(crds)
-
-
-def namespace_exists(state: ClusterState, namespace: str) -> bool:
-    if namespace in BUILTIN_NAMESPACES:
-        return True
-    return any(obj.get("kind") == "Namespace" and obj["metadata"]["name"] == namespace
-               for obj in _objects(state).values())
 
 
 def _comparable(obj: dict) -> dict:
@@ -82,61 +94,170 @@ def _comparable(obj: dict) -> dict:
     return trimmed
 
 
-def apply_object(state: ClusterState, resource: Resource, obj: dict) -> tuple:
-    """Create or update; returns ("created"|"configured"|"unchanged", stored object)."""
+def _named(resource: Resource, obj: dict) -> dict:
+    """The object with its name checked and its namespace set (default) or dropped (cluster-scoped)."""
     metadata = obj.setdefault("metadata", {})
-    name = metadata.get("name")
-    if not name:
+    if not metadata.get("name"):
         raise ApiStatus(422, "Invalid", f"{resource.kind} is invalid: metadata.name: Required value: name or generateName is required")
     if resource.namespaced:
         metadata["namespace"] = metadata.get("namespace") or "default"
     else:
         metadata.pop("namespace", None)
-    with state.locked():
-        document = state.read("objects", {}) or {}
-        objects = document.setdefault("objects", {})
-        if resource.namespaced and not namespace_exists(state, metadata["namespace"]):
-            raise ApiStatus(404, "NotFound", f'namespaces "{metadata["namespace"]}" not found',
-                            {"name": metadata["namespace"], "kind": "namespaces"})
-        key = _key(resource, metadata.get("namespace"), name)
-        previous = objects.get(key)
-        if previous and _comparable(previous) == _comparable(obj):
-            return "unchanged", previous
-        revision = int(document.get("resourceVersion", 0)) + 1
-        document["resourceVersion"] = revision
-        stored = copy.deepcopy(obj)
-        stored["metadata"].update(
-            uid=(previous or {}).get("metadata", {}).get("uid") or str(uuid.uuid4()),
-            creationTimestamp=(previous or {}).get("metadata", {}).get("creationTimestamp") or timefmt.rfc3339(timefmt.now()),
-            resourceVersion=str(revision),
-            generation=(previous or {}).get("metadata", {}).get("generation", 0) + 1)
-        objects[key] = stored
-        state.write("objects", document)
+    return obj
+
+
+def _check_namespace(state: ClusterState, resource: Resource, obj: dict) -> None:
+    namespace = obj["metadata"].get("namespace")
+    if resource.namespaced and not namespace_exists(state, namespace):
+        raise ApiStatus(404, "NotFound", f'namespaces "{namespace}" not found', {"name": namespace, "kind": "namespaces"})
+
+
+def next_version(previous: dict | None, obj: dict, resource_version: str | None) -> tuple:
+    """What an apply stores: ("created"|"configured"|"unchanged", object); uid, creationTimestamp and
+    generation carried over from the previous version. resource_version None: leave it to the backend."""
+    if previous and _comparable(previous) == _comparable(obj):
+        return "unchanged", previous
+    stored = copy.deepcopy(obj)
+    before = (previous or {}).get("metadata", {})
+    stored["metadata"].update(
+        uid=before.get("uid") or str(uuid.uuid4()),
+        creationTimestamp=before.get("creationTimestamp") or timefmt.rfc3339(timefmt.now()),
+        generation=before.get("generation", 0) + 1)
+    if resource_version is None:
+        stored["metadata"].pop("resourceVersion", None)
+    else:
+        stored["metadata"]["resourceVersion"] = resource_version
     return ("configured" if previous else "created"), stored
 
 
+def check_write(mode: str, resource: Resource, obj: dict, previous: dict | None) -> None:
+    """The write's preconditions against what is stored: "apply" (create or replace), "create"
+    (AlreadyExists) or "update" (NotFound; Conflict unless metadata.resourceVersion is the stored one)."""
+    name = obj["metadata"]["name"]
+    if mode == "create" and previous:
+        raise already_exists(resource, name)
+    if mode == "update":
+        if not previous:
+            raise not_found(resource, name)
+        expected = obj["metadata"].get("resourceVersion")
+        if expected and previous["metadata"].get("resourceVersion") != expected:
+            raise conflict(resource, name)
+
+
+class FolderStore:
+    """The shared folder (state.py): objects.json, one global resourceVersion counter, nodes/<name>.json."""
+
+    def __init__(self, state: ClusterState):
+        self.state = state
+
+    def _objects(self) -> dict:
+        return (self.state.read("objects", {}) or {}).get("objects", {})
+
+    def crds(self) -> list:
+        return [obj for obj in self._objects().values() if obj.get("kind") == "CustomResourceDefinition"]
+
+    def get(self, resource: Resource, namespace: str | None, name: str) -> dict | None:
+        return self._objects().get(_key(resource, namespace if resource.namespaced else None, name))
+
+    def list(self, resource: Resource, namespace: str | None = None) -> list:
+        prefix = f"{resource.group}/{resource.kind}/"
+        found = [obj for key, obj in self._objects().items() if key.startswith(prefix)]
+        if namespace and resource.namespaced:
+            found = [obj for obj in found if obj["metadata"].get("namespace") == namespace]
+        return found
+
+    def _write(self, resource: Resource, obj: dict, mode: str) -> tuple:
+        with self.state.locked():
+            document = self.state.read("objects", {}) or {}
+            objects = document.setdefault("objects", {})
+            _check_namespace(self.state, resource, obj)
+            key = _key(resource, obj["metadata"].get("namespace"), obj["metadata"]["name"])
+            previous = objects.get(key)
+            check_write(mode, resource, obj, previous)
+            revision = int(document.get("resourceVersion", 0)) + 1
+            outcome, stored = next_version(previous, obj, str(revision))
+            if outcome == "unchanged":
+                return outcome, stored
+            document["resourceVersion"] = revision
+            objects[key] = stored
+            self.state.write("objects", document)
+        return outcome, stored
+
+    def write(self, resource: Resource, obj: dict, mode: str) -> tuple:
+        return self._write(resource, obj, mode)
+
+    def delete(self, resource: Resource, namespace: str | None, name: str) -> dict | None:
+        with self.state.locked():
+            document = self.state.read("objects", {}) or {}
+            removed = document.get("objects", {}).pop(_key(resource, namespace if resource.namespaced else None, name), None)
+            if removed:
+                self.state.write("objects", document)
+        return removed
+
+    def node(self, name: str) -> dict | None:
+        return self.state.node(name)
+
+    def nodes(self) -> list:
+        return self.state.nodes()
+
+    def update_node(self, name: str, change) -> dict:
+        with self.state.locked():
+            node = self.state.node(name) or _skeleton(name)
+            change(node)
+            _allocate_pod_cidr(self.state, node, self.state.nodes)
+            self.state.write_node(node)
+        return node
+
+    def delete_node(self, name: str) -> bool:
+        return self.state.delete_node(name)
+
+
+# -- stored objects ------------------------------------------------------------------
+def registry(state: ClusterState) -> Registry:
+    return Registry(store(state).crds())
+
+
+def namespace_exists(state: ClusterState, namespace: str) -> bool:
+    if namespace in BUILTIN_NAMESPACES:
+        return True
+    return store(state).get(NAMESPACE, None, namespace) is not None
+
+
+def apply_object(state: ClusterState, resource: Resource, obj: dict) -> tuple:
+    """Create or update; returns ("created"|"configured"|"unchanged", stored object)."""
+    return store(state).write(resource, _named(resource, obj), "apply")
+
+
+def create_object(state: ClusterState, resource: Resource, obj: dict) -> dict:
+    """POST: AlreadyExists when the object is there."""
+    return store(state).write(resource, _named(resource, obj), "create")[1]
+
+
+def update_object(state: ClusterState, resource: Resource, obj: dict) -> dict:
+    """PUT: NotFound when absent; metadata.resourceVersion, when given, must be the stored one (Conflict)."""
+    return store(state).write(resource, _named(resource, obj), "update")[1]
+
+
 def get_object(state: ClusterState, resource: Resource, namespace: str | None, name: str) -> dict:
-    found = _objects(state).get(_key(resource, namespace if resource.namespaced else None, name))
+    found = find_object(state, resource, namespace, name)
     if not found:
         raise not_found(resource, name)
     return found
 
 
+def find_object(state: ClusterState, resource: Resource, namespace: str | None, name: str) -> dict | None:
+    return store(state).get(resource, namespace if resource.namespaced else None, name)
+
+
 def list_objects(state: ClusterState, resource: Resource, namespace: str | None = None) -> list:
-    prefix = f"{resource.group}/{resource.kind}/"
-    found = [obj for key, obj in _objects(state).items() if key.startswith(prefix)]
-    if namespace and resource.namespaced:
-        found = [obj for obj in found if obj["metadata"].get("namespace") == namespace]
+    found = store(state).list(resource, namespace)
     return sorted(found, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
 
 
 def delete_object(state: ClusterState, resource: Resource, namespace: str | None, name: str) -> dict:
-    with state.locked():
-        document = state.read("objects", {}) or {}
-        removed = document.get("objects", {}).pop(_key(resource, namespace if resource.namespaced else None, name), None)
-        if not removed:
-            raise not_found(resource, name)
-        state.write("objects", document)
+    removed = store(state).delete(resource, namespace, name)
+    if not removed:
+        raise not_found(resource, name)
     return removed
 
 
@@ -148,8 +269,8 @@ def _skeleton(name: str) -> dict:
             "spec": {}, "status": {}}
 
 
-def _allocate_pod_cidr(state: ClusterState, node: dict) -> None:
-    """kube-controller-manager --allocate-node-cidrs: a /24 (v4) per node from podSubnet."""
+def _allocate_pod_cidr(state: ClusterState, node: dict, others) -> None:
+    """kube-controller-manager --allocate-node-cidrs: a /24 (v4) per node from podSubnet, none of others()'."""
     cluster = state.cluster() or {}
     subnet = (cluster.get("podSubnet") or "").split(",")[0]
     if not subnet or node["spec"].get("podCIDR"):
@@ -158,7 +279,7 @@ def _allocate_pod_cidr(state: ClusterState, node: dict) -> None:
     size = 24 if network.version == 4 else 64
     if network.prefixlen > size:
         return
-    taken = {other["spec"].get("podCIDR") for other in state.nodes()}
+    taken = {other["spec"].get("podCIDR") for other in others()}
     for candidate in network.subnets(new_prefix=size):
         if str(candidate) not in taken:
             node["spec"]["podCIDR"] = str(candidate)
@@ -167,13 +288,21 @@ def _allocate_pod_cidr(state: ClusterState, node: dict) -> None:
 
 
 def update_node(state: ClusterState, name: str, change) -> dict:
-    """Read-modify-write one Node under the lock; change(node) edits it in place."""
-    with state.locked():
-        node = state.node(name) or _skeleton(name)
-        change(node)
-        _allocate_pod_cidr(state, node)
-        state.write_node(node)
-    return node
+    """Read-modify-write one Node (created when absent); change(node) edits it in place."""
+    return store(state).update_node(name, change)
+
+
+def stored_node(state: ClusterState, name: str) -> dict | None:
+    """The Node as stored (no liveness applied), None when there is none."""
+    return store(state).node(name)
+
+
+def stored_nodes(state: ClusterState) -> list:
+    return store(state).nodes()
+
+
+def delete_node(state: ClusterState, name: str) -> bool:
+    return store(state).delete_node(name)
 
 
 def mark_control_plane(state: ClusterState, name: str, taints: list) -> None:
@@ -198,12 +327,18 @@ def merge_patch(target: dict, patch: dict) -> dict:
     return target
 
 
-def patch_node(state: ClusterState, name: str, patch: dict) -> dict:
-    """metadata (labels, annotations) and spec of a Node; its status belongs to the kubelet."""
+def patch_node(state: ClusterState, name: str, patch: dict, replace: dict | None = None) -> dict:
+    """metadata (labels, annotations) and spec of a Node; its status belongs to the kubelet.
+    replace: the Node as a patch made it (patches.py), whose labels, annotations and spec are kept."""
     allowed = {key: patch[key] for key in ("metadata", "spec") if isinstance(patch.get(key), dict)}
 
     def change(node: dict) -> None:
-        merge_patch(node, allowed)
+        if replace is not None:
+            for key in ("labels", "annotations"):
+                node["metadata"][key] = dict(replace.get("metadata", {}).get(key) or {})
+            node["spec"] = dict(replace.get("spec") or {})
+        else:
+            merge_patch(node, allowed)
         if not node["spec"].get("unschedulable"):   # uncordoned: evicted pods may be placed here again
             node["metadata"].get("annotations", {}).pop(EVICTED_ANNOTATION, None)
     return update_node(state, name, change)
@@ -275,7 +410,7 @@ def node_is_alive(node: dict) -> bool:
 def nodes(state: ClusterState) -> list:
     grace = float(state.settings()["node_monitor_grace_seconds"])
     now = timefmt.now()
-    return [present_node(node, grace, now) for node in state.nodes()]
+    return [present_node(node, grace, now) for node in stored_nodes(state)]
 
 
 # -- pods of the cluster ---------------------------------------------------------------
@@ -437,6 +572,35 @@ def pods(state: ClusterState) -> list:
     for deploy in list_objects(state, registry_.by_kind("apps/v1", "Deployment")):
         found.extend(_deployment_pods(deploy, all_nodes))
     return sorted(found, key=lambda p: (p["metadata"]["namespace"], p["metadata"]["name"]))
+
+
+def realistic_pods(state: ClusterState, found: list) -> list:
+    """The pods as a real cluster shows them to clients other than the stand-ins (the real kubectl):
+    owner references name their controller (metav1.GetControllerOf, which kubectl drain's filters
+    read), mirror pods carry the kubelet's kubernetes.io/config.* annotations (drain skips them),
+    and a pod the Eviction API moved off a node is a new pod (new uid: drain waits for the old
+    one to be gone, pkg/drain/drain.go waitForDelete)."""
+    evicted = set()
+    for node in stored_nodes(state):
+        evicted.update(evicted_from(node))
+    shown = []
+    for pod in found:
+        pod = copy.deepcopy(pod)
+        metadata = pod["metadata"]
+        for owner in metadata.get("ownerReferences", []):
+            owner.setdefault("uid", str(uuid.uuid5(uuid.NAMESPACE_URL, f"{owner['kind']}/{metadata['namespace']}/{owner['name']}")))
+            owner["controller"] = True
+            owner.setdefault("blockOwnerDeletion", True)
+            if owner["kind"] == "Node":
+                hash_ = suffix(metadata["name"], length=10)
+                metadata["annotations"] = {**metadata.get("annotations", {}), "kubernetes.io/config.hash": hash_,
+                                           "kubernetes.io/config.mirror": hash_,
+                                           "kubernetes.io/config.seen": metadata["creationTimestamp"],
+                                           "kubernetes.io/config.source": "file"}
+        if metadata["name"] in evicted:
+            metadata["uid"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{metadata['namespace']}/{metadata['name']}/evicted"))
+        shown.append(pod)
+    return shown
 
 
 def _owned_by(pod: dict, kind: str, name: str) -> bool:

@@ -93,6 +93,6 @@ def evict(state: ClusterState, namespace: str, name: str) -> dict:
                 "message": f"The disruption budget {budget['metadata']['name']} needs {status['desiredHealthy']} "
                            f"healthy pods and has {status['currentHealthy']} currently"}]})
     node_name = pod["spec"].get("nodeName")
-    if node_name and any(n["metadata"]["name"] == node_name and n["spec"].get("unschedulable") for n in state.nodes()):
+    if node_name and any(n["metadata"]["name"] == node_name and n["spec"].get("unschedulable") for n in apistore.stored_nodes(state)):
         apistore.record_eviction(state, node_name, name)
     return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}

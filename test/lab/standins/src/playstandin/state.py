@@ -32,6 +32,8 @@ DEFAULT_SETTINGS = {
     "heartbeat_seconds": 2,                   # kubelet status updates (real: 10s)
     "upgrade_manifest_timeout_seconds": 300,  # kubeadm upgrade waits for each restarted static pod (real: 5m)
     "key_algorithm": "RSA-2048",              # kubeadm's keys; "ECDSA-P256" is ~50x faster to generate
+    "apiserver_storage": "folder",            # where the apiserver keeps objects: "folder" (this one) or "etcd" (--etcd-servers)
+    "storage_timeout_seconds": 15,            # etcd storage: how long a request may wait for etcd (real: --request-timeout 60s)
 }
 
 SECRET_DOCUMENTS = ("tokens", "kubeadm-certs")
