@@ -136,6 +136,24 @@ class Bench {
     }
   }
 
+  /**
+   * A run that must reach every host of the scale lab: one with a failed or unreachable host (a
+   * connect that timed out while a hundred sessions start at once) is noted and done again, three
+   * attempts in all, so one slow connect does not throw away an hour of measurements.
+   */
+  async runAll(engine: Engine, job: () => Promise<EngineRun>, hosts: readonly string[], what: string, guard: boolean): Promise<EngineRun> {
+    for (let attempt = 1; ; attempt++) {
+      const run = await this.run(engine, job, guard);
+      const problems = runProblems(run, hosts);
+      if (!problems.length) return run;
+      if (attempt >= 3) throw new Error(`${what}: ${problems.join('; ')}\n${tail(run.stdout, 30)}`);
+      const note = `${what}: attempt ${attempt} discarded (${problems.slice(0, 3).join('; ').split('\n')[0]})`;
+      log(note);
+      this.notes.push(note);
+      await sleep(10_000);
+    }
+  }
+
   ran(engine: Engine): void {
     this.lastRunEnd[engine] = Date.now();
   }
@@ -342,7 +360,7 @@ function changedLines(stdout: string): string {
 // -----------------------------------------------------------------------------------------------
 // scale
 
-async function runScale(opts: Options, bench: Bench, results: Results): Promise<void> {
+async function runScale(opts: Options, bench: Bench, results: Results, checkpoint: (done: string) => Promise<void>): Promise<void> {
   const maxSize = Math.max(...opts.sizes);
   const work = await mkdtemp(join(tmpdir(), 'play-bench-scale-'));
   try {
@@ -381,7 +399,7 @@ async function runScale(opts: Options, bench: Bench, results: Results): Promise<
     const share = Math.ceil(first / engines.length);
     for (const [i, engine] of engines.entries()) {
       const part = names.slice(i * share, (i + 1) * share);
-      if (part.length) assertRun(await bench.run(engine, job(engine, inv, first, part.join(',')), false), part, `scale: ${engine} first apply`);
+      if (part.length) await bench.runAll(engine, job(engine, inv, first, part.join(',')), part, `scale: ${engine} first apply`, false);
     }
     const diffs = scaleDifferences(await scaleFingerprints(hosts));
     results.scale_equivalent = diffs.length === 0;
@@ -390,16 +408,14 @@ async function runScale(opts: Options, bench: Bench, results: Results): Promise<
       log(`scale: end states differ:\n  ${diffs.slice(0, 20).join('\n  ')}`);
     }
     for (const engine of engines) {
-      const r = await bench.run(engine, job(engine, inv, first), false);
-      assertRun(r, names, `scale: ${engine} on all parts`);
+      const r = await bench.runAll(engine, job(engine, inv, first), names, `scale: ${engine} on all parts`, false);
       if (totalChanged(r) !== 0) bench.problems.push(`scale: ${engine} changed ${totalChanged(r)} task(s) on hosts the engines had converged`);
     }
 
     // Each Ansible engine's strategy for this workload: the faster of linear and free at the smallest size.
     for (const peer of opts.scalePeers) {
       const { strategy, trial } = await fasterStrategy(opts.quick ? 1 : 2, async (s) => {
-        const r = await bench.run(peer, ansible(peer, inv, first, undefined, s), true);
-        assertRun(r, names, `scale: ${peer} ${s} trial`);
+        const r = await bench.runAll(peer, ansible(peer, inv, first, undefined, s), names, `scale: ${peer} ${s} trial`, true);
         return r.wallS;
       });
       scaleStrategy[peer] = strategy;
@@ -415,13 +431,12 @@ async function runScale(opts: Options, bench: Bench, results: Results): Promise<
       for (const peer of opts.scalePeers.filter((p) => !peers.includes(p))) log(`scale ${n}: ${peer} not run (a run would take 10 minutes or more): extrapolated`);
       const sizeEngines: Engine[] = ['play', ...peers];
       // converge the hosts this size adds and warm the engines' connections (Mitogen's die with each run)
-      for (const engine of sizeEngines.filter((e) => e !== 'mitogen')) assertRun(await bench.run(engine, job(engine, inventory, n), false), sizeHosts, `scale ${n}: ${engine} warm-up`);
+      for (const engine of sizeEngines.filter((e) => e !== 'mitogen')) await bench.runAll(engine, job(engine, inventory, n), sizeHosts, `scale ${n}: ${engine} warm-up`, false);
       const samples: Record<Engine, Sample[]> = { play: [], ansible: [], mitogen: [] };
       for (let i = 0; i < opts.scaleRuns; i++) {
         for (const engine of sizeEngines) {
           if (!bench.isWarm(engine)) await bench.run(engine, job(engine, inventory, n), true);
-          const run = await bench.run(engine, job(engine, inventory, n), true);
-          assertRun(run, sizeHosts, `scale ${n} ${engine} no-op ${i + 1}`);
+          const run = await bench.runAll(engine, job(engine, inventory, n), sizeHosts, `scale ${n} ${engine} no-op ${i + 1}`, true);
           if (totalChanged(run) !== 0) bench.problems.push(`scale ${n}: ${engine} no-op changed ${totalChanged(run)} task(s)`);
           samples[engine].push(sampleOf(run));
           log(`scale ${n} no-op ${i + 1}/${opts.scaleRuns} ${engine}: ${run.wallS.toFixed(2)} s wall, ${run.cpuS.toFixed(2)} s cpu, ${run.maxRssMb.toFixed(0)} MB peak RSS`);
@@ -429,6 +444,7 @@ async function runScale(opts: Options, bench: Bench, results: Results): Promise<
       }
       const result: ScaleResult = { hosts: n, ...samples };
       results.scale.push(result);
+      await checkpoint(`scale ${n}`);
     }
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -448,11 +464,6 @@ function peerSettings(results: Results, peer: AnsibleEngine): StrategyChoice {
   if (peer === 'ansible') return results.ansible;
   if (!results.mitogen) throw new Error('results.mitogen is set before any Mitogen run');
   return results.mitogen;
-}
-
-function assertRun(run: EngineRun, hosts: readonly string[], what: string): void {
-  const p = runProblems(run, hosts);
-  if (p.length) throw new Error(`${what}: ${p.join('; ')}\n${tail(run.stdout, 30)}`);
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -509,12 +520,36 @@ async function main(): Promise<void> {
   };
   log(`benchmark (${results.mode}): ${opts.runs} runs per W1 scenario; ${opts.siteRuns} site rounds; scale sizes ${opts.sizes.join(', ')}, ${opts.scaleRuns} runs each`);
   const part = (name: 'w1' | 'scale' | 'site'): boolean => opts.only === undefined || opts.only === name;
-  if (part('w1')) await runW1(opts, bench, results);
-  // after W1 (the site's rounds make the lab anew), before the scale lab takes the machine's cores
-  if (part('site')) results.site = await runSite(opts.siteRuns, bench, sampleOf, log);
-  if (part('scale')) await runScale(opts, bench, results);
-  results.duration_s = (Date.now() - started) / 1000;
-  const files = await writeReport(results, opts.outDir, drawChart);
+  // The report is written after each part (and each scale size) and when a part fails: a run of
+  // two hours that stops near its end still leaves what it measured, marked incomplete.
+  const report = async (incomplete?: string): Promise<string[]> => {
+    results.duration_s = (Date.now() - started) / 1000;
+    if (incomplete) results.incomplete = incomplete;
+    else delete results.incomplete;
+    return writeReport(results, opts.outDir, drawChart);
+  };
+  const checkpoint = async (done: string): Promise<void> => {
+    await report(`written after ${done}, while the benchmark was still running`);
+    log(`report written after ${done}`);
+  };
+  try {
+    if (part('w1')) {
+      await runW1(opts, bench, results);
+      await checkpoint('W1');
+    }
+    // after W1 (the site's rounds make the lab anew), before the scale lab takes the machine's cores
+    if (part('site')) {
+      results.site = await runSite(opts.siteRuns, bench, sampleOf, log);
+      await checkpoint('the site part');
+    }
+    if (part('scale')) await runScale(opts, bench, results, checkpoint);
+  } catch (err) {
+    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    bench.problems.push(`the benchmark stopped: ${why}`);
+    await report(`the benchmark stopped after ${((Date.now() - started) / 60_000).toFixed(0)} min (${why}); the parts after that point are missing`);
+    throw err;
+  }
+  const files = await report();
   log(`done in ${(results.duration_s / 60).toFixed(1)} min: ${files.join(', ')}`);
   if (bench.problems.length) log(`problems:\n  ${bench.problems.join('\n  ')}`);
 }

@@ -82,6 +82,8 @@ export interface Results {
   notes: string[];
   problems: string[];
   duration_s: number;
+  /** Set while the run is under way (a checkpoint) or when it stopped early: what is missing and why. */
+  incomplete?: string;
 }
 
 const pick = (samples: readonly Sample[], key: keyof Sample): number[] => numbersOf(samples, key);
@@ -250,6 +252,7 @@ export async function writeReport(results: Results, outDir: string, chart: (inpu
     notes: results.notes,
     problems: results.problems,
     duration_s: round(results.duration_s, 1),
+    ...(results.incomplete ? { incomplete: results.incomplete } : {}),
   };
 
   const files = [join(outDir, 'results.json'), join(outDir, 'RESULTS.md'), join(outDir, 'results.svg'), join(outDir, 'results.png')];
@@ -312,6 +315,7 @@ function markdown(results: Results, json: ReturnType<typeof Object>, targets: Ta
       'the analysis at the end is written by hand (test/bench/ANALYSIS.md).',
     '',
   );
+  if (results.incomplete) out.push(`**Incomplete run:** ${results.incomplete}`, '');
   out.push('| machine | |', '|---|---|');
   out.push(`| CPU | ${m.cpu_model}, ${m.cores} cores |`, `| memory | ${m.memory_gb} GB |`, `| kernel | ${m.kernel} |`);
   out.push(`| node | ${m.node} |`, `| ansible | ${m.ansible} (Debian), strategy ${results.ansible.strategy} |`);
@@ -489,5 +493,6 @@ export function resultsFromJson(text: string): Results {
     notes: j.notes ?? [],
     problems: j.problems ?? [],
     duration_s: j.duration_s ?? 0,
+    ...(j.incomplete ? { incomplete: j.incomplete } : {}),
   };
 }
