@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { foreignLabProcesses } from './lib/guard.js';
+import { foreignLabProcesses, isLabSuite } from './lib/guard.js';
 
 describe('the benchmark guard', () => {
   let dir: string;
@@ -34,5 +34,16 @@ describe('the benchmark guard', () => {
     await sleep(300);
     expect(listed(`${dir}/running`)).to.have.length(1);
     expect(listed(`${dir}/waiting`)).to.deep.equal([]);
+  });
+
+  it('waits for the whole suite and for lab specs, not for unit or loopback test runs', () => {
+    expect(isLabSuite('node /repo/node_modules/.bin/mocha')).to.equal(true); // npm test: every spec, the lab's too
+    expect(isLabSuite('node mocha --no-config --exit --timeout 900000 dist/test/lab/cluster.test.js')).to.equal(true);
+    expect(isLabSuite('node mocha --no-config dist/test/roles/haproxy.test.js dist/test/lab/lb.test.js')).to.equal(true);
+    expect(isLabSuite("node mocha --no-config 'dist/test/lab/**/*.test.js'")).to.equal(true);
+    expect(isLabSuite('node mocha --config .mocharc.unit.json')).to.equal(false);
+    expect(isLabSuite('node mocha --no-config --exit dist/test/roles/etcd-restore.test.js dist/test/engine/imports.test.js')).to.equal(false);
+    expect(isLabSuite('node mocha --no-config --exit --timeout 120000 dist/test/standins/kubeadm-etcd.test.js')).to.equal(false);
+    expect(isLabSuite('node /usr/bin/python3 -m http.server')).to.equal(false);
   });
 });

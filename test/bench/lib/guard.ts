@@ -1,6 +1,6 @@
 /**
  * Other engineers run lab suites against the main lab. Before every measured W1 run the
- * benchmark waits until none is running: no mocha process other than unit-test runs, no play or
+ * benchmark waits until none is running: no mocha run that may use the lab (isLabSuite), no play or
  * ansible-playbook process on the lab inventory, except the benchmark's own.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -35,11 +35,22 @@ export function foreignLabProcesses(): string[] {
     // a flock waiting for the lab lock runs nothing yet (and may wait for the benchmark's own
     // lock); once it holds the lock, its command is a process of its own, found here
     if (program === 'flock') continue;
-    const suite = /\bmocha\b/.test(cmdline) && !/mocharc\.unit/.test(cmdline);
+    const suite = isLabSuite(cmdline);
     const labRun = /(dist\/engine\/cli\/main\.js|ansible-playbook)/.test(cmdline) && /(inventories\/lab|172\.29\.10\.)/.test(cmdline);
     if (suite || labRun) found.push(`${entry} ${cmdline.slice(0, 160)}`);
   }
   return found;
+}
+
+/**
+ * A mocha run that may use the lab: the whole suite (no spec files named, e.g. `npm test`) or
+ * one naming a lab spec. A unit-test run, or one naming only specs outside test/lab (a role's
+ * unit test, a stand-in's loopback test), leaves the lab alone and is not waited for.
+ */
+export function isLabSuite(cmdline: string): boolean {
+  if (!/\bmocha\b/.test(cmdline) || /mocharc\.unit/.test(cmdline)) return false;
+  const specs = cmdline.split(/\s+/).filter((arg) => /\.test\.[jt]s$|\*/.test(arg));
+  return specs.length === 0 || specs.some((spec) => /(^|\/)test\/lab\//.test(spec));
 }
 
 /**
