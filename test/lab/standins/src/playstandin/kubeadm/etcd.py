@@ -30,6 +30,7 @@ HEALTHY_CHECK_INTERVAL, HEALTHY_CHECK_RETRIES = 5.0, 8   # local.go: up to 40s
 PROMOTE_INTERVAL, PROMOTE_RETRIES = 1.0, 60
 RETRY_INTERVAL, RETRIES = 1.0, 15
 REQUEST_TIMEOUT = 5.0
+ENDPOINTS_POLL_INTERVAL, ENDPOINTS_POLL_TIMEOUT = 0.5, 60.0   # constants.KubernetesAPICallRetryInterval, timeouts
 ETCD_BINARY = "/usr/bin/etcd"
 
 
@@ -59,14 +60,32 @@ def image_pull_errors(image: str) -> list:
                           f"package and {ETCD_BINARY} is missing, error: exit status 1")]
 
 
-def endpoints_from_pods(state: ClusterState) -> list:
-    """etcdutil.getEtcdEndpointsWithRetry: the etcd pods' advertise-client-urls annotations."""
-    found = []
+def _endpoints_once(state: ClusterState) -> tuple:
+    """(the etcd pods' advertise-client-urls annotations, the number of etcd pods)."""
+    found, etcd_pods = [], 0
     for pod in apistore.pods(state):
+        if pod["metadata"].get("labels", {}).get("component") != "etcd":
+            continue
+        etcd_pods += 1
         url = pod["metadata"].get("annotations", {}).get(ENDPOINTS_ANNOTATION)
-        if pod["metadata"].get("labels", {}).get("component") == "etcd" and url and url not in found:
+        if url and url not in found:
             found.append(url)
-    return found
+    return found, etcd_pods
+
+
+def endpoints_from_pods(state: ClusterState, interval: float = ENDPOINTS_POLL_INTERVAL,
+                        timeout: float = ENDPOINTS_POLL_TIMEOUT) -> list:
+    """etcdutil.getEtcdEndpointsWithRetry: polled until every etcd pod shows its annotation, since
+    a kubelet that just started its etcd may not have mirrored the static pod yet (the real one
+    polls every 500ms for the KubernetesAPICall timeout, one minute)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found, etcd_pods = _endpoints_once(state)
+        if found and len(found) >= etcd_pods:
+            return found
+        if time.monotonic() >= deadline:
+            return found   # Client() names the missing annotation when none was found
+        time.sleep(interval)
 
 
 class Client:

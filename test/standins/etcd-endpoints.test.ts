@@ -1,0 +1,56 @@
+// kubeadm's etcd endpoint discovery in the stand-in (playstandin/kubeadm/etcd.py endpoints_from_pods):
+// the real kubeadm polls the etcd pods' advertise-client-urls annotations (every 500 ms, one
+// minute) because a kubelet that just started etcd may not have mirrored the static pod yet. The
+// CI run of 2026-12-06 failed a stacked join on exactly that: master2 looked once, found no
+// annotation, and failed with "no etcd endpoints found". Python and a temp cluster state only.
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function repoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'test', 'standins', 'etcd_endpoints_driver.py'))) {
+    if (dir === path.dirname(dir)) throw new Error('test/standins/etcd_endpoints_driver.py not found above this file');
+    dir = path.dirname(dir);
+  }
+  return dir;
+}
+
+interface Found {
+  endpoints: string[];
+  seconds: number;
+}
+
+function discover(delay: number, timeout: number): Found {
+  const root = repoRoot();
+  const state = mkdtempSync(path.join(tmpdir(), 'play-etcd-endpoints-'));
+  try {
+    const run = spawnSync('python3', [path.join(root, 'test/standins/etcd_endpoints_driver.py'), String(delay), String(timeout)], {
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONPATH: path.join(root, 'test/lab/standins/src'), PLAY_CLUSTER_STATE: state },
+    });
+    expect(run.status, run.stderr).to.equal(0);
+    return JSON.parse(run.stdout) as Found;
+  } finally {
+    rmSync(state, { recursive: true, force: true });
+  }
+}
+
+describe('stand-in kubeadm: etcd endpoints from the etcd pods, polled as the real kubeadm does', function () {
+  this.timeout(30_000);
+
+  it('waits for a static pod mirrored after the first look, and returns its advertise-client-urls', () => {
+    const found = discover(1.0, 10);
+    expect(found.endpoints).to.deep.equal(['https://172.29.10.21:2379']);
+    expect(found.seconds).to.be.at.least(0.9);
+  });
+
+  it('gives up after its timeout with no endpoint when no etcd pod is ever mirrored', () => {
+    const found = discover(-1, 1.5);
+    expect(found.endpoints).to.deep.equal([]);
+    expect(found.seconds).to.be.at.least(1.4);
+  });
+});
