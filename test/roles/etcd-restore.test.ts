@@ -179,15 +179,25 @@ describe('etcd restore on the masters', () => {
     /** A master whose step fails: the script's text includes `step`. */
     fail?: { host: string; step: string };
     tamper?: string;
+    /** Hosts whose step (a script including the key) takes 50 ms more than the others'. */
+    slow?: Record<string, string>;
+    /** Hosts whose control plane is seen running by the first N probes after the manifests moved. */
+    running?: Record<string, number>;
   }
   function cluster(s: Script = {}, extra: Record<string, unknown> = {}, checkMode = false) {
     const varsOf = resolvedVars(etcdRestore, clusterInventory(), { [SNAPSHOT_KEY]: snapshot, ...extra });
-    const run = (host: string) => (script: string): ExecResult => {
+    const run = (host: string) => async (script: string): Promise<ExecResult> => {
+      const slow = s.slow?.[host];
+      if (slow && script.includes(slow)) await new Promise((r) => setTimeout(r, 50));
       if (script.includes(`echo '${MARK} health'`)) return ok(probeOutput(host, s.healthy?.includes(host) ?? false));
       if (s.fail?.host === host && script.includes(s.fail.step)) return { code: 1, stdout: '', stderr: `Error: ${s.fail.step} failed` };
       if (script.includes('sha256sum')) return ok(`${s.tamper === host ? 'f'.repeat(64) : SHA}\n`);
       if (script.includes('etcd_snapshot status')) return ok(STATUS_SMALL);
-      if (script.includes('pods --namespace kube-system')) return ok(`${MARK} ports\nLISTEN 0 4096 *:10250 *:*\n`);
+      if (script.includes('pods --namespace kube-system')) {
+        const left = s.running?.[host] ?? 0;
+        if (left > 0) s.running![host] = left - 1;
+        return ok(`${left > 0 ? '3f2a\n' : ''}${MARK} ports\n${left > 0 ? 'LISTEN 0 4096 127.0.0.1:2379 0.0.0.0:*\n' : ''}LISTEN 0 4096 *:10250 *:*\n`);
+      }
       if (script.endsWith('member list')) return ok(MEMBER_LIST);
       return ok();
     };
@@ -202,10 +212,12 @@ describe('etcd restore on the masters', () => {
   };
 
   it('restores every master in step: all stopped before any restores, all restored before any starts', async () => {
-    const c = cluster();
+    // master1 checks out its copy late, master3's control plane takes a probe more to stop, master2
+    // restores late: the others wait for them.
+    const c = cluster({ slow: { master1: 'etcd_snapshot status', master2: 'etcd_snapshot restore' }, running: { master3: 1 } });
     const errors = await all(c);
     expect(errors).to.deep.equal([undefined, undefined, undefined]);
-    const stop = MASTERS.map((h) => at(c, h, /^move the control-plane manifests to/));
+    const stop = MASTERS.map((h) => at(c, h, /^control plane stopped\?$/, true));
     const restore = MASTERS.map((h) => at(c, h, /^etcdctl snapshot restore$/));
     const swap = MASTERS.map((h) => at(c, h, /^set the old etcd data aside/));
     const copied = MASTERS.map((h) => at(c, h, /^etcdctl snapshot status$/));
@@ -221,7 +233,7 @@ describe('etcd restore on the masters', () => {
     expect(m2.find((s) => s.includes('.before-restore-'))).to.match(/mv -- \/var\/lib\/etcd\/member \/var\/lib\/etcd.before-restore-\d{8}T\d{6}Z\/member/);
     expect(m2.at(-1)).to.equal(`rm -rf -- ${HOST_DIR}`);
     expect(c.scripts('worker1')).to.deep.equal([]);
-  });
+  }).timeout(10_000);
 
   it('copies the snapshot on stdin only, into a 0600 file in a 0700 folder, in commands that are never shown', async () => {
     const c = cluster();
@@ -288,9 +300,9 @@ describe('etcd restore on the masters', () => {
 
   it('refuses a master without kubeadm manifests before any change', async () => {
     const c = cluster();
-    const hosts = c.hosts as Record<string, { run: (s: string) => ExecResult }>;
+    const hosts = c.hosts as Record<string, { run: (s: string) => Promise<ExecResult> }>;
     const original = hosts['master3']!.run;
-    hosts['master3'] = { ...hosts['master3']!, run: (s) => (s.includes(`${MARK} health`) ? ok(probeOutput('master3', false).replace(`${MARK} etcd in-place`, `${MARK} etcd missing`).replace(/--name=master3/, '')) : original(s)) };
+    hosts['master3'] = { ...hosts['master3']!, run: async (s) => (s.includes(`${MARK} health`) ? ok(probeOutput('master3', false).replace(`${MARK} etcd in-place`, `${MARK} etcd missing`).replace(/--name=master3/, '')) : original(s)) };
     const err = await task.check(c.ctx('master1')).then(() => undefined, (e: Error) => e);
     expect(err?.message).to.equal('refused before any change: master3 has no etcd.yaml in /etc/kubernetes/manifests (nor in /etc/kubernetes/manifests-etcd-restore): not a kubeadm control plane; run site.yml first');
   });

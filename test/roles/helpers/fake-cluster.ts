@@ -13,8 +13,8 @@ export type FactAnswer = ExecResult | string;
 export interface FakeHost {
   /** Canned outputs by fact id. */
   readonly facts: Record<string, FactAnswer>;
-  /** Result of a run (default: exit 0, no output). */
-  readonly run?: (script: string) => ExecResult;
+  /** Result of a run (default: exit 0, no output); a promise for a command that takes its time. */
+  readonly run?: (script: string) => ExecResult | Promise<ExecResult>;
 }
 
 export class FakeCluster<V> {
@@ -57,7 +57,7 @@ export class FakeCluster<V> {
         cluster.ran.set(hostName, [...(cluster.ran.get(hostName) ?? []), command]);
         cluster.labels.set(hostName, [...(cluster.labels.get(hostName) ?? []), options.label]);
         cluster.runs.push({ host: hostName, script: command, options });
-        const result = host.run?.(command) ?? { code: 0, stdout: '', stderr: '' };
+        const result = (await host.run?.(command)) ?? { code: 0, stdout: '', stderr: '' };
         if (result.code !== 0 && !options.allowFail) throw new CommandError(command, result.code, result.stdout, result.stderr, options.label);
         return result;
       },
