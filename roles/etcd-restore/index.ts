@@ -109,6 +109,8 @@ interface Member extends EtcdMemberSpec {
 
 export interface RestorePlan {
   readonly verdict: RestoreVerdict;
+  /** Masters whose control-plane manifests an interrupted restore left in STAGED_DIR. */
+  readonly staged: readonly string[];
   readonly members: readonly Member[];
   readonly cluster: string;
   readonly stamp: string;
@@ -141,8 +143,11 @@ async function makePlan(ctx: Ctx): Promise<RestorePlan> {
     probes.map((p, i) => ({ host: hosts[i]!, healthy: typeof p !== 'string' && p.healthy, detail: typeof p === 'string' ? `not reachable: ${p}` : p.healthDetail })),
     v.force,
   );
+  const noEtcdctl = hosts.filter((h, i) => typeof probes[i] !== 'string' && (probes[i] as MasterProbe).healthExit === 127);
+  if (noEtcdctl.length) throw new TaskError(`refused before any change: no etcdctl on ${noEtcdctl.join(', ')} (install Debian's etcd-client on the masters)`);
+  const staged = hosts.filter((h, i) => typeof probes[i] !== 'string' && CONTROL_PLANE_PODS.some((pod) => (probes[i] as MasterProbe).manifests[pod].place === 'staged'));
   const stamp = utcStamp(new Date());
-  const base = { verdict, stamp, token: `play-etcd-restore-${stamp}`, sha256: sha256Hex(bytes), size: bytes.length, bytes, ...(status ? { status } : {}) };
+  const base = { verdict, staged, stamp, token: `play-etcd-restore-${stamp}`, sha256: sha256Hex(bytes), size: bytes.length, bytes, ...(status ? { status } : {}) };
   if (!verdict.restore) return { ...base, members: [], cluster: '' };
   const members: Member[] = probes.map((p, i) => {
     const host = hosts[i]!;
@@ -298,7 +303,7 @@ async function restoreMaster(ctx: Ctx, plan: RestorePlan, m: Member): Promise<vo
     swapped = true;
     const old = aside(m, plan);
     await ctx.run(
-      sh`set -e; mkdir -m 700 -- ${old}; if [ -d ${m.dataDir}/member ]; then mv -- ${m.dataDir}/member ${old}/member; fi; mkdir -p -- ${m.dataDir}; mv -- ${fresh(m, plan)}/member ${m.dataDir}/member; rmdir -- ${fresh(m, plan)}`,
+      sh`set -e; mkdir -m 700 -- ${old}; if [ -d ${m.dataDir}/member ]; then mv -- ${m.dataDir}/member ${old}/member; fi; mkdir -p -m 700 -- ${m.dataDir}; mv -- ${fresh(m, plan)}/member ${m.dataDir}/member; rmdir -- ${fresh(m, plan)}`,
       { label: `set the old etcd data aside (${old}) and swap the restored data in` },
     );
     await ctx.run(moveManifests(STAGED_DIR, MANIFESTS_DIR), { label: `put the control-plane manifests back in ${MANIFESTS_DIR}` });
@@ -324,7 +329,12 @@ function restoreTask(): Task<EtcdRestoreVars, RestoreChange> {
     prefetch: false,
     async check(ctx) {
       const plan = await ctx.once('etcd-restore:plan', () => makePlan(ctx));
-      if (!plan.verdict.restore) return { summary: plan.verdict.why, waitOnly: true, plan };
+      if (!plan.verdict.restore) {
+        if (plan.staged.includes(ctx.vars.host)) {
+          ctx.warn(`${ctx.vars.host}: control-plane manifests are still in ${STAGED_DIR} (an interrupted restore): move them back to ${MANIFESTS_DIR} to start those pods again`);
+        }
+        return { summary: plan.verdict.why, waitOnly: true, plan };
+      }
       const member = plan.members.find((x) => x.host === ctx.vars.host);
       if (!member) return null;
       const stopped = CONTROL_PLANE_PODS.filter((p) => member.manifests[p] === 'staged');

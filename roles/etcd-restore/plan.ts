@@ -22,6 +22,8 @@ export interface MasterProbe {
   readonly healthy: boolean;
   /** The last line etcdctl printed (or why the host could not be asked). */
   readonly healthDetail: string;
+  /** etcdctl's exit code: 127, the shell found no etcdctl. */
+  readonly healthExit: number;
   readonly manifests: Readonly<Record<ControlPlanePod, { readonly place: ManifestPlace; readonly text: string }>>;
 }
 
@@ -68,7 +70,7 @@ export function parseProbe(text: string): MasterProbe {
     if (!place) throw new Error(`the probe of the master printed nothing about ${pod}.yaml`);
     manifests[pod] = { place, text: (sections.get(`${pod} ${place}`) ?? []).join('\n') };
   }
-  return { healthy: exit === 0, healthDetail: health.at(-1) ?? `exit ${exit}`, manifests };
+  return { healthy: exit === 0, healthDetail: health.at(-1) ?? `exit ${exit}`, healthExit: exit, manifests };
 }
 
 /** The etcd member a kubeadm etcd static pod runs. */

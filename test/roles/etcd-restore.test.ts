@@ -1,7 +1,7 @@
 /** Issue 16 item 3 (restore): the documented kubeadm restore of the stacked etcd on every master, in step. */
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -19,7 +19,7 @@ import {
   restoreCommand,
   stillRunning,
 } from '../../roles/etcd-restore/plan.js';
-import { REPO_ROOT } from '../helpers/run-play.js';
+import { REPO_ROOT, runPlay } from '../helpers/run-play.js';
 import { expectVarsError } from './helpers/expect-error.js';
 import { converge } from './helpers/fake-cluster.js';
 import { resolveRole } from './helpers/resolve.js';
@@ -306,6 +306,43 @@ describe('etcd restore on the masters', () => {
     const err = await task.check(c.ctx('master1')).then(() => undefined, (e: Error) => e);
     expect(err?.message).to.equal('refused before any change: master3 has no etcd.yaml in /etc/kubernetes/manifests (nor in /etc/kubernetes/manifests-etcd-restore): not a kubeadm control plane; run site.yml first');
   });
+
+  it('refuses before any change when a master has no etcdctl', async () => {
+    const c = cluster();
+    const hosts = c.hosts as Record<string, { run: (s: string) => Promise<ExecResult> }>;
+    const original = hosts['master2']!.run;
+    hosts['master2'] = { ...hosts['master2']!, run: async (s) => (s.includes(`${MARK} health`) ? ok(probeOutput('master2', false).replace(`${MARK} exit 1`, `${MARK} exit 127`)) : original(s)) };
+    const err = await task.check(c.ctx('master1')).then(() => undefined, (e: Error) => e);
+    expect(err?.message).to.equal("refused before any change: no etcdctl on master2 (install Debian's etcd-client on the masters)");
+  });
+
+  it('under a refusal, warns about manifests an interrupted restore left aside', async () => {
+    const c = cluster({ healthy: ['master1', 'master3'] });
+    const hosts = c.hosts as Record<string, { run: (s: string) => Promise<ExecResult> }>;
+    const original = hosts['master2']!.run;
+    hosts['master2'] = { ...hosts['master2']!, run: async (s) => (s.includes(`${MARK} health`) ? ok(probeOutput('master2', false, 'staged')) : original(s)) };
+    const changes = await Promise.all(MASTERS.map((h) => task.check(c.ctx(h))));
+    expect(changes.every((ch) => ch?.waitOnly)).to.equal(true);
+    expect(c.warnings).to.deep.equal(['master2: control-plane manifests are still in /etc/kubernetes/manifests-etcd-restore (an interrupted restore): move them back to /etc/kubernetes/manifests to start those pods again']);
+  });
+
+  it('through the CLI: no snapshot, or no such file, is exit 2 naming the playbook line and the key, no host contacted', async () => {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'ssh'), `#!/bin/sh\necho "$@" >> ${join(dir, 'ssh-called')}\nexit 255\n`, { mode: 0o755 });
+    const env = { ...process.env, PATH: `${bin}:${process.env['PATH']}` };
+    const missing = join(dir, 'no-such-snapshot.db');
+    const cases = [[[], /says which snapshot to restore: pass -e snapshot=FILE/], [['-e', `snapshot=${missing}`], /names no file on the controller/]] as const;
+    const runs = await Promise.all(cases.map(([extra]) => runPlay(['etcd-restore.yml', '-i', 'inventories/lab', ...extra], { cwd: REPO_ROOT, env })));
+    for (const [i, [, why]] of cases.entries()) {
+      const run = runs[i]!;
+      expect(run.code, run.stderr).to.equal(2);
+      expect(run.stdout + run.stderr).to.match(/playbooks\/etcd-restore\.yml:\d+: key 'etcd_restore_snapshot': /);
+      expect(run.stdout + run.stderr).to.match(why);
+      expect(run.stdout + run.stderr).not.to.include(missing);
+    }
+    expect(existsSync(join(dir, 'ssh-called')), 'ssh was called').to.equal(false);
+  }).timeout(120_000);
 
   describe('bad input: refused before any host is contacted, the value never echoed', () => {
     const resolve = (value: unknown, pattern = K8S) => () => resolveRole(etcdRestore, clusterInventory(), pattern, { [SNAPSHOT_KEY]: value });
