@@ -9,42 +9,14 @@
  */
 import { expect } from 'chai';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { restoreCommand, statusCommand, initialCluster, memberNames } from '../../roles/etcd-restore/plan.js';
 import { readSnapshotStatus } from '../../roles/etcd-restore/bbolt.js';
+import { findEtcdDir, LOOPBACK as HOST, unusedPort } from '../helpers/real-etcd.js';
 import { requirePrerequisite } from '../helpers/skip.js';
 import { REPO_ROOT } from '../helpers/run-play.js';
-
-const HOST = '127.0.0.1';
-
-function executable(path: string | undefined): path is string {
-  if (!path) return false;
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** etcd and etcdctl side by side: PLAY_ETCD_BIN's folder, what .ci/run extracts, or installed ones. */
-function findEtcdDir(): string | undefined {
-  const dirs = [process.env['PLAY_ETCD_BIN'] ? dirname(process.env['PLAY_ETCD_BIN']) : undefined, '/var/cache/play-lab/etcd/root/usr/bin', '/usr/bin'];
-  return dirs.find((d) => d !== undefined && executable(join(d, 'etcd')) && executable(join(d, 'etcdctl')));
-}
-
-function unusedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().once('error', reject);
-    probe.listen(0, HOST, () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 describe('etcd restore: the commands against the real etcd (three members on loopback)', function () {
   this.timeout(120_000);
