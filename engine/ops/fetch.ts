@@ -9,7 +9,7 @@
  * secret file's change says that it changed, never what.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants as fsConstants, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { TaskError } from '../errors.js';
 import { sh } from '../shell.js';
@@ -69,6 +69,37 @@ export function readControllerText(path: string): { text: string } | { error: st
     return { text: readFileSync(path, 'utf8') };
   } catch (err) {
     return { error: (err as NodeJS.ErrnoException).code ?? 'error' };
+  }
+}
+
+/**
+ * A file on the controller that a role sends to hosts (an etcd snapshot), checked before any host
+ * is contacted: a readable, non-empty regular file. The reason says what is wrong, never the path.
+ */
+export function checkControllerInput(path: string): { size: number } | { error: string } {
+  let info;
+  try {
+    info = statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { error: code === 'ENOENT' ? 'names no file on the controller' : `cannot be read on the controller (${code ?? 'error'})` };
+  }
+  if (!info.isFile()) return { error: 'names no regular file on the controller' };
+  try {
+    accessSync(path, fsConstants.R_OK);
+  } catch (err) {
+    return { error: `cannot be read on the controller (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+  if (info.size === 0) return { error: 'names an empty file on the controller' };
+  return { size: info.size };
+}
+
+/** The bytes of a controller file (an etcd snapshot); a TaskError naming `setting` when unreadable. */
+export function readControllerBytes(path: string, setting: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new TaskError(`the file of ${setting} cannot be read on the controller (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }
 

@@ -32,5 +32,5 @@ export { OWNED_FILE_HEADER, ownedFileContent } from './owned-file.js';
 export { restartIfStale, restartIfStaleScript } from './restart.js';
 export { aptRepoTasks, renderAptSource, keyProbeScript, parseKeyProbe, keyInstallScript, type AptRepo } from './apt-repository.js';
 export { judgeSigningKey, parseColonKeys, isExpired, type OpenPgpKey, type KeyState, type KeyVerdict } from './apt-signing-key.js';
-export { fetch, planFetch, readControllerFile, readControllerText, writeControllerFile, checkControllerSecretDir, pruneControllerDir, sha256Hex, type FetchSpec, type FetchChange } from './fetch.js';
+export { fetch, planFetch, readControllerFile, checkControllerInput, readControllerBytes, readControllerText, writeControllerFile, checkControllerSecretDir, pruneControllerDir, sha256Hex, type FetchSpec, type FetchChange } from './fetch.js';
 export { runMust, notThereYet, type MustOptions } from './must.js';

@@ -16,7 +16,8 @@ import type { TypedVars } from '../../engine/vars.js';
 import { CLUSTER_DEFAULTS } from '../kube-shared/cluster-defaults.js';
 import { readCluster, type ClusterVars } from '../kube-shared/cluster.js';
 import { ETCDCTL } from '../kube-shared/kube-paths.js';
-import { parseSnapshotStatus, snapshotName, snapshotsToPrune } from './snapshot.js';
+import { parseSnapshotStatus } from '../kube-shared/etcd-snapshot.js';
+import { snapshotName, snapshotsToPrune } from './snapshot.js';
 
 export interface EtcdBackupVars extends ClusterVars {
   /** Absolute controller folder of the snapshots. */

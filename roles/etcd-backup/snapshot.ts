@@ -1,36 +1,15 @@
 /**
- * Pure parts of the etcd backup: the snapshot's name on the controller, what
- * `etcdctl snapshot status -w json` says, and which old snapshots the rotation removes.
+ * Pure parts of the etcd backup: the snapshot's name on the controller and which old snapshots
+ * the rotation removes (what `etcdctl snapshot status` says is in kube-shared/etcd-snapshot.ts,
+ * which the restore reads too).
  */
-export interface SnapshotStatus {
-  readonly hash: number;
-  readonly revision: number;
-  readonly totalKey: number;
-  readonly totalSize: number;
-}
+import { utcStamp } from '../kube-shared/etcd-snapshot.js';
 
 export const SNAPSHOT_NAME = /^etcd-snapshot-\d{8}T\d{6}Z\.db$/;
 
 /** etcd-snapshot-20261205T120102Z.db: sorts by time, no characters a shell or a filesystem minds. */
 export function snapshotName(at: Date): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
-  return `etcd-snapshot-${stamp}.db`;
-}
-
-/** etcdctl 3.4/3.5 `snapshot status -w json`: {"hash":…,"revision":…,"totalKey":…,"totalSize":…}. */
-export function parseSnapshotStatus(text: string): SnapshotStatus {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text.trim());
-  } catch {
-    throw new Error('etcdctl snapshot status did not print JSON');
-  }
-  const d = doc as Record<string, unknown>;
-  const fields = ['hash', 'revision', 'totalKey', 'totalSize'] as const;
-  for (const f of fields) {
-    if (typeof d[f] !== 'number') throw new Error(`etcdctl snapshot status printed no ${f}`);
-  }
-  return { hash: d.hash as number, revision: d.revision as number, totalKey: d.totalKey as number, totalSize: d.totalSize as number };
+  return `etcd-snapshot-${utcStamp(at)}.db`;
 }
 
 /** The snapshots to delete so that the newest `keep` stay; only files named like ours count. */

@@ -95,6 +95,14 @@ export const README_COMMANDS: Readonly<Record<string, Coverage>> = {
     cwd: 'copy',
     expect: { code: 0, output: /changed: \[master1\] etcd-backup : Save an etcd snapshot to the controller => snapshot master1's etcd member to \S+\/backups\/etcd\/etcd-snapshot-\d{8}T\d{6}Z\.db/ },
   },
+  'play etcd-restore.yml -i inventories/lab -e snapshot=backups/etcd/etcd-snapshot-20261205T010000Z.db --check': {
+    by: 'excluded',
+    why: 'the snapshot’s name is dated: test/lab/etcd-restore.test.ts runs this --check, then the restore, with the name its own backup got, after it destroyed the quorum',
+  },
+  'play etcd-restore.yml -i inventories/lab -e snapshot=backups/etcd/etcd-snapshot-20261205T010000Z.db': {
+    by: 'excluded',
+    why: 'the snapshot’s name is dated: test/lab/etcd-restore.test.ts runs it with the name its own backup got, twice (the second run a no-op), then site.yml',
+  },
   'play site.yml -i inventories/lab -e kubernetes_version=1.32.0 --check': {
     by: 'lab',
     expect: { code: 0, output: /upgrade 1\.31\.14 -> 1\.32\.0: preflight passed[\s\S]*upgrade master1 1\.31\.14 -> 1\.32\.0: kubeadm 1\.32\.0, kubeadm upgrade apply v1\.32\.0[\s\S]*check mode: nothing was changed/ },

@@ -10,7 +10,7 @@
 //     (it checks that itself and skips loudly until then).
 // The stacked topology's drill is ha-drills-stacked.test.ts.
 //
-// State: runs on the cluster etcd-backup.test leaves (or builds it with inventories/lab when the
+// State: runs on the cluster etcd-restore.test leaves (or builds it with inventories/lab when the
 // cluster is not all there) and leaves it built, every host powered on, master3 re-joined.
 import { expect } from 'chai';
 import { expectReady, nodes } from './cluster-helpers.js';

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecResult } from '../../engine/types.js';
 import etcdBackup, { type EtcdBackupVars } from '../../roles/etcd-backup/index.js';
-import { parseSnapshotStatus, snapshotName, snapshotsToPrune } from '../../roles/etcd-backup/snapshot.js';
+import { snapshotName, snapshotsToPrune } from '../../roles/etcd-backup/snapshot.js';
+import { parseSnapshotStatus } from '../../roles/kube-shared/etcd-snapshot.js';
 import { converge } from './helpers/fake-cluster.js';
 import { clusterInventory, fakeCluster, NODES, resolvedVars } from './kubeadm-fixtures.js';
 

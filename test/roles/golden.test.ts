@@ -63,10 +63,11 @@ async function renderExample(example: string): Promise<RenderedExample> {
   const notRendered = new Set<string>();
   for (const name of PLAYBOOKS) {
     const playbook = loadPlaybook(join(ROOT, 'playbooks', name));
-    // reset.yml refuses to plan without its confirmation, remove-node.yml without its node; no
-    // other playbook reads them.
+    // reset.yml refuses to plan without its confirmation, remove-node.yml without its node,
+    // etcd-restore.yml without a snapshot file; no other playbook reads them.
     const node = inventory.groupHosts('workers')[0]!;
-    const plan = await buildPlan(inventory, playbook, { tags: ALL_TAGS, extraVars: { vars: { reset_confirm: 'yes', node } } });
+    const snapshot = join(ROOT, 'test/fixtures/etcd-snapshots/small.db');
+    const plan = await buildPlan(inventory, playbook, { tags: ALL_TAGS, extraVars: { vars: { reset_confirm: 'yes', node, snapshot } } });
     warnings.push(...plan.warnings);
     for (const play of plan.plays) {
       for (const role of play.roles) {

@@ -8,13 +8,13 @@
 // shows the HTTP side. Without etcd the file skips loudly, and fails under CI.
 import { expect } from 'chai';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { executable, findEtcd, unusedPort } from '../helpers/real-etcd.js';
 import { requirePrerequisite } from '../helpers/skip.js';
 
 const HOST = '127.0.0.1';
@@ -43,31 +43,6 @@ function repoRoot(): string {
     dir = path.dirname(dir);
   }
   return dir;
-}
-
-function executable(file: string | undefined): boolean {
-  if (!file) return false;
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The etcd binary: PLAY_ETCD_BIN, what .ci/run extracts, or an installed one. */
-function findEtcd(): string | undefined {
-  return [process.env['PLAY_ETCD_BIN'], '/var/cache/play-lab/etcd/root/usr/bin/etcd', '/usr/bin/etcd'].find(executable);
-}
-
-function unusedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().once('error', reject);
-    probe.listen(0, HOST, () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** A child's output, kept for the failure message, and a wait for a line in it. */

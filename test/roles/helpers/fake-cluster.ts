@@ -13,8 +13,8 @@ export type FactAnswer = ExecResult | string;
 export interface FakeHost {
   /** Canned outputs by fact id. */
   readonly facts: Record<string, FactAnswer>;
-  /** Result of a run (default: exit 0, no output). */
-  readonly run?: (script: string) => ExecResult;
+  /** Result of a run (default: exit 0, no output); a promise for a command that takes its time. */
+  readonly run?: (script: string) => ExecResult | Promise<ExecResult>;
 }
 
 export class FakeCluster<V> {
@@ -22,6 +22,8 @@ export class FakeCluster<V> {
   readonly ran = new Map<string, string[]>();
   /** Run labels, per host. */
   readonly labels = new Map<string, (string | undefined)[]>();
+  /** Every run of every host, in the order they were asked: host, script and options. */
+  readonly runs: { host: string; script: string; options: RunOptions }[] = [];
   /** once() keys in the order they were first computed. */
   readonly onceComputed: string[] = [];
   readonly secrets: string[] = [];
@@ -54,7 +56,8 @@ export class FakeCluster<V> {
       async run(command: string, options: RunOptions = {}): Promise<ExecResult> {
         cluster.ran.set(hostName, [...(cluster.ran.get(hostName) ?? []), command]);
         cluster.labels.set(hostName, [...(cluster.labels.get(hostName) ?? []), options.label]);
-        const result = host.run?.(command) ?? { code: 0, stdout: '', stderr: '' };
+        cluster.runs.push({ host: hostName, script: command, options });
+        const result = (await host.run?.(command)) ?? { code: 0, stdout: '', stderr: '' };
         if (result.code !== 0 && !options.allowFail) throw new CommandError(command, result.code, result.stdout, result.stderr, options.label);
         return result;
       },
