@@ -8,16 +8,15 @@
 // shows the HTTP side. Without etcd the file skips loudly, and fails under CI.
 import { expect } from 'chai';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { requirePrerequisite } from '../helpers/skip.js';
+import { executable, findEtcd, HOST, stopChild, unusedPort, untilOutput } from './loopback.js';
 
-const HOST = '127.0.0.1';
 const STORAGE_TIMEOUT = 2; // settings.json storage_timeout_seconds for this test: the bound of every etcd call
 const TIMEOUT_MESSAGE = 'Timeout: request did not complete within requested timeout - context deadline exceeded';
 
@@ -43,60 +42,6 @@ function repoRoot(): string {
     dir = path.dirname(dir);
   }
   return dir;
-}
-
-function executable(file: string | undefined): boolean {
-  if (!file) return false;
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The etcd binary: PLAY_ETCD_BIN, what .ci/run extracts, or an installed one. */
-function findEtcd(): string | undefined {
-  return [process.env['PLAY_ETCD_BIN'], '/var/cache/play-lab/etcd/root/usr/bin/etcd', '/usr/bin/etcd'].find(executable);
-}
-
-function unusedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().once('error', reject);
-    probe.listen(0, HOST, () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** A child's output, kept for the failure message, and a wait for a line in it. */
-function untilOutput(child: ChildProcess, text: string, what: string, ms = 15_000): Promise<void> {
-  let seen = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not print "${text}" in ${ms} ms:\n${seen}`)), ms);
-    const watch = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', watch);
-    child.stderr?.on('data', watch);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited (${code}) before "${text}":\n${seen}`));
-    });
-  });
-}
-
-function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 }
 
 /** The driver: one JSON command per line in, one JSON answer per line out. */
@@ -202,8 +147,6 @@ describe('etcd store: the stand-in apiserver keeps its objects in the real etcd'
     const state = path.join(work, 'state');
     mkdirSync(state);
     writeFileSync(path.join(state, 'settings.json'), JSON.stringify({ apiserver_storage: 'etcd', storage_timeout_seconds: STORAGE_TIMEOUT }));
-    // the cluster record kubeadm keeps in the folder: the podSubnet Nodes get their podCIDR from
-    writeFileSync(path.join(state, 'cluster.json'), JSON.stringify({ initialised: true, podSubnet: '10.244.0.0/16' }));
     // the first endpoint never answers: every call also goes through the failover to the next
     driver = startDriver(`https://${HOST}:${deadPort},${endpoint()}`, STORAGE_TIMEOUT);
     apiserver = spawn('python3', ['-m', 'playstandin.apiserver', `--bind-address=${HOST}`, `--secure-port=${apiPort}`,
@@ -274,6 +217,9 @@ describe('etcd store: the stand-in apiserver keeps its objects in the real etcd'
   });
 
   it('gives Nodes registered at once different podCIDRs: the txn also guards the Node list', async () => {
+    // the podSubnet they come from: kubeadm-config's ClusterConfiguration, an object in etcd as well
+    await driver!.ok({ op: 'apply', obj: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubeadm-config', namespace: 'kube-system' },
+      data: { ClusterConfiguration: 'kind: ClusterConfiguration\nnetworking:\n  podSubnet: 10.244.0.0/16\n' } } });
     const cidrs = await driver!.ok<Record<string, string>>({ op: 'register', threads: 6 });
     expect(Object.keys(cidrs)).to.have.length(6);
     for (const cidr of Object.values(cidrs)) expect(cidr).to.match(/^10\.244\.\d+\.0\/24$/);
