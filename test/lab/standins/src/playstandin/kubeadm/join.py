@@ -117,7 +117,7 @@ def _refuse_ready_namesake(state: ClusterState, name: str) -> None:
     node = apistore.node(state, name)
     if node and apistore.node_is_ready(node):
         raise StandinError(f'a Node with name "{name}" and status "Ready" already exists in the cluster. '
-                               "You must delete the existing Node or change the name of this new joining Node")
+                           "You must delete the existing Node or change the name of this new joining Node")
 
 
 def _kubelet_start(config: dict, cluster: dict, found: dict, cri_socket: str, state: ClusterState) -> None:

@@ -96,7 +96,7 @@ def _remove_etcd_member(state: ClusterState, node_name: str, local_ca: str | Non
         return False
     try:
         return not etcd.remove_member(state, cluster["certificatesDir"], node_name, ETCD_MANIFEST)
-    except StandinError as exc:
+    except (StandinError, apistore.ApiStatus) as exc:   # etcd mode: the etcd pods are read through the API
         print(f"[reset] Failed to remove etcd member: {exc.message}, Please manually remove this etcd member using etcdctl")
         return False
 
