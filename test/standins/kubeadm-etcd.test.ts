@@ -305,3 +305,36 @@ describe('kubeadm with the cluster in etcd: its data are API objects under etcd\
     expect((await api('/readyz')).text).to.include('[-]etcd-readiness failed: reason withheld\n');
   });
 });
+
+describe('kubeadm in folder mode (the default): the same flows keep writing the shared folder', function () {
+  this.timeout(300_000);
+  let work = '';
+
+  after(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('init\'s uploads go to cluster.json, tokens.json, kubeadm-certs.json, objects.json, nodes/ and the fake-root member list', async () => {
+    work = mkdtempSync(path.join(tmpdir(), 'play-kubeadm-folder-'));
+    const state = path.join(work, 'state');
+    const env = { ...process.env, PYTHONPATH: STANDINS, PLAY_CLUSTER_STATE: state, PLAY_STANDIN_ROOT: path.join(work, 'cp1') };
+    const made = await runCaptured('python3', [STORE_DRIVER, 'pki', path.join(work, 'pki')], { cwd: work, env });
+    expect(made.code, made.stderr).to.equal(0);
+    // admin.conf names a server nobody listens on: the folder mode must not need one
+    const unused = await unusedPort();
+    for (const [args, input] of [[['setup', path.join(work, 'pki'), `https://${HOST}:${unused}`], '{}'],
+      [['init', `${HOST}:${unused}`], JSON.stringify({ key: randomBytes(32).toString('hex') })]] as const) {
+      const result = await runCaptured('python3', [DRIVER, ...args], { cwd: work, env, input });
+      expect(result.code, redact(result.stderr)).to.equal(0);
+      expect(JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}'), redact(result.stderr)).to.not.have.property('error');
+    }
+    expect(readdirSync(state).filter((name) => name !== '.lock').sort()).to.deep.equal(['cluster.json', 'etcd-members.json',
+      'kubeadm-certs.json', 'nodes', 'objects.json', 'tokens.json']);
+    expect(readdirSync(path.join(state, 'nodes'))).to.deep.equal(['cp1.json']);
+    const cluster = JSON.parse(readFileSync(path.join(state, 'cluster.json'), 'utf8')) as Record<string, unknown>;
+    expect(cluster).to.include({ initialised: true, apiServerEndpoint: `${HOST}:${unused}`, podSubnet: '10.244.0.0/16', initNode: 'cp1' });
+    expect(JSON.parse(readFileSync(path.join(state, 'etcd-members.json'), 'utf8'))).to.deep.equal({ members: ['cp1'] });
+    const tokens = JSON.parse(readFileSync(path.join(state, 'tokens.json'), 'utf8')) as { tokens: unknown[] };
+    expect(tokens.tokens).to.have.length(2);   // init's and kubeadm-certs' proxy
+  });
+});

@@ -68,7 +68,10 @@ class RemoteStore:
         if mode != "apply":
             raise ValueError(f"RemoteStore writes by apply only, not {mode}")
         metadata = obj["metadata"]
-        stored, headers = self._request("PUT", resource.path(metadata.get("namespace"), metadata["name"]), obj)
+        # an object read back carries the status its controllers report (kube-proxy's DaemonSet in
+        # upgrade): a PUT of the resource does not change status, so none is sent
+        body = {key: value for key, value in obj.items() if key != "status"}
+        stored, headers = self._request("PUT", resource.path(metadata.get("namespace"), metadata["name"]), body)
         return headers.get("X-Standin-Apply", "configured"), stored
 
     def delete(self, resource, namespace: str | None, name: str) -> dict | None:
