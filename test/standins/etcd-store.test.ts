@@ -208,6 +208,10 @@ describe('etcd store: the stand-in apiserver keeps its objects in the real etcd'
   });
 
   it('loses no update in a race of read-modify-writes: the txn on mod_revision fails and retries', async () => {
+    // the podSubnet Nodes get their podCIDR from (here and below): kubeadm-config's ClusterConfiguration,
+    // an object in etcd as well; once a Node has its podCIDR, an update reads no more
+    await driver!.ok({ op: 'apply', obj: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubeadm-config', namespace: 'kube-system' },
+      data: { ClusterConfiguration: 'kind: ClusterConfiguration\nnetworking:\n  podSubnet: 10.244.0.0/16\n' } } });
     const threads = 6;
     const rounds = 15;
     const race = await driver!.ok<{ counter: string; node: string; conflicts: number }>({ op: 'race', threads, rounds });
@@ -217,9 +221,6 @@ describe('etcd store: the stand-in apiserver keeps its objects in the real etcd'
   });
 
   it('gives Nodes registered at once different podCIDRs: the txn also guards the Node list', async () => {
-    // the podSubnet they come from: kubeadm-config's ClusterConfiguration, an object in etcd as well
-    await driver!.ok({ op: 'apply', obj: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubeadm-config', namespace: 'kube-system' },
-      data: { ClusterConfiguration: 'kind: ClusterConfiguration\nnetworking:\n  podSubnet: 10.244.0.0/16\n' } } });
     const cidrs = await driver!.ok<Record<string, string>>({ op: 'register', threads: 6 });
     expect(Object.keys(cidrs)).to.have.length(6);
     for (const cidr of Object.values(cidrs)) expect(cidr).to.match(/^10\.244\.\d+\.0\/24$/);
