@@ -14,10 +14,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { executable, findEtcd, unusedPort } from '../helpers/real-etcd.js';
 import { requirePrerequisite } from '../helpers/skip.js';
+import { executable, findEtcd, HOST, stopChild, unusedPort, untilOutput } from '../helpers/real-etcd.js';
 
-const HOST = '127.0.0.1';
 const STORAGE_TIMEOUT = 2; // settings.json storage_timeout_seconds for this test: the bound of every etcd call
 const TIMEOUT_MESSAGE = 'Timeout: request did not complete within requested timeout - context deadline exceeded';
 
@@ -43,35 +42,6 @@ function repoRoot(): string {
     dir = path.dirname(dir);
   }
   return dir;
-}
-
-/** A child's output, kept for the failure message, and a wait for a line in it. */
-function untilOutput(child: ChildProcess, text: string, what: string, ms = 15_000): Promise<void> {
-  let seen = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not print "${text}" in ${ms} ms:\n${seen}`)), ms);
-    const watch = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', watch);
-    child.stderr?.on('data', watch);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited (${code}) before "${text}":\n${seen}`));
-    });
-  });
-}
-
-function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 }
 
 /** The driver: one JSON command per line in, one JSON answer per line out. */
@@ -177,8 +147,6 @@ describe('etcd store: the stand-in apiserver keeps its objects in the real etcd'
     const state = path.join(work, 'state');
     mkdirSync(state);
     writeFileSync(path.join(state, 'settings.json'), JSON.stringify({ apiserver_storage: 'etcd', storage_timeout_seconds: STORAGE_TIMEOUT }));
-    // the cluster record kubeadm keeps in the folder: the podSubnet Nodes get their podCIDR from
-    writeFileSync(path.join(state, 'cluster.json'), JSON.stringify({ initialised: true, podSubnet: '10.244.0.0/16' }));
     // the first endpoint never answers: every call also goes through the failover to the next
     driver = startDriver(`https://${HOST}:${deadPort},${endpoint()}`, STORAGE_TIMEOUT);
     apiserver = spawn('python3', ['-m', 'playstandin.apiserver', `--bind-address=${HOST}`, `--secure-port=${apiPort}`,
@@ -240,6 +208,10 @@ describe('etcd store: the stand-in apiserver keeps its objects in the real etcd'
   });
 
   it('loses no update in a race of read-modify-writes: the txn on mod_revision fails and retries', async () => {
+    // the podSubnet Nodes get their podCIDR from (here and below): kubeadm-config's ClusterConfiguration,
+    // an object in etcd as well; once a Node has its podCIDR, an update reads no more
+    await driver!.ok({ op: 'apply', obj: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubeadm-config', namespace: 'kube-system' },
+      data: { ClusterConfiguration: 'kind: ClusterConfiguration\nnetworking:\n  podSubnet: 10.244.0.0/16\n' } } });
     const threads = 6;
     const rounds = 15;
     const race = await driver!.ok<{ counter: string; node: string; conflicts: number }>({ op: 'race', threads, rounds });

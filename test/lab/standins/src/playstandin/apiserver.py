@@ -24,7 +24,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import apistore, discovery, disruption, etcdstore, openapi, patches, paths, pki, selectors, tables, timefmt, versions
+from . import apistore, clusterdata, discovery, disruption, etcdstore, openapi, patches, paths, pki, selectors, tables, timefmt, versions
 from .apistore import ApiStatus
 from .errors import StandinError
 from .state import ClusterState
@@ -32,6 +32,20 @@ from .state import ClusterState
 ANONYMOUS_PATHS = ("/healthz", "/livez", "/readyz", "/version", "/api", "/apis",
                    "/api/v1/namespaces/kube-public/configmaps/cluster-info")
 KUBELET_SIGNER = "kubernetes.io/kube-apiserver-client-kubelet"
+# the checks each health endpoint lists (kube-apiserver 1.30); "etcd" and "etcd-readiness" ask the store
+_POST_START = ["poststarthook/start-apiserver-admission-initializer", "poststarthook/generic-apiserver-start-informers",
+               "poststarthook/start-system-namespaces-controller", "poststarthook/bootstrap-controller",
+               "poststarthook/rbac/bootstrap-roles", "poststarthook/scheduling/bootstrap-system-priority-classes"]
+HEALTH_CHECKS = {"healthz": ["ping", "log", "etcd", *_POST_START],
+                 "livez": ["ping", "log", "etcd", *_POST_START],
+                 "readyz": ["ping", "log", "etcd", "etcd-readiness", "informer-sync", *_POST_START, "shutdown"]}
+# what kubeadm's RBAC rules let a bootstrap token read during a join (kubeadm:nodes-kubeadm-config,
+# kubeadm:kubelet-config, kube-proxy, kubeadm:kubeadm-certs, kubeadm:get-nodes)
+BOOTSTRAP_READABLE = ("/api/v1/namespaces/kube-system/configmaps/kubeadm-config",
+                      "/api/v1/namespaces/kube-system/configmaps/kubelet-config",
+                      "/api/v1/namespaces/kube-system/configmaps/kube-proxy",
+                      "/api/v1/namespaces/kube-system/secrets/kubeadm-certs")
+BOOTSTRAP_GROUP = "system:bootstrappers:kubeadm:default-node-token"
 STANDIN_USER_AGENT = "play-standin"   # httpclient.py: the stand-in kubectl, kubelet and kubeadm
 
 
@@ -209,10 +223,17 @@ class Handler(BaseHTTPRequestHandler):
         if method == "GET" and path in ANONYMOUS_PATHS:
             return identity
         is_csr = path == "/apis/certificates.k8s.io/v1/certificatesigningrequests" and method == "POST"
-        if identity and (not identity.bootstrap or is_csr):
+        if identity and (not identity.bootstrap or is_csr or self._bootstrap_readable(method, path, identity)):
             return identity
         user = identity.user if identity else "system:anonymous"
         raise ApiStatus(403, "Forbidden", f'forbidden: User "{user}" cannot {method.lower()} path "{path}"')
+
+    @staticmethod
+    def _bootstrap_readable(method: str, path: str, identity: Identity) -> bool:
+        if method != "GET" or BOOTSTRAP_GROUP not in identity.groups:
+            return False
+        one_node = path.startswith("/api/v1/nodes/") and path.count("/") == 4
+        return path in BOOTSTRAP_READABLE or one_node
 
     def _dispatch(self, method: str):
         parts = urlsplit(self.path)
@@ -245,7 +266,7 @@ class Handler(BaseHTTPRequestHandler):
     # -- routes -------------------------------------------------------------------------
     def _route(self, method: str, path: str, query: dict, identity):
         if path in ("/healthz", "/livez", "/readyz"):
-            self._send(200, "ok", "text/plain; charset=utf-8")
+            self._health(path.strip("/"), query)
         elif path == "/version":
             info = versions.version_info(self.server.version)
             self._send(200, info)
@@ -263,7 +284,7 @@ class Handler(BaseHTTPRequestHandler):
             if document is None:
                 raise ApiStatus(404, "NotFound", "the server could not find the requested resource")
             self._send(200, document)
-        elif path == "/api/v1/namespaces/kube-public/configmaps/cluster-info":
+        elif method == "GET" and path == "/api/v1/namespaces/kube-public/configmaps/cluster-info":
             self._send(200, apistore.cluster_info(self.state))
         elif path == "/apis/certificates.k8s.io/v1/certificatesigningrequests" and method == "POST":
             self._send(201, self._sign_csr(self._body(), identity))
@@ -280,6 +301,22 @@ class Handler(BaseHTTPRequestHandler):
             self._objects(method, path, query)
         else:
             raise ApiStatus(404, "NotFound", "the server could not find the requested resource")
+
+    def _health(self, endpoint: str, query: dict):
+        """healthz/livez/readyz (apiserver/pkg/server/healthz): "ok", or every check's line and 500 when
+        one fails; the etcd check is the store's (a Get bounded by --etcd-healthcheck-timeout), and
+        its reason stays withheld from the answer, as the real one keeps it for its log."""
+        failing = self.server.store.health_error() if self.server.store else None
+        verbose = "verbose" in parse_qs(urlsplit(self.path).query, keep_blank_values=True)   # ?verbose has no value
+        if failing is None and not verbose:
+            return self._send(200, "ok", "text/plain; charset=utf-8")
+        lines = []
+        for check in HEALTH_CHECKS[endpoint]:
+            broken = failing is not None and check.startswith("etcd")
+            lines.append(f"[-]{check} failed: reason withheld" if broken else f"[+]{check} ok")
+        lines.append(f"{endpoint} check {'failed' if failing is not None else 'passed'}")
+        self._send(500 if failing is not None else 200, "\n".join(lines) + "\n", "text/plain; charset=utf-8",
+                   {"X-Content-Type-Options": "nosniff"})
 
     def _discovery(self, path: str) -> bool:
         """The legacy discovery documents: /apis, /api/v1, /apis/GROUP, /apis/GROUP/VERSION."""
@@ -385,13 +422,17 @@ class Handler(BaseHTTPRequestHandler):
         name = rest[1] if len(rest) > 1 else None
         if method == "GET" and not name:
             def listing() -> list:
-                items = [disruption.with_status(state, o) for o in apistore.list_objects(state, resource, namespace)]
+                items = [disruption.with_status(state, o)
+                         for o in self._uncollected(state, apistore.list_objects(state, resource, namespace))]
                 return self._with_builtin_namespaces(items) if resource.kind == "Namespace" else items
             self._send_list(resource.kind, resource.api_version, listing, query)
         elif method == "GET":
             if resource.kind == "Namespace" and name in apistore.BUILTIN_NAMESPACES:
                 return self._send_object(self._builtin_namespace(name), query)
-            self._send_object(disruption.with_status(state, apistore.get_object(state, resource, namespace, name)), query)
+            found = apistore.get_object(state, resource, namespace, name)
+            if not self._uncollected(state, [found]):
+                raise apistore.not_found(resource, name)
+            self._send_object(disruption.with_status(state, found), query)
         elif method == "PATCH" and name and patches.is_patch(self.headers.get("Content-Type", "")):
             # the real kubectl apply: a strategic merge patch (built-in kinds) or merge patch (custom
             # resources) of the stored object, with its last-applied-configuration annotation
@@ -421,8 +462,17 @@ class Handler(BaseHTTPRequestHandler):
         else:
             raise ApiStatus(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
 
+    def _uncollected(self, state: ClusterState, items: list) -> list:
+        """etcd mode: what the token cleaner and the garbage collector would have removed is gone
+        (expired bootstrap tokens, the kubeadm-certs Secret of an expired token); the folder keeps
+        its own expiry."""
+        if not self.server.store:
+            return items
+        now = timefmt.now()
+        return [item for item in items if not clusterdata.collected(state, item, now)]
+
     def _builtin_namespace(self, name: str) -> dict:
-        created = (self.state.cluster() or {}).get("createdAt") or timefmt.rfc3339(timefmt.now())
+        created = (clusterdata.record(self.state) or {}).get("createdAt") or timefmt.rfc3339(timefmt.now())
         return {"apiVersion": "v1", "kind": "Namespace",
                 "metadata": {"name": name, "creationTimestamp": created,
                              "labels": {"kubernetes.io/metadata.name": name}},

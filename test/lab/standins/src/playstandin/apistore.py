@@ -22,7 +22,7 @@ import uuid
 
 import yaml
 
-from . import timefmt
+from . import clusterdata, timefmt
 from .resources import BUILTIN, BUILTIN_NAMESPACES, Registry, Resource
 from .state import ClusterState
 
@@ -271,9 +271,10 @@ def _skeleton(name: str) -> dict:
 
 def _allocate_pod_cidr(state: ClusterState, node: dict, others) -> None:
     """kube-controller-manager --allocate-node-cidrs: a /24 (v4) per node from podSubnet, none of others()'."""
-    cluster = state.cluster() or {}
-    subnet = (cluster.get("podSubnet") or "").split(",")[0]
-    if not subnet or node["spec"].get("podCIDR"):
+    if node["spec"].get("podCIDR"):
+        return
+    subnet = clusterdata.pod_subnet(state).split(",")[0]
+    if not subnet:
         return
     network = ipaddress.ip_network(subnet, strict=False)
     size = 24 if network.version == 4 else 64
@@ -411,6 +412,12 @@ def nodes(state: ClusterState) -> list:
     grace = float(state.settings()["node_monitor_grace_seconds"])
     now = timefmt.now()
     return [present_node(node, grace, now) for node in stored_nodes(state)]
+
+
+def node(state: ClusterState, name: str) -> dict | None:
+    """One Node as nodes() shows it, None when there is none."""
+    stored = stored_node(state, name)
+    return present_node(stored, float(state.settings()["node_monitor_grace_seconds"]), timefmt.now()) if stored else None
 
 
 # -- pods of the cluster ---------------------------------------------------------------
@@ -644,22 +651,31 @@ def detached_jws(payload: str, token_id: str, token_secret: str) -> str:
 
 def valid_tokens(state: ClusterState, now: float | None = None) -> list:
     now = now if now is not None else timefmt.now()
-    return [token for token in (state.read("tokens", {}) or {}).get("tokens", [])
-            if not token.get("expires") or token["expires"] > now]
+    return [token for token in clusterdata.tokens(state) if not clusterdata.expired(token, now)]
 
 
-def cluster_info(state: ClusterState) -> dict:
-    cluster = state.cluster()
-    if not cluster:
-        raise ApiStatus(404, "NotFound", 'configmaps "cluster-info" not found', {"name": "cluster-info", "kind": "configmaps"})
-    kubeconfig = cluster["clusterInfoKubeconfig"]
+def _signed(state: ClusterState, kubeconfig: str) -> dict:
+    """cluster-info's data: the kubeconfig and a JWS of it per signing token (the bootstrapsigner's)."""
     data = {"kubeconfig": kubeconfig}
     for token in valid_tokens(state):
         if "signing" in token.get("usages", []):
             data[f"{JWS_PREFIX}{token['id']}"] = detached_jws(kubeconfig, token["id"], token["secret"])
+    return data
+
+
+def cluster_info(state: ClusterState) -> dict:
+    missing = ApiStatus(404, "NotFound", 'configmaps "cluster-info" not found', {"name": "cluster-info", "kind": "configmaps"})
+    if clusterdata.in_objects(state):   # the stored ConfigMap, signed as it is read
+        stored = clusterdata.cluster_info_object(state)
+        if not stored:
+            raise missing
+        return {**stored, "data": _signed(state, stored.get("data", {}).get("kubeconfig", ""))}
+    cluster = state.cluster()
+    if not cluster:
+        raise missing
     return {"apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {"name": "cluster-info", "namespace": "kube-public",
-                         "creationTimestamp": cluster["createdAt"]}, "data": data}
+                         "creationTimestamp": cluster["createdAt"]}, "data": _signed(state, cluster["clusterInfoKubeconfig"])}
 
 
 def dump_cluster_info_kubeconfig(server: str, ca_b64: str) -> str:

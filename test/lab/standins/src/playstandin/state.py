@@ -11,6 +11,9 @@ Layout (see README.md):
   objects.json         applied API objects (kubectl apply, kubeadm addons)
   nodes/<name>.json    one Node object per node
   settings.json        written by the lab only: shortens TTLs and timeouts
+
+With settings.json "apiserver_storage": "etcd" only settings.json is read here: the cluster's
+data are API objects in etcd (clusterdata.py), and the etcd members are etcd's own.
 """
 
 from __future__ import annotations

@@ -13,12 +13,14 @@ def cluster_configuration_yaml(config: dict) -> str:
                       "timeoutForControlPlane": timefmt.go_duration(config["controlPlaneTimeout"])},
         "apiVersion": "kubeadm.k8s.io/v1beta3", "certificatesDir": config["certificatesDir"],
         "clusterName": config["clusterName"], "controlPlaneEndpoint": config["controlPlaneEndpoint"],
-        "controllerManager": {}, "dns": {}, "etcd": {"local": {"dataDir": "/var/lib/etcd"}},
+        # extraArgs as v1beta3 writes them: a joining control plane's manifests are made from them
+        "controllerManager": {"extraArgs": config["controllerManagerExtraArgs"]} if config["controllerManagerExtraArgs"] else {},
+        "dns": {}, "etcd": {"local": {"dataDir": "/var/lib/etcd"}},
         "imageRepository": config["imageRepository"], "kind": "ClusterConfiguration",
         "kubernetesVersion": config["kubernetesVersion"],
         "networking": {"dnsDomain": config["dnsDomain"], **({"podSubnet": config["podSubnet"]} if config["podSubnet"] else {}),
                        "serviceSubnet": config["serviceSubnet"]},
-        "scheduler": {}})
+        "scheduler": {"extraArgs": config["schedulerExtraArgs"]} if config["schedulerExtraArgs"] else {}})
 
 
 def _config_map(namespace: str, name: str, data: dict) -> tuple:

@@ -1,10 +1,16 @@
 """The "kubeadm-certs" Secret: the shared CA material, encrypted with the certificate key.
 
 Real kubeadm encrypts each file with AES-GCM under the 32-byte certificate key and lets
-the Secret expire with a proxy token (2 h). The stand-in encrypts the bundle with
-AES-256-CTR (openssl) plus HMAC-SHA256, so a wrong key fails the same way ("cipher:
-message authentication failed") and an expired Secret is simply gone.
+the Secret expire with a proxy token (2 h). The stand-in encrypts with AES-256-CTR (openssl)
+plus HMAC-SHA256, so a wrong key fails the same way ("cipher: message authentication
+failed") and an expired Secret is simply gone. In the folder, one bundle in
+kubeadm-certs.json; in etcd mode (clusterdata.py) the real Secret kube-system/kubeadm-certs
+through the API: one data key per file ("etcd/ca.crt" as "etcd-ca.crt"), each value the
+nonce, ciphertext and tag (here IV, ciphertext, HMAC) as copycerts.go lays them out, and an
+owner reference to the proxy token's Secret, so it goes when that token expires.
 """
+from __future__ import annotations
+
 import base64
 import hashlib
 import hmac
@@ -13,7 +19,7 @@ import os
 import secrets
 import subprocess
 
-from .. import paths, timefmt
+from .. import apistore, clusterdata, paths, timefmt
 from ..errors import StandinError
 from ..state import ClusterState
 from . import tokens
@@ -70,9 +76,11 @@ def upload(state: ClusterState, cert_dir: str, key: str) -> None:
         if os.path.exists(path):
             with open(path, "rb") as handle:
                 bundle[name] = base64.b64encode(handle.read()).decode()
+    ttl = float(state.settings()["certificate_key_ttl_seconds"])
+    if clusterdata.in_objects(state):
+        return _upload_secret(state, raw_key, bundle, ttl)
     iv = secrets.token_bytes(16)
     ciphertext = _aes_ctr(raw_key, iv, json.dumps(bundle).encode())
-    ttl = float(state.settings()["certificate_key_ttl_seconds"])
     proxy = tokens.store(state, tokens.generate(), ttl, [], [], tokens.CERTS_PROXY_DESCRIPTION)
     with state.locked():
         state.write("kubeadm-certs", {"iv": iv.hex(), "ciphertext": base64.b64encode(ciphertext).decode(),
@@ -83,13 +91,53 @@ def upload(state: ClusterState, cert_dir: str, key: str) -> None:
 def download(state: ClusterState, cert_dir: str, key: str) -> None:
     """Write the shared certificates into cert_dir; StandinError with kubeadm's wording otherwise."""
     raw_key = decode_key(key)
+    if clusterdata.in_objects(state):
+        return _write_bundle(cert_dir, _download_secret(state, raw_key))
     secret = state.read("kubeadm-certs")
     if not secret or (secret.get("expires") and secret["expires"] <= timefmt.now()):
         raise StandinError(f"error downloading the secret: {NOT_FOUND}")
     iv, ciphertext = bytes.fromhex(secret["iv"]), base64.b64decode(secret["ciphertext"])
     if not hmac.compare_digest(_mac(raw_key, iv, ciphertext), secret["mac"]):
         raise StandinError("error decoding secret data with provided key: cipher: message authentication failed")
-    bundle = json.loads(_aes_ctr(raw_key, iv, ciphertext))
+    _write_bundle(cert_dir, json.loads(_aes_ctr(raw_key, iv, ciphertext)))
+
+
+def _write_bundle(cert_dir: str, bundle: dict) -> None:
     for name, data in bundle.items():
         mode = 0o644 if name.endswith(".crt") else 0o600
         paths.write_file(os.path.join(paths.host_path(cert_dir), name), base64.b64decode(data), mode)
+
+
+# -- etcd mode: the Secret through the API ------------------------------------------------------
+def _seal(key: bytes, plaintext: bytes) -> bytes:
+    iv = secrets.token_bytes(16)
+    ciphertext = _aes_ctr(key, iv, plaintext)
+    return iv + ciphertext + bytes.fromhex(_mac(key, iv, ciphertext))
+
+
+def _unseal(key: bytes, sealed: bytes) -> bytes:
+    iv, ciphertext, tag = sealed[:16], sealed[16:-32], sealed[-32:]
+    if len(sealed) < 48 or not hmac.compare_digest(_mac(key, iv, ciphertext), tag.hex()):
+        raise StandinError("error decoding secret data with provided key: cipher: message authentication failed")
+    return _aes_ctr(key, iv, ciphertext)
+
+
+def _upload_secret(state: ClusterState, raw_key: bytes, bundle: dict, ttl: float) -> None:
+    proxy = tokens.store(state, tokens.generate(), ttl, [], [], tokens.CERTS_PROXY_DESCRIPTION)
+    data = {name.replace("/", "-"): base64.b64encode(_seal(raw_key, base64.b64decode(content))).decode()
+            for name, content in bundle.items()}
+    owner = {"apiVersion": "v1", "kind": "Secret", "name": f"{clusterdata.TOKEN_PREFIX}{proxy['id']}",
+             "uid": proxy.get("uid", ""), "controller": True, "blockOwnerDeletion": True}
+    apistore.apply_object(state, clusterdata.SECRET, {
+        "apiVersion": "v1", "kind": "Secret", "type": "Opaque", "data": data,
+        "metadata": {"name": "kubeadm-certs", "namespace": clusterdata.KUBE_SYSTEM, "ownerReferences": [owner]}})
+
+
+def _download_secret(state: ClusterState, raw_key: bytes) -> dict:
+    """The bundle (file name -> base64 content) from the Secret; kubeadm's errors when absent or the key is wrong."""
+    secret = apistore.find_object(state, clusterdata.SECRET, clusterdata.KUBE_SYSTEM, "kubeadm-certs")
+    if not secret:
+        raise StandinError(f"error downloading the secret: {NOT_FOUND}")
+    by_key = {name.replace("/", "-"): name for name in SHARED_FILES}
+    return {by_key.get(key, key): base64.b64encode(_unseal(raw_key, base64.b64decode(value))).decode()
+            for key, value in (secret.get("data") or {}).items()}

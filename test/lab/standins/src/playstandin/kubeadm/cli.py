@@ -4,7 +4,7 @@ import sys
 
 import yaml
 
-from .. import cli_common, versions
+from .. import cli_common, clusterdata, versions
 from ..errors import StandinError
 from ..state import ClusterState
 from . import certkey, certscmd, configcmd, init, join, reset, tokens, upgrade
@@ -63,6 +63,7 @@ def cmd_token(argv: list) -> int:
         print(tokens.generate())
         return 0
     admin = init.load_admin(flags.get("kubeconfig", "/etc/kubernetes/admin.conf"))
+    clusterdata.for_client(state, admin)
     if action == "create":
         init.require_api(admin, "Post", "/api/v1/namespaces/kube-system/secrets?timeout=10s")
         return _token_create(state, admin, flags, positionals[1:])
@@ -96,7 +97,7 @@ def _token_create(state: ClusterState, admin, flags: dict, positionals: list) ->
     if not flags.get("print-join-command"):
         print(value)
         return 0
-    cluster = state.cluster()
+    cluster = clusterdata.record(state)
     server = admin.server.split("://", 1)[-1]
     print(init.join_command(server, value, cluster["caCertHash"], bool(flags.get("certificate-key")),
                             flags.get("certificate-key", ""), single_line=True))

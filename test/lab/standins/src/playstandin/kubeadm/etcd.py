@@ -10,7 +10,9 @@ The stand-in speaks etcd's v3 JSON gateway (/v3/cluster/member/...), which etcd 
 on its client port, instead of gRPC.
 
 In a fake root (no systemd: several "nodes" on one loopback address, no etcd process) the
-member list is a document in the shared state instead, as it was before etcd ran for real.
+member list is a document in the shared state instead, as it was before etcd ran for real;
+never in etcd mode (settings.json "apiserver_storage": "etcd"), where the cluster is its etcd
+and the members are etcd's own MemberList.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import time
 
 import yaml
 
-from .. import apistore, httpclient, paths
+from .. import apistore, clusterdata, httpclient, paths
 from ..errors import StandinError
 from ..state import ClusterState
 
@@ -49,6 +51,11 @@ def peer_url(ip: str) -> str:
 def runs_for_real() -> bool:
     """True where the kubelet runs /usr/bin/etcd (a systemd host), False in a fake root."""
     return paths.systemd_running()
+
+
+def uses_real_etcd(state: ClusterState) -> bool:
+    """Members through etcd's API: on a lab host, and wherever the API's objects are in etcd."""
+    return runs_for_real() or clusterdata.in_objects(state)
 
 
 def image_pull_errors(image: str) -> list:
@@ -186,7 +193,7 @@ def _read(path: str) -> bytes:
 
 def check_cluster_health(state: ClusterState, cert_dir: str) -> None:
     """check-etcd: CheckLocalEtcdClusterStatus before a control plane joins."""
-    if not runs_for_real():
+    if not uses_real_etcd(state):
         return
     client = Client(endpoints_from_pods(state), cert_dir)
     if not client.available():
@@ -196,7 +203,7 @@ def check_cluster_health(state: ClusterState, cert_dir: str) -> None:
 def add_member(state: ClusterState, cert_dir: str, node_name: str, advertise: str) -> tuple:
     """The joining member: (its --initial-cluster value, the client to wait and promote with, or None)."""
     own = f"{node_name}={peer_url(advertise)}"
-    if not runs_for_real():
+    if not uses_real_etcd(state):
         with state.locked():
             state.set_etcd_member(node_name, present=True)
         return own, None
@@ -218,7 +225,7 @@ def finish_join(client: "Client | None", advertise: str) -> None:
 
 def record_init_member(state: ClusterState, node_name: str) -> None:
     """init's single member; only the fake-root member list needs writing down."""
-    if not runs_for_real():
+    if not uses_real_etcd(state):
         state.set_etcd_member(node_name, present=True)
 
 
@@ -235,7 +242,7 @@ def local_urls(manifest_path: str) -> tuple:
 
 def remove_member(state: ClusterState, cert_dir: str, node_name: str, manifest_path: str) -> bool:
     """reset's remove-etcd-member: False when this was the last member (the cluster's data goes with it)."""
-    if not runs_for_real():
+    if not uses_real_etcd(state):
         with state.locked():
             return bool(state.set_etcd_member(node_name, present=False))
     local, peer = local_urls(manifest_path)

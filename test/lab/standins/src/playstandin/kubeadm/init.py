@@ -1,7 +1,7 @@
 """kubeadm init."""
 import os
 
-from .. import apistore, kubeconfig, netutil, paths, pki, timefmt, versions
+from .. import apistore, clusterdata, kubeconfig, netutil, paths, pki, timefmt, versions
 from ..errors import StandinError
 from ..state import ClusterState
 from . import addons, certkey, certs, config as cfg, etcd, kubeletstart, manifests, preflight, tokens
@@ -94,8 +94,14 @@ def wait_control_plane(kubeadm_version: str, config: dict, kubelet_config: dict,
 
 
 def record_cluster(state: ClusterState, config: dict, server_hostport: str, node_name: str, ca_pem: bytes) -> dict:
-    """upload-config: the cluster record. One shared state holds one cluster, so a second,
-    different cluster (another CA) is refused instead of overwriting the first."""
+    """upload-config: the cluster record. In the folder, one shared state holds one cluster, so a
+    second, different cluster (another CA) is refused instead of overwriting the first. In etcd
+    mode the record is the kubeadm-config ConfigMap (addons.upload_config) and the cluster-info
+    ConfigMap, and this etcd is this cluster's own."""
+    record = _cluster_record(config, server_hostport, node_name, ca_pem)
+    if clusterdata.in_objects(state):
+        clusterdata.publish_cluster_info(state, record["clusterInfoKubeconfig"])
+        return record
     with state.locked():
         existing = state.cluster()
         if existing and existing["caCert"] != ca_pem.decode():
@@ -104,23 +110,26 @@ def record_cluster(state: ClusterState, config: dict, server_hostport: str, node
                                f"{existing['initNode']}); run \"kubeadm reset\" on its nodes first")
         if not existing:
             state.wipe()   # leftovers of a cluster whose last control plane vanished without reset
-        record = {
-            "initialised": True, "clusterName": config["clusterName"],
-            "controlPlaneEndpoint": config["controlPlaneEndpoint"], "apiServerEndpoint": server_hostport,
-            "kubernetesVersion": config["kubernetesVersion"], "podSubnet": config["podSubnet"],
-            "serviceSubnet": config["serviceSubnet"], "dnsDomain": config["dnsDomain"],
-            "imageRepository": config["imageRepository"], "certificatesDir": config["certificatesDir"],
-            "encryptionAlgorithm": config["encryptionAlgorithm"],
-            "apiServerExtraArgs": config["apiServerExtraArgs"],
-            "controllerManagerExtraArgs": config["controllerManagerExtraArgs"],
-            "schedulerExtraArgs": config["schedulerExtraArgs"],
-            "caCert": ca_pem.decode(), "caCertHash": pki.spki_sha256(ca_pem),
-            "createdAt": timefmt.rfc3339(timefmt.now()), "initNode": node_name,
-            "clusterInfoKubeconfig": apistore.dump_cluster_info_kubeconfig(f"https://{server_hostport}", pki.b64(ca_pem)),
-        }
         state.write("cluster", record)
         etcd.record_init_member(state, node_name)
     return record
+
+
+def _cluster_record(config: dict, server_hostport: str, node_name: str, ca_pem: bytes) -> dict:
+    return {
+        "initialised": True, "clusterName": config["clusterName"],
+        "controlPlaneEndpoint": config["controlPlaneEndpoint"], "apiServerEndpoint": server_hostport,
+        "kubernetesVersion": config["kubernetesVersion"], "podSubnet": config["podSubnet"],
+        "serviceSubnet": config["serviceSubnet"], "dnsDomain": config["dnsDomain"],
+        "imageRepository": config["imageRepository"], "certificatesDir": config["certificatesDir"],
+        "encryptionAlgorithm": config["encryptionAlgorithm"],
+        "apiServerExtraArgs": config["apiServerExtraArgs"],
+        "controllerManagerExtraArgs": config["controllerManagerExtraArgs"],
+        "schedulerExtraArgs": config["schedulerExtraArgs"],
+        "caCert": ca_pem.decode(), "caCertHash": pki.spki_sha256(ca_pem),
+        "createdAt": timefmt.rfc3339(timefmt.now()), "initNode": node_name,
+        "clusterInfoKubeconfig": apistore.dump_cluster_info_kubeconfig(f"https://{server_hostport}", pki.b64(ca_pem)),
+    }
 
 
 def run(kubeadm_version: str, flags: dict, given: list) -> int:
@@ -154,10 +163,25 @@ def run(kubeadm_version: str, flags: dict, given: list) -> int:
                              config["kubernetesVersion"], node["kubeletExtraArgs"], order="init")
     kubeletstart.start_kubelet()
     admin = kubeconfig.load(paths.host_path("/etc/kubernetes/admin.conf"))
+    clusterdata.for_client(state, admin)   # etcd mode: from here on, the cluster's data go through the API
     with phase("wait-control-plane"):
         wait_control_plane(kubeadm_version, config, kubelet_config, cri_socket, admin)
 
     ca_pem = certs.read_ca(config)
+    cluster, key, shown_token = upload_to_cluster(state, config, kubelet_config, server_hostport, ca_pem)
+    print('[kubelet-finalize] Updating "/etc/kubernetes/kubelet.conf" to point to a rotatable kubelet client certificate and key')
+    addons.install_addons(state, config)
+    print()
+    shown_key = "<value withheld>" if config["skipCertificateKeyPrint"] else key
+    print(success_text(config, server_hostport, shown_token, cluster["caCertHash"], shown_key))
+    return 0
+
+
+def upload_to_cluster(state: ClusterState, config: dict, kubelet_config: dict, server_hostport: str,
+                      ca_pem: bytes) -> tuple:
+    """init's phases once the API answers: upload-config, upload-certs, mark-control-plane, bootstrap-token.
+    Returns (cluster record, certificate key, the token as printed)."""
+    node = config["nodeRegistration"]
     with phase("upload-config/kubeadm"):
         print('[upload-config] Storing the configuration used in ConfigMap "kubeadm-config" in the "kube-system" Namespace')
         cluster = record_cluster(state, config, server_hostport, node["name"], ca_pem)
@@ -192,12 +216,7 @@ def run(kubeadm_version: str, flags: dict, given: list) -> int:
                  "Configured RBAC rules to allow certificate rotation for all node client certificates in the cluster",
                  'Creating the "cluster-info" ConfigMap in the "kube-public" namespace'):
         print(f"[bootstrap-token] {line}")
-    print('[kubelet-finalize] Updating "/etc/kubernetes/kubelet.conf" to point to a rotatable kubelet client certificate and key')
-    addons.install_addons(state, config)
-    print()
-    shown_key = "<value withheld>" if config["skipCertificateKeyPrint"] else key
-    print(success_text(config, server_hostport, shown_token, cluster["caCertHash"], shown_key))
-    return 0
+    return cluster, key, shown_token
 
 
 def dry_run_done() -> int:
@@ -228,6 +247,7 @@ def upload_certs_phase(kubeadm_version: str, flags: dict, given: list) -> int:
     with phase("upload-certs"):
         admin = load_admin(flags.get("kubeconfig", "/etc/kubernetes/admin.conf"))
         require_api(admin, "Get", "/api/v1/namespaces/kube-system/secrets/kubeadm-certs?timeout=10s")
+        clusterdata.for_client(state, admin)
         ca_key = os.path.join(paths.host_path(config["certificatesDir"]), "ca.key")
         if not os.path.exists(ca_key):
             raise StandinError(f"error uploading certs: open {config['certificatesDir']}/ca.key: no such file or directory")

@@ -3,7 +3,7 @@ import os
 
 import yaml
 
-from .. import apistore, kubeconfig, netutil, paths
+from .. import apistore, clusterdata, kubeconfig, netutil, paths
 from ..errors import StandinError
 from ..state import ClusterState
 from . import certkey, certs, config as cfg, discovery, etcd, init, kubeletstart, manifests, preflight
@@ -35,7 +35,7 @@ def _node_preflight(kubeadm_version: str, config: dict, cri_socket: str) -> None
 
 
 def _cluster_configuration(state: ClusterState) -> dict:
-    cluster = state.cluster()
+    cluster = clusterdata.record(state)
     if not cluster:
         raise StandinError('unable to fetch the kubeadm-config ConfigMap: failed to get config map: '
                            'configmaps "kubeadm-config" not found')
@@ -112,11 +112,12 @@ def _write_bootstrap_kubeconfig(server: str, ca_pem: bytes, token: str, cluster_
 
 
 def _refuse_ready_namesake(state: ClusterState, name: str) -> None:
-    """phases/join/kubelet.go: before the TLS bootstrap, a Node of the same name that is Ready stops the join."""
-    for node in apistore.nodes(state):
-        if node["metadata"]["name"] == name and apistore.node_is_ready(node):
-            raise StandinError(f'a Node with name "{name}" and status "Ready" already exists in the cluster. '
-                               "You must delete the existing Node or change the name of this new joining Node")
+    """phases/join/kubelet.go: before the TLS bootstrap, a Node of the same name that is Ready stops the join
+    (a GET of that Node: what kubeadm's RBAC lets the bootstrap token do)."""
+    node = apistore.node(state, name)
+    if node and apistore.node_is_ready(node):
+        raise StandinError(f'a Node with name "{name}" and status "Ready" already exists in the cluster. '
+                           "You must delete the existing Node or change the name of this new joining Node")
 
 
 def _kubelet_start(config: dict, cluster: dict, found: dict, cri_socket: str, state: ClusterState) -> None:
@@ -168,6 +169,14 @@ def _finish_control_plane(state: ClusterState, config: dict, phase_config: dict,
     apistore.mark_control_plane(state, node_name, taints)
 
 
+def _admin_state(state: ClusterState) -> ClusterState:
+    """etcd mode: a control plane's join goes on with the admin.conf control-plane-prepare wrote
+    (joinData.Client); the folder needs no credentials."""
+    if not clusterdata.in_objects(state):
+        return state
+    return clusterdata.for_client(ClusterState(), kubeconfig.load(paths.host_path("/etc/kubernetes/admin.conf")))
+
+
 def run(kubeadm_version: str, flags: dict, given: list, positionals: list) -> int:
     config = cfg.join_configuration(flags, given, positionals, kubeadm_version)
     state = ClusterState()
@@ -177,6 +186,9 @@ def run(kubeadm_version: str, flags: dict, given: list, positionals: list) -> in
         _node_preflight(kubeadm_version, config, cri_socket)
         pins = config["caCertHashes"] if not config["unsafeSkipCAVerification"] else []
         found = discovery.discover(config["apiServerEndpoint"], config["token"], pins, config["discoveryTimeout"])
+        # etcd mode: the cluster's data through the API, authenticated by the bootstrap token as kubeadm's are
+        clusterdata.for_client(state, kubeconfig.Kubeconfig(found["server"], found["ca_pem"], False, None, None,
+                                                            config["tlsBootstrapToken"], ""))
         print("[preflight] Reading configuration from the cluster...")
         print("[preflight] FYI: You can look at this config file with 'kubectl -n kube-system get cm kubeadm-config -o yaml'")
         cluster = _cluster_configuration(state)
@@ -188,15 +200,16 @@ def run(kubeadm_version: str, flags: dict, given: list, positionals: list) -> in
     if flags.get("dry-run"):
         return init.dry_run_done()
     if config["controlPlane"]:
+        admin_state = _admin_state(state)
         print("[check-etcd] Checking that the etcd cluster is healthy")
         with phase("check-etcd"):
-            etcd.check_cluster_health(state, phase_config["certificatesDir"])
+            etcd.check_cluster_health(admin_state, phase_config["certificatesDir"])
     with phase("kubelet-start"):
         _kubelet_start(config, cluster, found, cri_socket, state)
     if config["controlPlane"]:
         phase_config["timeout"] = config["tlsBootstrapTimeout"]
         with phase("control-plane-join/etcd"):
-            _finish_control_plane(state, config, phase_config, node["name"], advertise)
+            _finish_control_plane(admin_state, config, phase_config, node["name"], advertise)
         print(CONTROL_PLANE_DONE)
     else:
         print(WORKER_DONE)

@@ -18,7 +18,7 @@ import socket
 import subprocess
 import sys
 
-from .. import paths, staticpods
+from .. import apistore, clusterdata, kubeconfig, paths, staticpods
 from ..errors import StandinError
 from ..state import ClusterState
 from . import etcd, kubeletstart, preflight
@@ -72,19 +72,39 @@ def _clean_dir(path: str) -> None:
                 os.remove(target)
 
 
+def _cluster(state: ClusterState) -> dict | None:
+    """The cluster record; in etcd mode read through the API, which may be down by now (None then,
+    as kubeadm goes on without its kubeadm-config)."""
+    try:
+        return clusterdata.record(state)
+    except (StandinError, apistore.ApiStatus):
+        return None
+
+
+def _state_for_reset() -> ClusterState:
+    """The folder, or in etcd mode the API through admin.conf when this host has one."""
+    state = ClusterState()
+    with contextlib.suppress(OSError, ValueError):
+        clusterdata.for_client(state, kubeconfig.load(paths.host_path("/etc/kubernetes/admin.conf")))
+    return state
+
+
 def _remove_etcd_member(state: ClusterState, node_name: str, local_ca: str | None) -> bool:
     """phases/reset/removeetcdmember.go; True when this was the last member, so the cluster goes with it."""
-    cluster = state.cluster()
+    cluster = _cluster(state)
     if not cluster or not local_ca or cluster["caCert"] != local_ca:
         return False
     try:
         return not etcd.remove_member(state, cluster["certificatesDir"], node_name, ETCD_MANIFEST)
-    except StandinError as exc:
+    except (StandinError, apistore.ApiStatus) as exc:   # etcd mode: the etcd pods are read through the API
         print(f"[reset] Failed to remove etcd member: {exc.message}, Please manually remove this etcd member using etcdctl")
         return False
 
 
 def _forget_cluster(state: ClusterState, local_ca: str | None) -> None:
+    """The folder's documents; etcd mode has none to forget: the data went with the last member's data dir."""
+    if clusterdata.in_objects(state):
+        return
     with state.locked():
         cluster = state.cluster()
         if cluster and local_ca and cluster["caCert"] == local_ca:
@@ -102,11 +122,11 @@ def _confirm() -> None:
 def run(flags: dict) -> int:
     if not flags.get("force"):
         _confirm()
-    state = ClusterState()
+    state = _state_for_reset()
     node_name = _node_name()
     local_ca = _local_ca()
     was_control_plane = os.path.exists(paths.host_path("/etc/kubernetes/manifests/kube-apiserver.yaml"))
-    if os.path.exists(paths.host_path("/etc/kubernetes/admin.conf")) and state.cluster():
+    if os.path.exists(paths.host_path("/etc/kubernetes/admin.conf")) and _cluster(state):
         print("[reset] Reading configuration from the cluster...")
         print("[reset] FYI: You can look at this config file with 'kubectl -n kube-system get cm kubeadm-config -o yaml'")
     else:

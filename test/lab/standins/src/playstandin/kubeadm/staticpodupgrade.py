@@ -64,7 +64,7 @@ def backup_dir() -> str:
 
 def reported_image(state: ClusterState, node_name: str, component: str) -> tuple:
     """(image, ready) of a static pod as this node's kubelet last reported it."""
-    node = state.node(node_name) or {}
+    node = apistore.stored_node(state, node_name) or {}
     reported = json.loads(node.get("metadata", {}).get("annotations", {}).get(apistore.STATIC_PODS_ANNOTATION, "[]"))
     for entry in reported:
         if entry.get("name") == component:

@@ -1,10 +1,11 @@
-"""Bootstrap tokens, kept in the shared state like bootstrap-token-<id> Secrets in etcd."""
+"""Bootstrap tokens: bootstrap-token-<id> Secrets through the API in etcd mode (clusterdata.py),
+else tokens.json in the shared folder."""
 
 from __future__ import annotations
 
 import secrets
 
-from .. import timefmt
+from .. import clusterdata, timefmt
 from ..tabwriter import table
 from ..state import ClusterState
 from .config import TOKEN_RE
@@ -27,6 +28,8 @@ def store(state: ClusterState, token: str, ttl_seconds: float, usages: list, gro
     match = TOKEN_RE.match(token)
     record = {"id": match.group(1), "secret": match.group(2), "expires": _expiry(ttl_seconds),
               "usages": sorted(usages), "groups": groups, "description": description}
+    if clusterdata.in_objects(state):   # the token cleaner removes expired ones there
+        return clusterdata.put_token(state, record)
     with state.locked():
         now = timefmt.now()
         document = state.read("tokens", {}) or {}
@@ -37,6 +40,8 @@ def store(state: ClusterState, token: str, ttl_seconds: float, usages: list, gro
 
 
 def delete(state: ClusterState, token_id: str) -> bool:
+    if clusterdata.in_objects(state):
+        return clusterdata.delete_token(state, token_id)
     with state.locked():
         document = state.read("tokens", {}) or {}
         before = len(document.get("tokens", []))
@@ -48,7 +53,7 @@ def delete(state: ClusterState, token_id: str) -> bool:
 def list_table(state: ClusterState) -> str:
     now = timefmt.now()
     rows = [["TOKEN", "TTL", "EXPIRES", "USAGES", "DESCRIPTION", "EXTRA GROUPS"]]
-    for token in (state.read("tokens", {}) or {}).get("tokens", []):
+    for token in clusterdata.tokens(state):
         expires = token.get("expires")
         if expires and expires <= now:
             continue

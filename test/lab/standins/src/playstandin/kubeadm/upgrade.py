@@ -19,7 +19,7 @@ import sys
 
 import yaml
 
-from .. import apistore, kubeconfig, paths, versions
+from .. import apistore, clusterdata, kubeconfig, paths, versions
 from ..errors import StandinError
 from ..state import ClusterState
 from . import init, kubeletstart, preflight, staticpodupgrade, upgradepolicy
@@ -80,6 +80,8 @@ def store_cluster_version(state: ClusterState, version: str) -> None:
     apistore.apply_object(state, resource, {"apiVersion": "v1", "kind": "ConfigMap",
                                             "metadata": {"name": "kubeadm-config", "namespace": "kube-system"},
                                             "data": {**found["data"], "ClusterConfiguration": kubeconfig.dump_yaml(config)}})
+    if clusterdata.in_objects(state):
+        return   # kubeadm-config is the record there
     with state.locked():
         record = state.read("cluster")
         record["kubernetesVersion"] = version
@@ -87,7 +89,7 @@ def store_cluster_version(state: ClusterState, version: str) -> None:
 
 
 def kubelet_versions(state: ClusterState) -> list:
-    return sorted({node["status"].get("nodeInfo", {}).get("kubeletVersion", "") for node in state.nodes()} - {""})
+    return sorted({node["status"].get("nodeInfo", {}).get("kubeletVersion", "") for node in apistore.stored_nodes(state)} - {""})
 
 
 def read_config(state: ClusterState, phased_output: bool, for_node: bool) -> dict:
@@ -139,8 +141,8 @@ def root_check(ignored: list, line: str) -> None:
 def cmd_plan(kubeadm_version: str, argv: list) -> int:
     flags, positionals, _ = PLAN_FLAGS.parse(argv)
     ignored = flags.get("ignore-preflight-errors", [])
-    state = ClusterState()
     api = client(flags.get("kubeconfig", ADMIN_CONF))
+    state = clusterdata.for_client(ClusterState(), api)
     root_check(ignored, "[preflight] Running pre-flight checks.")
     current = server_version(api)
     read_config(state, False, for_node=False)
@@ -166,7 +168,7 @@ def _table(rows: list) -> str:
 
 
 def plan_tables(state: ClusterState, current: str, target: str, same_minor: bool) -> str:
-    nodes = state.nodes()
+    nodes = apistore.stored_nodes(state)
     kubelets = [("COMPONENT", "NODE", "CURRENT", "TARGET")] + [
         ("kubelet", n["metadata"]["name"], n["status"].get("nodeInfo", {}).get("kubeletVersion", ""), target) for n in nodes]
     control_planes = [n["metadata"]["name"] for n in nodes
@@ -231,8 +233,8 @@ def cmd_apply(kubeadm_version: str, argv: list) -> int:
                            "Required arguments: [version]")
     flags.setdefault("etcd-upgrade", True)
     new_output = phased(kubeadm_version)
-    state = ClusterState()
     api = client(flags.get("kubeconfig", ADMIN_CONF))
+    state = clusterdata.for_client(ClusterState(), api)
     with phase("preflight") if new_output else contextlib.nullcontext():
         target = apply_preflight(kubeadm_version, given[0], state, api, flags, new_output)
     node_name = local_node_name()
@@ -369,7 +371,7 @@ def cmd_node(kubeadm_version: str, argv: list) -> int:
     path = flags.get("kubeconfig") or (ADMIN_CONF if control_plane else KUBELET_CONF)
     api = client(path)
     init.require_api(api, "Get", "/api/v1/namespaces/kube-system/configmaps/kubeadm-config?timeout=10s")
-    state = ClusterState()
+    state = clusterdata.for_client(ClusterState(), api)
     config = read_config(state, new_output, for_node=True)
     version = config["kubernetesVersion"]
     tag = "[upgrade/preflight]" if new_output else "[preflight]"
