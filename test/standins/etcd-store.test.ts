@@ -297,13 +297,15 @@ describe('etcd store: the stand-in apiserver keeps its objects in the real etcd'
     await Promise.all([stopChild(members[1]), stopChild(members[2])]);
     const commands = [{ op: 'get', name: 'before' }, { op: 'delete', name: 'before' }]; // a range; a write through raft
     const answers = await Promise.all([reader.send(commands[0]!), writer.send(commands[1]!)]);
-    // etcd's own words: 3.4 times the proposal out itself; 3.5's raft takes no proposal without a leader,
-    // so the write's context expires first
+    // etcd's own words: 3.4 times the proposal out itself (on a loaded machine its gateway's context
+    // may expire first); 3.5's raft takes no proposal without a leader, so the write's context expires first
     const version = /etcd Version: (\d+\.\d+)/.exec(spawnSync(etcdBin, ['--version'], { encoding: 'utf8' }).stdout)?.[1];
-    const writeMessage = version === '3.4' ? 'etcdserver: request timed out' : 'context deadline exceeded';
+    const writeMessages = version === '3.4' ? ['etcdserver: request timed out', 'context deadline exceeded'] : ['context deadline exceeded'];
     answers.forEach((answer, i) => {
-      const message = i === 0 ? 'etcdserver: request timed out' : writeMessage;
-      expect(answer, `${JSON.stringify(commands[i])} on etcd ${version}`).to.include({ code: 500, message });
+      const messages = i === 0 ? ['etcdserver: request timed out'] : writeMessages;
+      const what = `${JSON.stringify(commands[i])} on etcd ${version}`;
+      expect(answer, what).to.include({ code: 500 });
+      expect(messages, what).to.include(answer.message);
       expect(answer.body).to.not.have.property('reason');
       expect(answer.seconds).to.be.below(15);
       process.stdout.write(`      quorum lost: ${commands[i]!.op} answered in ${answer.seconds} s\n`);
