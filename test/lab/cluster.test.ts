@@ -38,13 +38,18 @@ import { expectNoSecrets } from './secret-forms.js';
 import { changedByHost, measure, playJson, playOutput, playText, sh, sleep } from './lb-helpers.js';
 import { startArgvSampler, tokenShaped, type ArgvSampler } from './argv-collector.js';
 import { basePath } from './base.js';
+import { STANDIN_SETTINGS } from './constants.js';
 
 const HOSTS_INI = 'inventories/lab';
 const GROUP_VARS = join(REPO_ROOT, 'inventories/lab/group_vars/all.yml');
 const NODES = ['master1', 'master2', 'master3', 'worker1', 'worker2'];
-const SETTINGS = join(LAB.clusterDir, 'settings.json');
-/** The stand-in's kubeadm-certs Secret lifetime during this suite (real kubeadm: 2 h). */
-const CERT_KEY_TTL_S = 20;
+/**
+ * The stand-in's kubeadm-certs Secret lifetime during this suite (real kubeadm: 2 h): long enough
+ * that the Secret uploaded for a run's last control-plane join is still there when the run ends
+ * (an expired one is gone from the API, as the real garbage collector takes it with its token),
+ * short enough that the README's commands outlive the first build's.
+ */
+const CERT_KEY_TTL_S = 90;
 
 interface GroupVars {
   keepalived_auth_pass?: string;
@@ -69,47 +74,103 @@ const LAB_EXTRA: string[] = [
 
 /** Every byte every play run of this suite printed, for the secrets check. */
 const outputs: string[] = [];
-/** Bootstrap tokens (id.secret) and kubeadm-certs Secrets seen in the cluster state after each run. */
+/** Bootstrap tokens (id.secret) and kubeadm-certs Secrets seen in the cluster after each run. */
 const seenTokens = new Set<string>();
 const certSecrets: CertsSecret[] = [];
 /** Client keys of every admin.conf fetched to the controller. */
 const seenClientKeys = new Set<string>();
 
+/**
+ * One value of the kubeadm-certs Secret, sealed with the certificate key (the stand-in's
+ * iv | AES-CTR ciphertext | HMAC-SHA256 tag), and the Secret's expiry (its owner token's): a
+ * printed key can be tested against the tag.
+ */
 interface CertsSecret {
-  iv: string;
-  ciphertext: string;
-  mac: string;
+  iv: Buffer;
+  ciphertext: Buffer;
+  tag: string;
   expires: number;
 }
 
-/** The kubeadm-certs Secret as it is now (its MAC is kept: any printed key can be tested against it). */
-function snapshotCertsSecret(): CertsSecret | undefined {
-  const s = readJson<CertsSecret>(join(LAB.clusterDir, 'kubeadm-certs.json'));
-  if (s && !certSecrets.some((c) => c.mac === s.mac)) certSecrets.push(s);
+interface BootstrapToken {
+  id: string;
+  secret: string;
+  description: string;
+  /** Unix seconds; null: never expires. */
+  expires: number | null;
+}
+
+interface ApiSecret {
+  type?: string;
+  metadata: { name: string; ownerReferences?: Array<{ kind: string; name: string }> };
+  data?: Record<string, string>;
+}
+
+const unb64 = (value: string | undefined): string => Buffer.from(value ?? '', 'base64').toString('utf8');
+
+/** kube-system's Secrets through the real kubectl on master1 (none when no cluster answers). */
+async function kubeSystemSecrets(): Promise<ApiSecret[]> {
+  const got = await labSsh('master1', 'kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=10s get secrets -n kube-system -o json');
+  return got.code === 0 ? (JSON.parse(got.stdout) as { items: ApiSecret[] }).items : [];
+}
+
+function tokensOf(secrets: ApiSecret[]): BootstrapToken[] {
+  return secrets.filter((s) => s.type === 'bootstrap.kubernetes.io/token').map((s) => {
+    const expiration = unb64(s.data?.['expiration']);
+    return { id: unb64(s.data?.['token-id']), secret: unb64(s.data?.['token-secret']), description: unb64(s.data?.['description']),
+      expires: expiration ? Date.parse(expiration) / 1000 : null };
+  });
+}
+
+function certsOf(secrets: ApiSecret[]): CertsSecret | undefined {
+  const found = secrets.find((s) => s.metadata.name === 'kubeadm-certs');
+  const first = Object.keys(found?.data ?? {}).sort()[0];
+  if (!found || !first) return undefined;
+  const sealed = Buffer.from(found.data![first]!, 'base64');
+  const owner = found.metadata.ownerReferences?.find((o) => o.kind === 'Secret')?.name;
+  const token = tokensOf(secrets).find((t) => `bootstrap-token-${t.id}` === owner);
+  return { iv: sealed.subarray(0, 16), ciphertext: sealed.subarray(16, sealed.length - 32), tag: sealed.subarray(sealed.length - 32).toString('hex'), expires: token?.expires ?? 0 };
+}
+
+/** Would this 64-hex string open the Secret (is it its certificate key)? */
+function opens(secret: CertsSecret, candidate: string): boolean {
+  return createHmac('sha256', Buffer.from(candidate, 'hex')).update(Buffer.concat([secret.iv, secret.ciphertext])).digest('hex') === secret.tag;
+}
+
+/** The kubeadm-certs Secret as it is now (its tag is kept: any printed key can be tested against it). */
+async function snapshotCertsSecret(secrets?: ApiSecret[]): Promise<CertsSecret | undefined> {
+  const s = certsOf(secrets ?? (await kubeSystemSecrets()));
+  if (s && !certSecrets.some((c) => c.tag === s.tag)) certSecrets.push(s);
   return s;
 }
 
-function keep(run: PlayRun): PlayRun {
+async function keep(run: PlayRun): Promise<PlayRun> {
   outputs.push(run.stdout, run.stderr);
-  // reset.yml wipes the state of a cluster: remember its secrets before the next one replaces them.
-  const tokens = readJson<{ tokens: Array<{ id: string; secret: string }> }>(join(LAB.clusterDir, 'tokens.json'))?.tokens ?? [];
-  for (const t of tokens) seenTokens.add(`${t.id}.${t.secret}`);
-  snapshotCertsSecret();
+  // reset.yml ends a cluster: remember its secrets before the next one replaces them.
+  const secrets = await kubeSystemSecrets();
+  for (const t of tokensOf(secrets)) seenTokens.add(`${t.id}.${t.secret}`);
+  await snapshotCertsSecret(secrets);
   const fetched = existsSync(KUBECONFIG_PATH) ? /client-key-data: (\S+)/.exec(readFileSync(KUBECONFIG_PATH, 'utf8'))?.[1] : undefined;
   if (fetched) seenClientKeys.add(fetched);
   return run;
 }
 
+/** Every lab host's stand-in settings: the lab's, with `change` on top (undefined: the lab's alone). */
+async function setStandinSettings(change?: Record<string, number>): Promise<void> {
+  const text = JSON.stringify({ ...STANDIN_SETTINGS, ...change });
+  await Promise.all((await labHosts()).map((h) => sh(h.name, `printf '%s\\n' '${text}' > ${LAB.standinSettingsPath}`)));
+}
+
 async function siteJson(label: string, args: string[]): Promise<JsonReportDoc> {
   const { run, doc } = await playJson(label, ['site.yml', ...args, ...LAB_EXTRA]);
-  keep(run);
+  await keep(run);
   expect(run.code, playOutput(run)).to.equal(0);
   return doc;
 }
 
 async function siteText(label: string, args: string[]): Promise<number> {
   const { run, seconds } = await playText(label, ['site.yml', ...args, ...LAB_EXTRA]);
-  keep(run);
+  await keep(run);
   expect(run.code, playOutput(run)).to.equal(0);
   return seconds;
 }
@@ -117,7 +178,7 @@ async function siteText(label: string, args: string[]): Promise<number> {
 /** reset.yml on every given inventory's hosts. */
 async function resetAll(inventory: string): Promise<void> {
   const { run } = await playJson('reset.yml (every node)', ['reset.yml', '-i', inventory, '-e', 'reset_confirm=yes', ...LAB_EXTRA]);
-  keep(run);
+  await keep(run);
   expect(run.code, playOutput(run)).to.equal(0);
 }
 
@@ -131,19 +192,12 @@ function inventoryWith(extra: Array<{ name: string; group: string; address: stri
   return join(dir, 'hosts.ini');
 }
 
-function readJson<T>(path: string): T | undefined {
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : undefined;
-}
-
 describeLab('issue 5: site.yml builds the HA cluster on the lab', function () {
-  let savedSettings: string | undefined;
   let fullInventory = HOSTS_INI;
 
   before(async function () {
     this.timeout(300_000);
-    savedSettings = existsSync(SETTINGS) ? readFileSync(SETTINGS, 'utf8') : undefined;
-    const settings = { ...(savedSettings ? (JSON.parse(savedSettings) as object) : {}), certificate_key_ttl_seconds: CERT_KEY_TTL_S };
-    writeFileSync(SETTINGS, JSON.stringify(settings, null, 1) + '\n');
+    await setStandinSettings({ certificate_key_ttl_seconds: CERT_KEY_TTL_S });
     // Hosts an earlier run of this suite added are reset too.
     const extra = (await labHosts()).filter((h) => !['lb1', 'lb2', ...NODES].includes(h.name));
     fullInventory = inventoryWith(extra);
@@ -165,8 +219,7 @@ describeLab('issue 5: site.yml builds the HA cluster on the lab', function () {
     const hosts = await labHosts();
     const extra = hosts.filter((h) => !['lb1', 'lb2', ...NODES].includes(h.name));
     await resetAll(inventoryWith(extra));
-    if (savedSettings === undefined) rmSync(SETTINGS, { force: true });
-    else writeFileSync(SETTINGS, savedSettings);
+    await setStandinSettings();
   });
 
   it('the base image has neither conntrack nor iptables: the roles must bring them', () => {
@@ -192,7 +245,7 @@ describeLab('issue 5: site.yml builds the HA cluster on the lab', function () {
     expect(await sh('worker1', "dpkg-query -W -f '${Depends}' kubelet")).not.to.contain('conntrack');
     await expectReady(NODES, 'containerd://');
     await expectEtcdMembers(['master1', 'master2', 'master3']);
-    snapshotCertsSecret();
+    await snapshotCertsSecret();
     // The fetched kubeconfig: 0600, the endpoint (name -> VIP), and it works from here through the VIP.
     const text = readFileSync(KUBECONFIG_PATH, 'utf8');
     expect(statSync(KUBECONFIG_PATH).mode & 0o777).to.equal(0o600);
@@ -207,24 +260,23 @@ describeLab('issue 5: site.yml builds the HA cluster on the lab', function () {
     expect(await sh('master1', 'stat -c %a /root/.kube/config; grep -c controlPlaneEndpoint /etc/kubernetes/kubeadm-config.yaml')).to.equal('600\n1\n');
   });
 
-  it('no bootstrap token or certificate key in any process\'s argv during the build (sampled every 50 ms on the controller and the nodes)', () => {
+  it('no bootstrap token or certificate key in any process\'s argv during the build (sampled every 50 ms on the controller and the nodes)', async () => {
     const lines = Object.values(samples).flat();
     measure('distinct command lines sampled', lines.length);
     expect(samples.master1!.some((l) => l.includes('kubeadm init')), 'the sampler saw kubeadm init on master1').to.equal(true);
     expect(samples.master2!.some((l) => l.includes('kubeadm join')), 'the sampler saw kubeadm join on master2').to.equal(true);
     expect(lines.flatMap(tokenShaped), 'token-shaped arguments').to.deep.equal([]);
-    const secret = readJson<CertsSecret>(join(LAB.clusterDir, 'kubeadm-certs.json'));
+    const secret = certSecrets[0];
     expect(secret, 'the kubeadm-certs Secret of the build').not.to.equal(undefined);
     for (const candidate of new Set(lines.join(' ').match(/\b[0-9a-f]{64}\b/g) ?? [])) {
-      const mac = createHmac('sha256', Buffer.from(candidate, 'hex')).update(Buffer.concat([Buffer.from(secret!.iv, 'hex'), Buffer.from(secret!.ciphertext, 'base64')])).digest('hex');
-      expect(mac === secret!.mac, 'a certificate key on a command line').to.equal(false);
+      expect(opens(secret!, candidate), 'a certificate key on a command line').to.equal(false);
     }
   });
 
   it('the join tokens play made are deleted after the joins; init\'s own lives kubeadm_token_ttl at most', async () => {
     const listed = await sh('master1', 'kubeadm token list');
     expect(listed).not.to.contain('play: join of');
-    const tokens = readJson<{ tokens: Array<{ description: string; expires: number | null }> }>(join(LAB.clusterDir, 'tokens.json'))?.tokens ?? [];
+    const tokens = tokensOf(await kubeSystemSecrets());
     const init = tokens.filter((t) => t.description.startsWith("play: kubeadm init's token"));
     expect(init).to.have.length(1);
     expect(init[0]!.expires, 'init token expires').to.be.a('number');
@@ -284,7 +336,7 @@ describeLab('issue 5: site.yml builds the HA cluster on the lab', function () {
 
   it('adds master4 after the certificate key of the earlier joins expired', async function () {
     this.timeout(900_000);
-    const before = snapshotCertsSecret();
+    const before = certSecrets.at(-1);
     expect(before, 'the kubeadm-certs Secret of the first build').not.to.equal(undefined);
     // Wait (at most the TTL) until the Secret uploaded for the earlier joins is past its expiry.
     const waitMs = Math.max(0, before!.expires * 1000 - Date.now()) + 1000;
@@ -300,7 +352,7 @@ describeLab('issue 5: site.yml builds the HA cluster on the lab', function () {
     fullInventory = inventory;
     const started = Date.now();
     await siteText('site.yml with master4 added (-vvv --diff)', ['-i', inventory, '-vvv', '--diff']);
-    const after = snapshotCertsSecret();
+    const after = await snapshotCertsSecret();
     expect(after!.expires * 1000, 'a fresh kubeadm-certs Secret was uploaded for master4').to.be.greaterThan(started);
     await expectReady([...NODES, 'worker3', 'master4'], 'containerd://');
     expect((await nodes()).find((n) => n.name === 'master4')?.controlPlane).to.equal(true);
@@ -311,7 +363,7 @@ describeLab('issue 5: site.yml builds the HA cluster on the lab', function () {
   it('reset.yml on a worker deletes its Node; site.yml then re-joins it at once (no "already exists")', async function () {
     this.timeout(900_000);
     const { run } = await playJson('reset.yml --limit worker1', ['reset.yml', '-i', fullInventory, '--limit', 'worker1', '-e', 'reset_confirm=yes', ...LAB_EXTRA]);
-    keep(run);
+    await keep(run);
     expect(run.code, playOutput(run)).to.equal(0);
     expect((await nodes()).map((n) => n.name)).not.to.include('worker1');
     const started = Date.now();
@@ -362,10 +414,7 @@ describeLab('issue 5: site.yml builds the HA cluster on the lab', function () {
     // every kubeadm-certs Secret seen (a printed key would verify).
     const candidates = [...new Set(all.match(/\b[0-9a-fA-F]{64}\b/g) ?? [])];
     for (const s of certSecrets) {
-      for (const c of candidates) {
-        const mac = createHmac('sha256', Buffer.from(c, 'hex')).update(Buffer.concat([Buffer.from(s.iv, 'hex'), Buffer.from(s.ciphertext, 'base64')])).digest('hex');
-        expect(mac === s.mac, 'a certificate key was printed').to.equal(false);
-      }
+      for (const c of candidates) expect(opens(s, c), 'a certificate key was printed').to.equal(false);
     }
     measure('output bytes searched for secrets', all.length);
     expect(groupVars.keepalived_auth_pass).to.be.a('string');

@@ -28,9 +28,15 @@ export const LAB = {
   stateFile: `${STATE_DIR}/state.json`,
   hostsDir: `${STATE_DIR}/hosts`,
   runDir: `${STATE_DIR}/run`,
-  /** Shared folder bind-mounted into every host: the stand-ins' cluster state. */
+  /**
+   * Where the stand-ins kept a cluster's state in a folder shared by every host, before the
+   * cluster lived in its etcd; still removed by `down` (labs made before).
+   */
   clusterDir: `${STATE_DIR}/cluster`,
+  /** The stand-ins' state folder on a host: its own, shared with no other host. */
   clusterMountPoint: '/var/lib/play-lab-cluster',
+  /** Each host's own stand-in settings (playstandin/state.py HOST_SETTINGS). */
+  standinSettingsPath: '/etc/play-standin/settings.json',
   sshDir: `${STATE_DIR}/ssh`,
   keyPath: `${STATE_DIR}/ssh/id_ed25519`,
   knownHostsPath: `${STATE_DIR}/ssh/known_hosts`,
@@ -57,6 +63,14 @@ export const LAB = {
   mirror: 'http://deb.debian.org/debian',
   machinePrefix: 'lab-',
 } as const;
+
+/**
+ * What every lab host's stand-ins read from LAB.standinSettingsPath: the stand-in apiserver keeps
+ * the cluster's objects in the stacked etcd, as the real one does (issue 16 item 1). A suite may
+ * change a host's file for a while (cluster.test shortens the kubeadm-certs lifetime) and puts
+ * this back.
+ */
+export const STANDIN_SETTINGS: Readonly<Record<string, string | number>> = { apiserver_storage: 'etcd' };
 
 /**
  * `lab up --mix`: every release in the cluster, each role meeting at least two of them. The

@@ -1,10 +1,11 @@
 // Issue 16 item 3 (restore) on the lab: playbooks/etcd-restore.yml brings the real stacked etcd
 // (Debian's etcd 3.4) back from a snapshot etcd-backup.yml made, after two of three masters lost
 // their etcd data (a corrupt database: their etcd crash-loops, master1's member alone has no
-// quorum). A key written before the backup is back on every master, one written after it is gone,
-// `etcdctl member list` names exactly the masters, a second restore is a no-op that says why, and
-// site.yml then changes nothing. The stand-in apiserver does not keep its objects in etcd yet
-// (issue 16 item 1): the objects checked are etcd keys written with etcdctl.
+// quorum). A ConfigMap made with kubectl before the backup is back (kubectl get through the real
+// client), one made after it is gone, and so are raw etcd keys written with etcdctl, on every
+// master; `etcdctl member list` names exactly the masters, a second restore is a no-op that says
+// why, and site.yml then changes nothing. The stand-in apiserver keeps its objects in this etcd
+// (the lab's stand-in settings: "apiserver_storage": "etcd").
 //
 // State: runs on the cluster etcd-backup.test leaves (or builds it with inventories/lab: a no-op
 // when it is built), and leaves it built, healthy, its etcd restored from the snapshot it made
@@ -23,6 +24,9 @@ const MASTERS = ['master1', 'master2', 'master3'];
 const LOST = ['master2', 'master3'];
 const BEFORE = '/play-lab/etcd-restore/before-backup';
 const AFTER = '/play-lab/etcd-restore/after-backup';
+/** ConfigMaps in the default namespace, made with kubectl before and after the backup. */
+const [CM_BEFORE, CM_AFTER] = ['restore-before-backup', 'restore-after-backup'];
+const KUBECTL = 'kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=20s';
 /** Two masters' etcd database replaced by garbage: their etcd cannot open it and crash-loops. */
 const CORRUPT =
   'systemctl stop kubelet && systemctl stop etcd-standin; rm -rf /var/lib/etcd/member && mkdir -p -m 700 /var/lib/etcd/member/snap' +
@@ -35,17 +39,23 @@ describeLab('issue 16: etcd-restore.yml brings etcd back from a snapshot after t
 
   const restore = (extra: string[] = []) => playText('etcd-restore.yml', ['etcd-restore.yml', '-i', INVENTORY, '-e', `snapshot=${snapshot}`, ...extra]);
   const get = (host: string, key: string) => sh(host, `${ETCDCTL} get ${key} --print-value-only`);
+  /** The ConfigMaps of ours that `kubectl get` on this master shows. */
+  const configMaps = async (host: string): Promise<string[]> =>
+    (await sh(host, `${KUBECTL} get configmaps -n default -o name`)).split('\n').map((l) => l.replace(/^configmap\//, '')).filter((n) => n === CM_BEFORE || n === CM_AFTER).sort();
 
   before(async function () {
     dir = mkdtempSync(join(tmpdir(), 'play-etcd-restore-'));
     const { run } = await playText('etcd-restore: the cluster (site.yml)', ['site.yml', '-i', INVENTORY]);
     expect(run.code, playOutput(run)).to.equal(0);
     await sh('master1', `${ETCDCTL} put ${BEFORE} in-the-snapshot`);
+    await sh('master1', `${KUBECTL} delete configmap -n default ${CM_BEFORE} ${CM_AFTER} --ignore-not-found && ${KUBECTL} create configmap -n default ${CM_BEFORE} --from-literal=made=before-the-backup`);
     const backup = await playText('etcd-backup.yml', ['etcd-backup.yml', '-i', INVENTORY, '-e', `etcd_backup_dir=${dir}`]);
     expect(backup.run.code, playOutput(backup.run)).to.equal(0);
     const [name] = readdirSync(dir);
     snapshot = join(dir, name!);
     await sh('master1', `${ETCDCTL} put ${AFTER} written-after-the-backup`);
+    await sh('master1', `${KUBECTL} create configmap -n default ${CM_AFTER} --from-literal=made=after-the-backup`);
+    expect(await configMaps('master2'), 'both ConfigMaps, through master2').to.deep.equal([CM_AFTER, CM_BEFORE]);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -75,6 +85,18 @@ describeLab('issue 16: etcd-restore.yml brings etcd back from a snapshot after t
       expect((await get(m, BEFORE)).trim(), `${BEFORE} on ${m}`).to.equal('in-the-snapshot');
       expect((await get(m, AFTER)).trim(), `${AFTER} on ${m}`).to.equal('');
     }
+    // the apiserver answers from the restored etcd: the snapshot's objects, through each master
+    for (const m of MASTERS) {
+      const { value: shown } = await pollUntil(`kubectl get configmaps on ${m} after the restore`, async () => {
+        try {
+          return await configMaps(m);
+        } catch {
+          return undefined;   // the apiserver may still be reconnecting to its etcd
+        }
+      }, { timeoutMs: 120_000, intervalMs: 2000 });
+      expect(shown, `kubectl get configmaps on ${m}`).to.deep.equal([CM_BEFORE]);
+    }
+    expect(await sh('master1', `${KUBECTL} get configmap -n default ${CM_BEFORE} -o jsonpath='{.data.made}'`)).to.equal('before-the-backup');
     await expectEtcdMembers(MASTERS);
     const health = await healthyEndpoints('master2', ETCDCTL);
     expect(health.healthy, health.text).to.have.length(3);
@@ -89,5 +111,6 @@ describeLab('issue 16: etcd-restore.yml brings etcd back from a snapshot after t
     expect(run.stdout).to.not.match(/changed=[1-9]/);
     await expectNoChange(INVENTORY, 'site.yml after the restore');
     await shAll(MASTERS, 'rm -rf /var/lib/etcd.before-restore-*');
+    await sh('master1', `${KUBECTL} delete configmap -n default ${CM_BEFORE} --ignore-not-found`);
   });
 });

@@ -1,13 +1,13 @@
 // A host's file system: an overlay with the shared base as its read-only lower layer and a
 // per-host upper layer under /var/lib/play-lab/hosts/NAME. Everything that makes a host itself
 // (hostname, address, machine id, ssh host keys, authorized key, the sudo users of
-// lab-users.ts) is written once, at creation,
+// lab-users.ts, the stand-ins' settings) is written once, at creation,
 // into the upper layer; stop/start keep it, `down` deletes it.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { LAB, type LabHost } from './constants.js';
+import { dirname, join } from 'node:path';
+import { LAB, STANDIN_SETTINGS, type LabHost } from './constants.js';
 import { mustRun, run } from './exec.js';
 import { ensureLabUsers } from './lab-users.js';
 import { authorizedKeys } from './ssh-keys.js';
@@ -90,8 +90,9 @@ export async function ensureHostTree(host: LabHost, base: string): Promise<boole
   const existing = await hostBase(host.name);
   if (existing === base) {
     await mountOverlay(host.name, base);
-    // Hosts made before the lab had its sudo users get them now (idempotent).
+    // Hosts made before the lab had its sudo users or its stand-in settings get them now (idempotent).
     await ensureLabUsers(hostPaths(host.name).root);
+    if (!existsSync(join(hostPaths(host.name).root, LAB.standinSettingsPath))) await writeStandinSettings(hostPaths(host.name).root);
     return false;
   }
   await removeHostTree(host.name);
@@ -113,6 +114,13 @@ async function personalize(host: LabHost, root: string): Promise<void> {
   await chmod(join(root, 'root/.ssh'), 0o700);
   await writeFile(join(root, 'root/.ssh/authorized_keys'), await authorizedKeys(), { mode: 0o600 });
   await ensureLabUsers(root);
+  await writeStandinSettings(root);
+}
+
+/** The stand-ins' settings of this host alone (no folder is shared between hosts). */
+async function writeStandinSettings(root: string): Promise<void> {
+  await mkdir(join(root, dirname(LAB.standinSettingsPath)), { recursive: true });
+  await writeFile(join(root, LAB.standinSettingsPath), `${JSON.stringify(STANDIN_SETTINGS)}\n`);
 }
 
 function hostsFile(host: LabHost): string {

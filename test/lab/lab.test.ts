@@ -3,6 +3,7 @@
 // moves a VIP between two of them.
 import { expect } from 'chai';
 import { describeLab } from './harness.js';
+import { STANDIN_SETTINGS } from './constants.js';
 import { LAB, labHosts, labSsh, type RunResult } from './lab.js';
 import { run } from './exec.js';
 
@@ -51,11 +52,17 @@ describeLab('lab: hosts', () => {
     expect(await ok('worker1', 'apt-cache policy keepalived')).to.match(/Candidate: 1:2\./);
   });
 
-  it('shares the cluster folder between hosts', async () => {
+  it('shares no folder between hosts: each reads its own stand-in settings, which keep the cluster in etcd', async () => {
     const token = `t${Date.now()}`;
-    await ok('master1', `echo ${token} > ${LAB.clusterMountPoint}/lab-test-token`);
-    expect((await ok('master2', `cat ${LAB.clusterMountPoint}/lab-test-token`)).trim()).to.equal(token);
+    await ok('master1', `mkdir -p ${LAB.clusterMountPoint} && echo ${token} > ${LAB.clusterMountPoint}/lab-test-token`);
+    expect((await ok('master2', `cat ${LAB.clusterMountPoint}/lab-test-token 2>/dev/null || true`)).trim()).to.equal('');
     await ok('master1', `rm -f ${LAB.clusterMountPoint}/lab-test-token`);
+    for (const host of await labHosts()) {
+      expect(JSON.parse(await ok(host.name, `cat ${LAB.standinSettingsPath}`)), host.name).to.deep.equal(STANDIN_SETTINGS);
+      // what the controller mounts into a host is the host's own (its runtimes' data dirs), nothing shared
+      const fromLab = (await ok(host.name, 'findmnt -rn -o TARGET,SOURCE')).split('\n').filter((l) => l.includes(LAB.stateDir));
+      expect(fromLab.filter((l) => !l.includes(`${LAB.hostsDir}/${host.name}/`)), host.name).to.deep.equal([]);
+    }
   });
 });
 

@@ -57,7 +57,7 @@ function bootArgs(host: LabHost, root: string, binds: readonly string[]): string
   return [
     '--register=no', '--keep-unit', '--boot', `--directory=${root}`, `--machine=${machineName(host)}`,
     `--network-bridge=${LAB.bridge}`, '--resolv-conf=off', '--timezone=off', '--link-journal=no',
-    '--console=read-only', '--capability=all', `--bind=${LAB.clusterDir}:${LAB.clusterMountPoint}`,
+    '--console=read-only', '--capability=all',
     ...binds.map((b) => `--bind=${b}`),
   ];
 }
@@ -89,7 +89,6 @@ export async function startMachine(host: LabHost, root: string, binds: readonly 
   const running = await machinePid(host.name);
   if (running !== null) return running;
   await mkdir(LAB.runDir, { recursive: true });
-  await mkdir(LAB.clusterDir, { recursive: true });
   await removeCgroups(machineName(host)); // leftovers of a machine that died
   const dirs = await ensureMachineCgroups(machineName(host));
   const { cmd, args } = inCgroups(dirs, 'systemd-nspawn', bootArgs(host, root, binds));

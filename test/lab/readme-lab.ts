@@ -11,7 +11,7 @@ import { expectOutcome, readmeCommands, readmeCopyFolder, readReadme, runReadmeC
 import { measure } from './lb-helpers.js';
 
 /** Runs each `lab` command of the README; `seen` gets every run (for the secrets check) before it is judged. */
-export async function runReadmeLabCommands(seen: (run: PlayRun) => void): Promise<string[]> {
+export async function runReadmeLabCommands(seen: (run: PlayRun) => void | Promise<unknown>): Promise<string[]> {
   const done: string[] = [];
   let copy: string | undefined;
   try {
@@ -27,7 +27,7 @@ export async function runReadmeLabCommands(seen: (run: PlayRun) => void): Promis
         env: coverage.env,
       });
       measure(`README: ${command} (exit ${run.code})`, (Date.now() - started) / 1000, 's');
-      seen(run);
+      await seen(run);
       expectOutcome(command, run, coverage.expect);
       done.push(command);
     }

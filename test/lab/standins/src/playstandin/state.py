@@ -1,8 +1,10 @@
-"""The shared cluster state: what etcd is to a real cluster.
+"""The cluster state of folder mode: what etcd is to a real cluster.
 
-A folder (PLAY_CLUSTER_STATE) mounted on every lab host holds JSON documents. Several
-hosts write at once, so every read-modify-write happens under one fcntl lock and every
-write is a temp file + rename, so readers never see half a document.
+A folder (PLAY_CLUSTER_STATE) holds JSON documents, shared by the "nodes" of one fake root
+test (loopback, several stand-in hosts on one machine). Several of them write at once, so
+every read-modify-write happens under one fcntl lock and every write is a temp file +
+rename, so readers never see half a document. The lab's hosts share no folder: each has its
+own HOST_SETTINGS with "apiserver_storage": "etcd", and the cluster lives in its etcd.
 
 Layout (see README.md):
   cluster.json         the cluster record (endpoint, CA, versions, subnets)
@@ -10,10 +12,11 @@ Layout (see README.md):
   kubeadm-certs.json   the "kubeadm-certs" Secret  (0600: encrypted with the certificate key)
   objects.json         applied API objects (kubectl apply, kubeadm addons)
   nodes/<name>.json    one Node object per node
-  settings.json        written by the lab only: shortens TTLs and timeouts
+  settings.json        written by fake-root tests only: shortens TTLs and timeouts
 
-With settings.json "apiserver_storage": "etcd" only settings.json is read here: the cluster's
-data are API objects in etcd (clusterdata.py), and the etcd members are etcd's own.
+With "apiserver_storage": "etcd" (settings.json or HOST_SETTINGS) only the settings are read
+here: the cluster's data are API objects in etcd (clusterdata.py), and the etcd members are
+etcd's own.
 """
 
 from __future__ import annotations
@@ -40,6 +43,15 @@ DEFAULT_SETTINGS = {
 }
 
 SECRET_DOCUMENTS = ("tokens", "kubeadm-certs")
+HOST_SETTINGS = "/etc/play-standin/settings.json"
+
+
+def _read_json(path: str):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
 
 
 class ClusterState:
@@ -82,8 +94,11 @@ class ClusterState:
             os.remove(self._path(name))
 
     def settings(self) -> dict:
+        """The defaults, then the state folder's settings.json (fake roots), then this host's own
+        HOST_SETTINGS (a lab host: the lab writes it into each host, no folder is shared)."""
         merged = dict(DEFAULT_SETTINGS)
         merged.update(self.read("settings", {}) or {})
+        merged.update(_read_json(paths.host_path(HOST_SETTINGS)) or {})
         return merged
 
     # -- cluster record --------------------------------------------------------------
