@@ -27,6 +27,9 @@ const AFTER = '/play-lab/etcd-restore/after-backup';
 /** ConfigMaps in the default namespace, made with kubectl before and after the backup. */
 const [CM_BEFORE, CM_AFTER] = ['restore-before-backup', 'restore-after-backup'];
 const KUBECTL = 'kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=20s';
+/** `kubectl apply` of a ConfigMap in the default namespace, on stdin (as the roles apply). */
+const applyConfigMap = (name: string, made: string): string =>
+  `printf '%s' '${JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { made } })}' | ${KUBECTL} apply -f -`;
 /** Two masters' etcd database replaced by garbage: their etcd cannot open it and crash-loops. */
 const CORRUPT =
   'systemctl stop kubelet && systemctl stop etcd-standin; rm -rf /var/lib/etcd/member && mkdir -p -m 700 /var/lib/etcd/member/snap' +
@@ -48,13 +51,13 @@ describeLab('issue 16: etcd-restore.yml brings etcd back from a snapshot after t
     const { run } = await playText('etcd-restore: the cluster (site.yml)', ['site.yml', '-i', INVENTORY]);
     expect(run.code, playOutput(run)).to.equal(0);
     await sh('master1', `${ETCDCTL} put ${BEFORE} in-the-snapshot`);
-    await sh('master1', `${KUBECTL} delete configmap -n default ${CM_BEFORE} ${CM_AFTER} --ignore-not-found && ${KUBECTL} create configmap -n default ${CM_BEFORE} --from-literal=made=before-the-backup`);
+    await sh('master1', `${KUBECTL} delete configmap -n default ${CM_BEFORE} ${CM_AFTER} --ignore-not-found && ${applyConfigMap(CM_BEFORE, 'before-the-backup')}`);
     const backup = await playText('etcd-backup.yml', ['etcd-backup.yml', '-i', INVENTORY, '-e', `etcd_backup_dir=${dir}`]);
     expect(backup.run.code, playOutput(backup.run)).to.equal(0);
     const [name] = readdirSync(dir);
     snapshot = join(dir, name!);
     await sh('master1', `${ETCDCTL} put ${AFTER} written-after-the-backup`);
-    await sh('master1', `${KUBECTL} create configmap -n default ${CM_AFTER} --from-literal=made=after-the-backup`);
+    await sh('master1', applyConfigMap(CM_AFTER, 'after-the-backup'));
     expect(await configMaps('master2'), 'both ConfigMaps, through master2').to.deep.equal([CM_AFTER, CM_BEFORE]);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
