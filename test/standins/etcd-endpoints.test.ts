@@ -5,19 +5,10 @@
 // annotation, and failed with "no etcd endpoints found". Python and a temp cluster state only.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'test', 'standins', 'etcd_endpoints_driver.py'))) {
-    if (dir === path.dirname(dir)) throw new Error('test/standins/etcd_endpoints_driver.py not found above this file');
-    dir = path.dirname(dir);
-  }
-  return dir;
-}
+import { REPO_ROOT } from '../helpers/run-play.js';
 
 interface Found {
   endpoints: string[];
@@ -25,7 +16,7 @@ interface Found {
 }
 
 function discover(delay: number, timeout: number): Found {
-  const root = repoRoot();
+  const root = REPO_ROOT;
   const state = mkdtempSync(path.join(tmpdir(), 'play-etcd-endpoints-'));
   try {
     const run = spawnSync('python3', [path.join(root, 'test/standins/etcd_endpoints_driver.py'), String(delay), String(timeout)], {

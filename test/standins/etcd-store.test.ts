@@ -8,12 +8,12 @@
 // shows the HTTP side. Without etcd the file skips loudly, and fails under CI.
 import { expect } from 'chai';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../helpers/run-play.js';
 import { requirePrerequisite } from '../helpers/skip.js';
 import { executable, findEtcd, HOST, stopChild, unusedPort, untilOutput } from '../helpers/real-etcd.js';
 
@@ -33,15 +33,6 @@ interface Meta {
   name: string;
   resourceVersion: string;
   generation?: number;
-}
-
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'test', 'standins', 'etcd_store_driver.py'))) {
-    if (dir === path.dirname(dir)) throw new Error('test/standins/etcd_store_driver.py not found above this file');
-    dir = path.dirname(dir);
-  }
-  return dir;
 }
 
 /** The driver: one JSON command per line in, one JSON answer per line out. */
@@ -76,7 +67,7 @@ class Driver {
 
 describe('etcd store: the stand-in apiserver keeps its objects in the real etcd', function () {
   this.timeout(60_000);
-  const root = repoRoot();
+  const root = REPO_ROOT;
   const pythonPath = path.join(root, 'test', 'lab', 'standins', 'src');
   let work = '';
   let pki = '';
