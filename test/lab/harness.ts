@@ -4,7 +4,7 @@
 // - root: brings the lab up (or reuses the running one; under CI a fresh one) in a before() hook,
 //   then runs the suite.
 import { isCI } from '../../engine/ci.js';
-import { isRoot, labDown, labUp, type UpReport } from './lab.js';
+import { isRoot, labDown, labStartHost, labStatus, labUp, type UpReport } from './lab.js';
 
 /** Time for `up` on a cold machine: debootstrap plus the repository download. */
 const LAB_UP_TIMEOUT_MS = 20 * 60_000;
@@ -30,6 +30,20 @@ export function ensureLabUp(): Promise<UpReport> {
   return labReady;
 }
 
+/**
+ * Boots again every host a suite left powered off (a drill that failed before its power-on):
+ * the next suites start from a lab with every host running, so one failure stays one failure
+ * instead of every later suite failing on an unreachable host. Says so when it had to.
+ */
+export async function powerOnStoppedHosts(suite: string): Promise<string[]> {
+  const stopped = (await labStatus()).hosts.filter((h) => h.state === 'stopped').map((h) => h.name);
+  for (const name of stopped) {
+    process.stderr.write(`      [lab] ${name} was left powered off by '${suite}': booting it again for the next suites\n`);
+    await labStartHost(name);
+  }
+  return stopped;
+}
+
 export function describeLab(title: string, fn: (this: Mocha.Suite) => void): void {
   if (!isRoot()) {
     if (isCI()) {
@@ -52,5 +66,10 @@ export function describeLab(title: string, fn: (this: Mocha.Suite) => void): voi
       await ensureLabUp();
     });
     fn.call(this);
+    // registered after the suite's own after hooks, so it runs last
+    after(async function () {
+      this.timeout(LAB_UP_TIMEOUT_MS);
+      await powerOnStoppedHosts(title);
+    });
   });
 }

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import base64
 import os
+import time
 
 import yaml
 
 from . import httpclient, paths
+
+# client-go (rest/request.go) retries a GET whose connection was reset or closed before any answer
+# ("connection reset by peer", EOF: an apiserver restarting, or haproxy in TCP mode closing the
+# client when no backend took the connection) with an artificial "Retry-After: 1", about ten
+# times; writes are not retried (not idempotent). kubeadm, kubectl and the kubelet ride out an
+# apiserver restart behind the load balancer that way, so the stand-ins do too.
+GET_RETRIES = 10
+GET_RETRY_AFTER_S = 1.0
 
 
 def dump_yaml(data) -> str:
@@ -55,9 +64,17 @@ class Kubeconfig:
         self.path = path
 
     def request(self, path: str, method: str = "GET", body=None, timeout: float = 30.0):
-        return httpclient.request(self.server, path, method, ca_pem=self.ca_pem, insecure=self.insecure,
-                                  client_cert=self.cert_pem, client_key=self.key_pem,
-                                  bearer=self.token, body=body, timeout=timeout)
+        retries = GET_RETRIES if method == "GET" else 0
+        while True:
+            try:
+                return httpclient.request(self.server, path, method, ca_pem=self.ca_pem, insecure=self.insecure,
+                                          client_cert=self.cert_pem, client_key=self.key_pem,
+                                          bearer=self.token, body=body, timeout=timeout)
+            except httpclient.TransportError as exc:
+                if exc.kind != "eof" or exc.message != "EOF" or retries == 0:
+                    raise
+                retries -= 1
+                time.sleep(GET_RETRY_AFTER_S)
 
 
 def _named(entries, name):
