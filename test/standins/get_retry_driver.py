@@ -13,18 +13,18 @@ import json
 import os
 import socket
 import ssl
-import subprocess
 import sys
 import tempfile
 import threading
 
-from playstandin import httpclient, kubeconfig
+from playstandin import httpclient, kubeconfig, pki
 
 
 def self_signed(folder: str) -> tuple:
+    """A throwaway server certificate: the stand-ins' own CA maker (the client does not verify it)."""
     cert, key = os.path.join(folder, "c.pem"), os.path.join(folder, "k.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                    "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1", "-days", "1"], check=True, capture_output=True)
+    pki.generate_keys([key], "ECDSA-P256")
+    pki.create_ca(key, cert, "127.0.0.1")
     return cert, key
 
 
