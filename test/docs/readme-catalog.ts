@@ -103,9 +103,9 @@ export const README_COMMANDS: Readonly<Record<string, Coverage>> = {
     by: 'excluded',
     why: 'the snapshot’s name is dated: test/lab/etcd-restore.test.ts runs it with the name its own backup got, twice (the second run a no-op), then site.yml',
   },
-  'play site.yml -i inventories/lab -e kubernetes_version=1.32.0 --check': {
+  'play site.yml -i inventories/lab -e kubernetes_version=1.33.0 --check': {
     by: 'lab',
-    expect: { code: 0, output: /upgrade 1\.31\.14 -> 1\.32\.0: preflight passed[\s\S]*upgrade master1 1\.31\.14 -> 1\.32\.0: kubeadm 1\.32\.0, kubeadm upgrade apply v1\.32\.0[\s\S]*check mode: nothing was changed/ },
+    expect: { code: 0, output: /upgrade 1\.32\.3 -> 1\.33\.0: preflight passed[\s\S]*upgrade master1 1\.32\.3 -> 1\.33\.0: kubeadm 1\.33\.0, kubeadm upgrade apply v1\.33\.0[\s\S]*check mode: nothing was changed/ },
   },
   'play site.yml -i inventories/lab --check --diff': { by: 'lab', expect: { code: 0, output: /check mode: nothing was changed/, absent: ANY_CHANGE } },
   'play lb.yml -i inventories/lab --limit lb1 -v': { by: 'lab', expect: { code: 0, output: /^lb1 +: ok=\d+ +changed=0[\s\S]*execs=\d+/m, absent: /^lb2 +: ok=/m } },

@@ -7,9 +7,11 @@
 //   keepalived password appears in any output (-vvv, --diff, --json); docker and cri-o build a
 //   cluster too (after reset.yml).
 //
-// Issue 12 / 13 acceptance here too: conntrack and iptables are not in the base image and kubelet
-// 1.31.14 does not bring conntrack, so the kubeadm role must install them (and the stand-in
-// kubeadm's preflight fails without them: shown on worker3 before it joins); no token or
+// Issue 12 / 13 acceptance here too: conntrack and iptables are not in the base image, so the
+// kubeadm role must install what kubeadm's preflight requires: iptables at 1.32.3 (the cluster's
+// version; kubelet 1.32.3 still depends on conntrack, which kubeadm 1.32 no longer requires), and
+// conntrack for 1.31.14, whose kubelet does not bring it (the stand-in kubeadm 1.31's preflight
+// fails without it: shown on worker3 with 1.31.14's packages before it joins at 1.32.3); no token or
 // certificate key in any process's argv on the controller and the masters during the first build
 // (sampled every 50 ms); play's join tokens are gone after the joins; reset.yml on a worker then
 // site.yml re-joins it at once.
@@ -21,7 +23,7 @@
 // puts a fake one there). Packages and runtimes stay installed; worker3 and master4 stay in the
 // lab (reset). Numbers are printed as `[measure]` lines.
 import { expect } from 'chai';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -240,9 +242,11 @@ describeLab('issue 5: site.yml builds the HA cluster on the lab', function () {
       samples = await sampler.stop();
     }
     measure('cluster build time', seconds, 's');
-    // The kubeadm role installed them itself (apt marks them manual), kubelet 1.31.14 does not depend on conntrack.
-    expect((await sh('worker1', 'apt-mark showmanual conntrack iptables')).split('\n').filter(Boolean).sort()).to.deep.equal(['conntrack', 'iptables']);
-    expect(await sh('worker1', "dpkg-query -W -f '${Depends}' kubelet")).not.to.contain('conntrack');
+    // The kubeadm role installed iptables itself (apt marks it manual); conntrack came at least with
+    // kubelet 1.32.3, which depends on it (kubeadm 1.32's preflight does not require it).
+    expect(await sh('worker1', 'apt-mark showmanual iptables')).to.equal('iptables\n');
+    expect(await sh('worker1', "dpkg-query -W -f '${Status}' conntrack")).to.equal('install ok installed');
+    expect(await sh('worker1', "dpkg-query -W -f '${Depends}' kubelet")).to.contain(', conntrack,');
     await expectReady(NODES, 'containerd://');
     await expectEtcdMembers(['master1', 'master2', 'master3']);
     await snapshotCertsSecret();
@@ -258,6 +262,20 @@ describeLab('issue 5: site.yml builds the HA cluster on the lab', function () {
     console.log(`      [info] ${KUBECONFIG_PATH}: ${api.server} -> ${LAB.vip}:6443, GET /api/v1/nodes = ${api.status}, ${api.nodes.length} nodes`);
     // root and the kubeadm config on the first master.
     expect(await sh('master1', 'stat -c %a /root/.kube/config; grep -c controlPlaneEndpoint /etc/kubernetes/kubeadm-config.yaml')).to.equal('600\n1\n');
+  });
+
+  it("kubectl on a master is the real client, Debian's kubectl 1.32.3: `kubectl version` shows it and the server, no skew warning", async () => {
+    // The binary the lab repository's kubectl 1.32.3 package installed is the one Debian built.
+    const realSha = createHash('sha256').update(readFileSync(join(LAB.realKubectlRoot, 'usr/bin/kubectl'))).digest('hex');
+    for (const m of ['master1', 'master2', 'master3']) {
+      expect(await sh(m, "dpkg-query -W -f '${Version}' kubectl; echo; sha256sum /usr/bin/kubectl | cut -d' ' -f1"), m).to.equal(`1.32.3-1.1\n${realSha}\n`);
+    }
+    // stdout and stderr together: a version skew warning would be on stderr.
+    const shown = await sh('master1', 'kubectl version 2>&1');
+    console.log(`      [info] kubectl version on master1:\n${shown.replace(/^/gm, '        ')}`);
+    expect(shown).to.match(/^Client Version: v1\.32\.3\nKustomize Version: v\d+\.\d+\.\d+\nServer Version: v1\.32\.3\n$/);
+    const json = JSON.parse(await sh('master1', 'kubectl version -o json')) as { clientVersion: { gitVersion: string; goVersion: string }; serverVersion: { gitVersion: string } };
+    expect([json.clientVersion.gitVersion, json.serverVersion.gitVersion]).to.deep.equal(['v1.32.3', 'v1.32.3']);
   });
 
   it('no bootstrap token or certificate key in any process\'s argv during the build (sampled every 50 ms on the controller and the nodes)', async () => {
@@ -316,8 +334,10 @@ describeLab('issue 5: site.yml builds the HA cluster on the lab', function () {
   it('adds worker3: it joins, and nothing else of the cluster changes', async function () {
     this.timeout(900_000);
     const w3 = await labAddHost('worker3', 'workers');
-    // Without the kubeadm role's prerequisites, the packages alone leave kubeadm 1.31's preflight
+    // Without the kubeadm role's prerequisites, 1.31.14's packages alone leave kubeadm 1.31's preflight
     // short of conntrack (kubelet 1.31.14 no longer depends on it: kubernetes/kubernetes#135306).
+    // The lab's Debian folder holds every version's packages; site.yml then moves them to 1.32.3
+    // (worker3 has not joined: nothing to upgrade, only packages to install at the pinned version).
     await sh('worker3', 'DEBIAN_FRONTEND=noninteractive apt-get -qq update && DEBIAN_FRONTEND=noninteractive apt-get -qq install -y --no-install-recommends kubelet=1.31.14-1.1 kubeadm=1.31.14-1.1 kubectl=1.31.14-1.1 >/dev/null');
     const preflight = await labSsh('worker3', 'kubeadm init --dry-run --cri-socket unix:///var/run/containerd/containerd.sock');
     expect(preflight.code).to.equal(1);

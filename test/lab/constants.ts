@@ -52,9 +52,14 @@ export const LAB = {
   /** The flat Debian repository every host's sources.list points at. */
   debianRepoUrl: `http://${SUBNET_PREFIX}.1:8080/debian`,
   /** A pkgs.k8s.io-like path (same flat repo) for the inventory var kube_package_repo. */
-  kubeRepoUrl: `http://${SUBNET_PREFIX}.1:8080/kubernetes/v1.31/deb`,
+  kubeRepoUrl: `http://${SUBNET_PREFIX}.1:8080/kubernetes/v1.32/deb`,
   /** Same idea for cri-o (crio_package_repo). */
-  crioRepoUrl: `http://${SUBNET_PREFIX}.1:8080/cri-o/v1.31/deb`,
+  crioRepoUrl: `http://${SUBNET_PREFIX}.1:8080/cri-o/v1.32/deb`,
+  /**
+   * Debian's real kubectl, unpacked (dpkg-deb -x) by test/standins/fetch-real-kubectl.sh (.ci/run
+   * runs it): the repository's kubectl of REAL_KUBECTL_VERSION is this tree, repackaged.
+   */
+  realKubectlRoot: `${CACHE_DIR}/real-kubectl/root`,
   calicoManifestUrl: `http://${SUBNET_PREFIX}.1:8080/files/calico/calico-v3.28.0.yaml`,
   /** Added hosts take addresses from this last octet upward. */
   firstAddedOctet: 41,
@@ -63,6 +68,12 @@ export const LAB = {
   mirror: 'http://deb.debian.org/debian',
   machinePrefix: 'lab-',
 } as const;
+
+/**
+ * The Kubernetes version whose kubectl package in the lab repository is the real client (Debian
+ * trixie's kubectl 1.32.3) and not the stand-in; the lab inventories' kubernetes_version.
+ */
+export const REAL_KUBECTL_VERSION = '1.32.3';
 
 /**
  * What every lab host's stand-ins read from LAB.standinSettingsPath: the stand-in apiserver keeps

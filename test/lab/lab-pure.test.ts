@@ -1,9 +1,11 @@
 // The lab machinery's pure parts: no root, no lab needed.
 import { expect } from 'chai';
-import { parseSimulatedInstalls, poolFileName, releaseFile, standinMinors, standinRepoDirs } from './repo.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseSimulatedInstalls, poolFileName, projectRoot, realKubectlRoot, releaseFile, standinMinors, standinRepoDirs } from './repo.js';
 import { shellQuote } from './ssh.js';
 import { nextFreeAddress } from './state.js';
-import { DEFAULT_HOSTS, MIX_LAYOUT, RELEASES, debianRepoPath } from './constants.js';
+import { DEFAULT_HOSTS, MIX_LAYOUT, REAL_KUBECTL_VERSION, RELEASES, debianRepoPath } from './constants.js';
 import { parseUpFlags, UsageError, withReleases } from './releases.js';
 import { baseHash, buildSources } from './base.js';
 import { inCgroups } from './machine.js';
@@ -52,6 +54,17 @@ describe('lab machinery (pure parts)', () => {
     expect(standinRepoDirs('cri-o_1.31.14-1.1_amd64.deb', minors)).to.deep.equal(['cri-o/v1.31/deb']);
     expect(standinRepoDirs('play-standin-lib_1.0.0_all.deb', minors)).to.deep.equal(['kubernetes/v1.30/deb', 'cri-o/v1.30/deb', 'kubernetes/v1.31/deb', 'cri-o/v1.31/deb']);
     expect(standinRepoDirs('kubernetes-cni_1.4.0-1.1_amd64.deb', minors)).to.include('kubernetes/v1.31/deb');
+  });
+
+  it("the real kubectl: a missing tree is an error naming the fetch script; the lab inventories run its version, which build.sh builds", () => {
+    expect(() => realKubectlRoot('/nonexistent/real-kubectl/root')).to.throw(/\/nonexistent\/real-kubectl\/root\/usr\/bin\/kubectl is missing: run test\/standins\/fetch-real-kubectl\.sh/);
+    const root = projectRoot();
+    for (const file of ['inventories/lab/group_vars/all.yml', 'inventories/lab-stacked/group_vars/all.yml', 'inventories/lab-vault/group_vars/all/main.yml']) {
+      expect(/^kubernetes_version: (\S+)$/m.exec(readFileSync(join(root, file), 'utf8'))?.[1], file).to.equal(REAL_KUBECTL_VERSION);
+    }
+    const build = readFileSync(join(root, 'test/lab/standins/build.sh'), 'utf8');
+    expect(/^kube_versions=\$\{KUBE_VERSIONS:-([^}]*)\}$/m.exec(build)?.[1]?.split(' ')).to.include(REAL_KUBECTL_VERSION);
+    expect(/^real_kubectl_version=\$\{REAL_KUBECTL_VERSION:-([^}]*)\}$/m.exec(build)?.[1]).to.equal(REAL_KUBECTL_VERSION);
   });
 
   it('writes a Release file with sizes and hashes apt checks', () => {

@@ -10,11 +10,13 @@
 //                              deb [trusted=yes] http://172.29.10.1:8080/debian ./
 //   debian-RELEASE/            the same for each other release the lab's hosts run (bullseye,
 //                              trixie: constants.ts debianRepoPath)
-//   kubernetes/vX.Y/deb/       one flat repo per minor the stand-ins are built for (v1.29, v1.30 with
-//                              1.30.2 and 1.30.5, v1.31: build.sh's KUBE_VERSIONS):
+//   kubernetes/vX.Y/deb/       one flat repo per minor the stand-ins are built for (v1.30 with
+//                              1.30.2 and 1.30.5, v1.31, v1.32: build.sh's KUBE_VERSIONS):
 //                              kubeadm, kubelet, kubectl, cri-tools of that minor, kubernetes-cni,
-//                              laid out like pkgs.k8s.io/core:/stable:/vX.Y/deb/
-//                              deb [trusted=yes] http://172.29.10.1:8080/kubernetes/v1.31/deb/ /
+//                              laid out like pkgs.k8s.io/core:/stable:/vX.Y/deb/; kubectl 1.32.3
+//                              is the real client (Debian's build, LAB.realKubectlRoot), the
+//                              others are stand-ins
+//                              deb [trusted=yes] http://172.29.10.1:8080/kubernetes/v1.32/deb/ /
 //   cri-o/vX.Y/deb/            same for the cri-o stand-in (the stand-ins' shared library,
 //                              play-standin-lib, is in every one of them)
 //   files/calico/*.yaml        plain files (the calico manifest stand-in)
@@ -26,18 +28,18 @@
 // (Dir::State::status = the release's base's dpkg status), recommends included, as a real host would; every
 // package of those resolutions is downloaded (from the package registry, by the controller) into
 // /var/cache/play-lab/pool, which keeps .debs across rebuilds. The repository is rebuilt only when
-// the package list, the base or the stand-ins' sources change.
+// the package list, the base, the stand-ins' sources or the real kubectl change.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, link, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { LAB, REPO_PACKAGES, debianRepoPath, type Release } from './constants.js';
-import { mapLimit, mustRun, run } from './exec.js';
+import { LAB, REAL_KUBECTL_VERSION, REPO_PACKAGES, debianRepoPath, type Release } from './constants.js';
+import { LabError, mapLimit, mustRun, run } from './exec.js';
 import { ensureReleaseLists, releaseAptOptions } from './release-apt.js';
 
-const RECIPE_VERSION = 6;
+const RECIPE_VERSION = 7;
 const POOL_DIR = join(LAB.cacheDir, 'pool');
 
 export interface RepoBuild {
@@ -93,9 +95,29 @@ export interface RepoRelease {
   baseHash: string;
 }
 
+/**
+ * The unpacked tree of Debian's kubectl the repository's kubectl REAL_KUBECTL_VERSION is made of;
+ * its absence is an error, never a repository without the real client.
+ */
+export function realKubectlRoot(root: string = LAB.realKubectlRoot): string {
+  if (!existsSync(join(root, 'usr/bin/kubectl'))) {
+    throw new LabError(
+      `the lab repository's kubectl ${REAL_KUBECTL_VERSION} is Debian's real kubectl, and ${join(root, 'usr/bin/kubectl')} is missing: ` +
+        'run test/standins/fetch-real-kubectl.sh (it downloads Debian trixie\'s kubectl package once; .ci/run does)',
+    );
+  }
+  return root;
+}
+
 export async function repoHash(releases: readonly RepoRelease[]): Promise<string> {
   const bases = [...releases].sort((a, b) => a.release.localeCompare(b.release)).map((r) => [r.release, r.baseHash]);
-  const recipe = { version: RECIPE_VERSION, bases, packages: [...REPO_PACKAGES].sort(), standins: await treeHash(standinsDir()) };
+  const recipe = {
+    version: RECIPE_VERSION,
+    bases,
+    packages: [...REPO_PACKAGES].sort(),
+    standins: await treeHash(standinsDir()),
+    realKubectl: [REAL_KUBECTL_VERSION, await treeHash(realKubectlRoot())],
+  };
   return createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
 }
 
@@ -158,7 +180,7 @@ interface Standins {
   workDir: string | null;
 }
 
-/** Runs the stand-ins' own build (test/lab/standins/build.sh OUTDIR); skipped with a warning if absent. */
+/** Runs the stand-ins' own build (test/lab/standins/build.sh OUTDIR); skipped with a warning if absent, an error if it fails. */
 async function buildStandins(warnings: string[]): Promise<Standins> {
   const script = join(standinsDir(), 'build.sh');
   if (!existsSync(script)) {
@@ -166,11 +188,16 @@ async function buildStandins(warnings: string[]): Promise<Standins> {
     return { debs: [], workDir: null };
   }
   const workDir = await mkdtemp(join(LAB.cacheDir, 'standins-'));
-  const result = await run('bash', [script, workDir], { cwd: projectRoot() });
+  const result = await run('bash', [script, workDir], {
+    cwd: projectRoot(),
+    env: { ...process.env, REAL_KUBECTL_ROOT: realKubectlRoot(), REAL_KUBECTL_VERSION },
+  });
   if (result.code !== 0) {
+    // No cluster can be built from a repository without them (and the real kubectl's checks are
+    // there): an error, not a warning under a repository that looks fine.
     const tail = (result.stderr || result.stdout).trim().split('\n').slice(-10).join('\n');
-    warnings.push(`stand-in build failed (exit ${result.code}); repository made without stand-ins:\n${tail}`);
-    return { debs: [], workDir };
+    await rm(workDir, { recursive: true, force: true });
+    throw new LabError(`the stand-in build failed (exit ${result.code}):\n${tail}`);
   }
   const debs = (await listFiles(workDir)).filter((f) => f.endsWith('.deb')).map((f) => join(workDir, f));
   if (debs.length === 0) warnings.push('the stand-in build made no .deb');

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requirePrerequisite } from '../helpers/skip.js';
+import { LAB } from './constants.js';
 
 interface Result {
   code: number;
@@ -22,6 +23,8 @@ interface Result {
 }
 
 const LOOPBACK = '127.0.0.1';
+/** Debian's kubectl as test/standins/fetch-real-kubectl.sh unpacked it: build.sh's default REAL_KUBECTL_ROOT. */
+const REAL_KUBECTL_ROOT = LAB.realKubectlRoot;
 const TOKEN = /^[a-z0-9]{6}\.[a-z0-9]{16}$/;
 
 function standinsDir(): string {
@@ -438,14 +441,47 @@ describe('lab stand-ins: kubeadm, kubelet, kubectl, cri-o, crictl (loopback, fak
 
     it('builds the same bytes twice (deterministic); by default the four versions of the lab\'s upgrade paths', async () => {
       const again = path.join(lab.dir, 'debs-again');
-      expect((await run(path.join(standinsDir(), 'build.sh'), [again], lab.env())).code).to.equal(0);
+      const defaults = await run(path.join(standinsDir(), 'build.sh'), [again], lab.env());
+      expect(defaults.code, defaults.stderr).to.equal(0);
       const kubeadms = readdirSync(again).filter((f) => f.startsWith('kubeadm_')).sort();
-      expect(kubeadms).to.deep.equal(['1.29.15', '1.30.2', '1.30.5', '1.31.14'].map((v) => `kubeadm_${v}-1.1_${arch}.deb`));
+      expect(kubeadms).to.deep.equal(['1.30.2', '1.30.5', '1.31.14', '1.32.3'].map((v) => `kubeadm_${v}-1.1_${arch}.deb`));
+      // kubelet 1.32.3 (released 2025-03-11) still depends on conntrack, as 1.30.5 does.
+      const kubelet1323 = await run('dpkg-deb', ['-f', path.join(again, `kubelet_1.32.3-1.1_${arch}.deb`), 'Depends'], lab.env());
+      expect(kubelet1323.stdout).to.contain(', conntrack,');
       const kubelet1305 = await run('dpkg-deb', ['-f', path.join(again, `kubelet_1.30.5-1.1_${arch}.deb`), 'Depends'], lab.env());
       expect(kubelet1305.stdout).to.equal('play-standin-lib (>= 1.0.0), play-standin-etcd, iptables (>= 1.4.21), kubernetes-cni (>= 1.2.0), iproute2, mount, conntrack, util-linux, ethtool\n');
       for (const deb of readdirSync(lab.debs)) {
         expect(readFileSync(path.join(again, deb)).equals(readFileSync(path.join(lab.debs, deb))), deb).to.equal(true);
       }
+    });
+
+    it('kubectl 1.32.3 is the real client, Debian\'s build repackaged; the build refuses a missing or other binary', async () => {
+      const debs = path.join(lab.dir, 'debs-real-kubectl');
+      const built = await run(path.join(standinsDir(), 'build.sh'), [debs], lab.env({ KUBE_VERSIONS: '1.32.3' }));
+      expect(built.code, built.stderr).to.equal(0);
+      const deb = path.join(debs, `kubectl_1.32.3-1.1_${arch}.deb`);
+      const fields = (await run('dpkg-deb', ['-f', deb, 'Package', 'Version', 'Depends', 'Description'], lab.env())).stdout;
+      expect(fields).to.match(/^Package: kubectl\nVersion: 1\.32\.3-1\.1\n/);
+      expect(fields, 'no Depends: not the stand-in library').not.to.contain('Depends:');
+      expect(fields).to.contain("The real kubectl 1.32.3, not a stand-in: Debian's build");
+      const unpacked = path.join(lab.dir, 'real-kubectl-root');
+      await run('dpkg-deb', ['-x', deb, unpacked], lab.env());
+      // Byte for byte what Debian's package ships, with its completions, man page and copyright.
+      for (const file of ['usr/bin/kubectl', 'usr/share/bash-completion/completions/kubectl.bash', 'usr/share/man/man1/kubectl.1.gz', 'usr/share/doc/kubectl/copyright']) {
+        expect(readFileSync(path.join(unpacked, file)).equals(readFileSync(path.join(REAL_KUBECTL_ROOT, file))), file).to.equal(true);
+      }
+      const client = await run(path.join(unpacked, 'usr/bin/kubectl'), ['version', '--client', '-o', 'json'], lab.env());
+      expect((JSON.parse(client.stdout) as { clientVersion: { gitVersion: string } }).clientVersion.gitVersion).to.equal('v1.32.3');
+      // The other versions keep the stand-in (the upgrade test's older steps).
+      expect(readFileSync(path.join(lab.pkgroot, 'usr/bin/kubectl'), 'utf8')).to.contain('play lab stand-in');
+      const missing = await run(path.join(standinsDir(), 'build.sh'), [path.join(lab.dir, 'debs-no-kubectl')],
+        lab.env({ KUBE_VERSIONS: '1.32.3', REAL_KUBECTL_ROOT: path.join(lab.dir, 'nowhere') }));
+      expect(missing.code).to.equal(1);
+      expect(missing.stderr).to.contain('the real kubectl 1.32.3 is missing').and.to.contain('fetch-real-kubectl.sh');
+      const other = await run(path.join(standinsDir(), 'build.sh'), [path.join(lab.dir, 'debs-other-kubectl')],
+        lab.env({ KUBE_VERSIONS: '1.31.14', REAL_KUBECTL_VERSION: '1.31.14' }));
+      expect(other.code).to.equal(1);
+      expect(other.stderr).to.contain("is kubectl 'v1.32.3', not v1.31.14");
     });
   });
 

@@ -1,12 +1,14 @@
 // Issue 15 item 1 on the lab: a new kubernetes_version is a rolling upgrade by re-running
-// site.yml. Built at 1.29.15 from reset hosts, then: 1.31.14 (a skipped minor) refused before any
-// host changes; 1.30.5 rolled through (every control plane before any kubelet, one node
-// unschedulable at a time, sampled), a second run changes nothing; 1.29.15 (a downgrade)
-// refused; 1.31.14 with worker2 powered off half-way: reported unreachable, and once it is back
-// the next run finishes worker2 without touching the nodes already done.
+// site.yml. Built at 1.30.5 from reset hosts, then: 1.32.3 (a skipped minor) refused before any
+// host changes; 1.31.14 rolled through (every control plane before any kubelet, one node
+// unschedulable at a time, sampled), a second run changes nothing; 1.30.5 (a downgrade)
+// refused; 1.32.3 with worker2 powered off half-way: reported unreachable, and once it is back
+// the next run finishes worker2 without touching the nodes already done. kubectl moves with the
+// kubelet: the stand-in of 1.30.5 and 1.31.14, then at 1.32.3 the real client (Debian's build,
+// issue 16 item 4), which drives the last upgrade's cordons and drains of the nodes after master1.
 //
 // State: starts with reset.yml on inventories/lab's nodes (a fake apiserver of lb.test stopped
-// first) and leaves the cluster built at 1.31.14 (inventories/lab's version); cluster.test, next,
+// first) and leaves the cluster built at 1.32.3 (inventories/lab's version); cluster.test, next,
 // resets it.
 import { expect } from 'chai';
 import type { JsonReportDoc } from '../helpers/run-play.js';
@@ -92,72 +94,74 @@ describeLab('issue 15: a new kubernetes_version is a rolling upgrade', function 
     expect(run.code, playOutput(run)).to.equal(0);
   });
 
-  it('builds the cluster at 1.29.15', async () => {
-    const built = await site('upgrade: build at 1.29.15', '1.29.15');
+  it('builds the cluster at 1.30.5', async () => {
+    const built = await site('upgrade: build at 1.30.5', '1.30.5');
     expect(built.code, built.out).to.equal(0);
     const rows = await nodeRows();
-    expect(rows.map((r) => [r.name, r.kubelet, r.ready]).sort()).to.deep.equal(NODES.map((n) => [n, 'v1.29.15', true]));
+    expect(rows.map((r) => [r.name, r.kubelet, r.ready]).sort()).to.deep.equal(NODES.map((n) => [n, 'v1.30.5', true]));
   });
 
-  it('refuses 1.31.14 (a skipped minor) before any host changes: exit 2, both versions named', async () => {
+  it('refuses 1.32.3 (a skipped minor) before any host changes: exit 2, both versions named', async () => {
     const before = await sh('worker1', 'cat /etc/apt/sources.list.d/kubernetes.list');
-    const refused = await site('upgrade: 1.29 -> 1.31 (refused)', '1.31.14');
+    const refused = await site('upgrade: 1.30 -> 1.32 (refused)', '1.32.3');
     expect(refused.code, refused.out).to.equal(2);
-    expect(refused.out).to.match(/refused before any change: kubernetes_version 1\.31\.14 skips a minor: the control plane runs 1\.29\.15/);
+    expect(refused.out).to.match(/refused before any change: kubernetes_version 1\.32\.3 skips a minor: the control plane runs 1\.30\.5/);
     expectNothingChanged(refused.doc);
     expect(await sh('worker1', 'cat /etc/apt/sources.list.d/kubernetes.list')).to.equal(before);
   });
 
-  it('upgrades to 1.30.5: every control plane before any kubelet, one node unschedulable at a time; a second run changes nothing', async () => {
-    const { result: up, max, samples, cordonedSamples } = await sampleCordons(site('upgrade: 1.29.15 -> 1.30.5', '1.30.5'));
+  it('upgrades to 1.31.14: every control plane before any kubelet, one node unschedulable at a time; a second run changes nothing', async () => {
+    const { result: up, max, samples, cordonedSamples } = await sampleCordons(site('upgrade: 1.30.5 -> 1.31.14', '1.31.14'));
     expect(up.code, up.out).to.equal(0);
-    measure('upgrade 1.29 -> 1.30: samples of kubectl get nodes', samples);
-    measure('upgrade 1.29 -> 1.30: most nodes unschedulable at once', max);
+    measure('upgrade 1.30 -> 1.31: samples of kubectl get nodes', samples);
+    measure('upgrade 1.30 -> 1.31: most nodes unschedulable at once', max);
     expect(cordonedSamples, 'the sampler saw a node cordoned (else it proves nothing)').to.be.greaterThan(0);
     expect(max).to.equal(1);
     const rows = await nodeRows();
-    expect(rows.map((r) => [r.name, r.kubelet, r.ready, r.unschedulable]).sort()).to.deep.equal(NODES.map((n) => [n, 'v1.30.5', true, false]));
-    for (const m of MASTERS) expect(await controlPlaneVersion(m), m).to.equal('v1.30.5');
+    expect(rows.map((r) => [r.name, r.kubelet, r.ready, r.unschedulable]).sort()).to.deep.equal(NODES.map((n) => [n, 'v1.31.14', true, false]));
+    for (const m of MASTERS) expect(await controlPlaneVersion(m), m).to.equal('v1.31.14');
     const lastControlPlane = Math.max(...(await Promise.all(MASTERS.map(async (m) => Number((await sh(m, `stat -c %Y ${MANIFEST}`)).trim())))));
     const firstKubelet = Math.min(...(await Promise.all(NODES.map(kubeletMovedAt))));
     expect(lastControlPlane, 'the last control plane moved before the first kubelet').to.be.at.most(firstKubelet);
     for (const h of NODES) expect(await sh(h, 'apt-mark showhold kubelet kubeadm kubectl | sort | tr "\\n" " "'), h).to.equal('kubeadm kubectl kubelet ');
 
-    const again = await site('upgrade: 1.30.5 again (no-op)', '1.30.5');
+    const again = await site('upgrade: 1.31.14 again (no-op)', '1.31.14');
     expect(again.code, again.out).to.equal(0);
     expectNothingChanged(again.doc);
   });
 
-  it('refuses 1.29.15 (a downgrade) before any host changes: exit 2, both versions named', async () => {
-    const refused = await site('upgrade: 1.30 -> 1.29 (refused)', '1.29.15');
+  it('refuses 1.30.5 (a downgrade) before any host changes: exit 2, both versions named', async () => {
+    const refused = await site('upgrade: 1.31 -> 1.30 (refused)', '1.30.5');
     expect(refused.code, refused.out).to.equal(2);
-    expect(refused.out).to.match(/kubernetes_version 1\.29\.15 is older than the cluster \(the control plane on master1 runs 1\.30\.5/);
+    expect(refused.out).to.match(/kubernetes_version 1\.30\.5 is older than the cluster \(the control plane on master1 runs 1\.31\.14/);
     expectNothingChanged(refused.doc);
   });
 
-  it('upgrades to 1.31.14 with worker2 powered off half-way: unreachable, then the next run finishes only worker2', async () => {
+  it('upgrades to 1.32.3 with worker2 powered off half-way: unreachable, then the next run finishes only worker2', async () => {
     let settled = false;
-    const run = site('upgrade: 1.30.5 -> 1.31.14, worker2 off', '1.31.14', ['-e', 'calico_ready_timeout=20', '-T', '3']).finally(() => (settled = true));
-    await pollUntil('master1 control plane at v1.31.14', async () => (settled || (await controlPlaneVersion('master1')) === 'v1.31.14' ? true : undefined), { timeoutMs: 600_000, intervalMs: 1000 });
-    expect(settled, 'the run was still going when master1 reached 1.31.14').to.equal(false);
+    const run = site('upgrade: 1.31.14 -> 1.32.3, worker2 off', '1.32.3', ['-e', 'calico_ready_timeout=20', '-T', '3']).finally(() => (settled = true));
+    await pollUntil('master1 control plane at v1.32.3', async () => (settled || (await controlPlaneVersion('master1')) === 'v1.32.3' ? true : undefined), { timeoutMs: 600_000, intervalMs: 1000 });
+    expect(settled, 'the run was still going when master1 reached 1.32.3').to.equal(false);
     await labStopHost('worker2');
     const stopped = await run;
     expect(stopped.code, stopped.out).to.not.equal(0);
     expect(stopped.doc.hosts['worker2']!.stats.unreachable, stopped.out).to.be.greaterThan(0);
     const done = [...MASTERS, 'worker1'];
     const rows = await nodeRows();
-    for (const h of done) expect(rows.find((r) => r.name === h)?.kubelet, h).to.equal('v1.31.14');
+    for (const h of done) expect(rows.find((r) => r.name === h)?.kubelet, h).to.equal('v1.32.3');
     const before = Object.fromEntries(await Promise.all(done.map(async (h) => [h, await marks(h)] as const)));
 
     await labStartHost('worker2');
     await pollUntil('worker2 Ready again', async () => ((await nodeRows().catch(() => [])).find((r) => r.name === 'worker2')?.ready ? true : undefined), { timeoutMs: 300_000, intervalMs: 2000 });
-    const resumed = await site('upgrade: resume 1.31.14', '1.31.14');
+    const resumed = await site('upgrade: resume 1.32.3', '1.32.3');
     expect(resumed.code, resumed.out).to.equal(0);
     const changedHosts = Object.entries(changedByHost(resumed.doc)).filter(([, tasks]) => tasks.length > 0);
     expect(changedHosts.map(([h]) => h), JSON.stringify(changedHosts)).to.deep.equal(['worker2']);
     const after = Object.fromEntries(await Promise.all(done.map(async (h) => [h, await marks(h)] as const)));
     expect(after, 'the nodes already done were not touched').to.deep.equal(before);
     const final = await nodeRows();
-    expect(final.map((r) => [r.name, r.kubelet, r.ready, r.unschedulable]).sort()).to.deep.equal(NODES.map((n) => [n, 'v1.31.14', true, false]));
+    expect(final.map((r) => [r.name, r.kubelet, r.ready, r.unschedulable]).sort()).to.deep.equal(NODES.map((n) => [n, 'v1.32.3', true, false]));
+    // kubectl moved with the kubelets: the real client on every node now (Debian's build, no stand-in left).
+    for (const h of NODES) expect(await sh(h, 'kubectl version --client | head -1; grep -c "play lab stand-in" /usr/bin/kubectl || true'), h).to.equal('Client Version: v1.32.3\n0\n');
   });
 });

@@ -260,6 +260,13 @@ describe('etcd store: the stand-in apiserver keeps its objects in the real etcd'
       api('GET', '/api/v1/namespaces/default/configmaps/through-api')]);
     expect(read).to.include({ code: 504, reason: 'Timeout', message: TIMEOUT_MESSAGE });
     expect(read.seconds).to.be.within(STORAGE_TIMEOUT - 0.2, bound);
+    // discovery and OpenAPI come from the apiserver's memory (its CRD informer's cache), as the real
+    // one's do: kubectl apply reads both before its request, which must then fail with etcd's error
+    for (const path of ['/apis', '/openapi/v3']) {
+      const served = await api('GET', path);
+      expect(served.status, `${path} while etcd is down`).to.equal(200);
+      expect(served.ms, `${path} does not wait for etcd`).to.be.below(1000);
+    }
     const health = await driver!.send({ op: 'health' });
     expect(health.ok, 'the health check while etcd is down').to.equal('context deadline exceeded');
     expect(health.seconds, 'the health check is bounded by --etcd-healthcheck-timeout (2 s)').to.be.below(2.5);

@@ -367,4 +367,25 @@ describe('the stand-in kube-apiserver and the real kubectl (loopback)', function
     expect((await kubectl('get', 'nodes', '-o', 'name')).stdout).to.equal('node/cp1\nnode/w1\n');
     expect(readFileSync(path.join(dir, 'admin.conf'), 'utf8')).to.contain(`server: https://127.0.0.1:${port}`);
   });
+
+  it('kubectl apply -f of the lab\'s calico manifest (what the calico role applies): every kind created, then unchanged but the budget (last: its pods would be drained above)', async () => {
+    const manifest = path.join(REPO_ROOT, 'test/lab/standins/calico/calico-v3.28.0.yaml');
+    const kinds = [...readFileSync(manifest, 'utf8').matchAll(/^kind: (\S+)$/gm)].map((m) => m[1]);
+    const first = await kubectl('apply', '-f', manifest);
+    expect(first.code, first.stderr).to.equal(0);
+    expect(first.stderr).to.equal('');
+    const lines = first.stdout.trim().split('\n');
+    expect(lines.length, first.stdout).to.equal(kinds.length);
+    for (const line of lines) expect(line, first.stdout).to.match(/^[a-z0-9.]+\/\S+ created$/);
+    // The same again: unchanged, except the PodDisruptionBudget, which the real kubectl reports
+    // configured on every apply: spec.selector's patchStrategy is "replace" (api/policy/v1
+    // types.go), so its three-way patch is never empty ({"spec":{"selector":...}}), and kubectl
+    // prints configured for any non-empty patch (apply.go). The calico role applies only a changed
+    // manifest (calico.yaml.applied), so it reads nothing into that line.
+    const again = await kubectl('apply', '-f', manifest);
+    expect(again.code, again.stderr).to.equal(0);
+    const [budget, ...rest] = again.stdout.trim().split('\n');
+    expect(budget).to.equal('poddisruptionbudget.policy/calico-kube-controllers configured');
+    for (const line of rest) expect(line, again.stdout).to.match(/^[a-z0-9.]+\/\S+ unchanged$/);
+  });
 });

@@ -4,8 +4,13 @@
 # pkgs.k8s.io version scheme (kubeadm_1.30.2-1.1), plus play-standin-lib, the Python
 # code they share.
 #
-#   test/lab/standins/build.sh OUTDIR            # KUBE_VERSIONS="1.29.15 1.30.2 1.30.5 1.31.14" by default
+#   test/lab/standins/build.sh OUTDIR            # KUBE_VERSIONS="1.30.2 1.30.5 1.31.14 1.32.3" by default
 #   KUBE_VERSIONS="1.29.6 1.30.2 1.31.0" test/lab/standins/build.sh OUTDIR
+#
+# kubectl of REAL_KUBECTL_VERSION (1.32.3) is not a stand-in: it is the real client, Debian
+# trixie's kubectl package unpacked by test/standins/fetch-real-kubectl.sh into REAL_KUBECTL_ROOT
+# (default /var/cache/play-lab/real-kubectl/root), repackaged under pkgs.k8s.io's name and version.
+# Building that version without it fails (no stand-in is put in its place).
 #
 # No network, deterministic (fixed mtimes, root ownership, sorted by dpkg-deb): the
 # same sources give the same bytes, so rebuilding is harmless.
@@ -16,9 +21,11 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 
-# One minor behind, two patches of one minor (patch upgrades) and the inventory's 1.31.14: the
-# lab's upgrade paths 1.29 -> 1.30 -> 1.31 and 1.30.2 -> 1.30.5.
-kube_versions=${KUBE_VERSIONS:-1.29.15 1.30.2 1.30.5 1.31.14}
+# Two patches of one minor (patch upgrades), one minor behind and the inventory's 1.32.3 (the
+# real kubectl's version): the lab's upgrade paths 1.30 -> 1.31 -> 1.32 and 1.30.2 -> 1.30.5.
+kube_versions=${KUBE_VERSIONS:-1.30.2 1.30.5 1.31.14 1.32.3}
+real_kubectl_version=${REAL_KUBECTL_VERSION:-1.32.3}
+real_kubectl_root=${REAL_KUBECTL_ROOT:-/var/cache/play-lab/real-kubectl/root}
 revision=1.1                 # pkgs.k8s.io's Debian revision
 lib_version=1.0.0
 cni_version=1.4.0
@@ -153,7 +160,7 @@ kubelet_depends() {
   case "$1" in
     1.29.6|1.30.2|1.31.0)     # released 2024-06-11 / 2024-06-11 / 2024-08-13
       echo "iptables (>= 1.4.21), $cni, iproute2, mount, socat, util-linux, ethtool, ebtables, conntrack" ;;
-    1.29.15|1.30.5|1.31.13)   # released 2025-03-12 / 2024-09-10 / in the 98122cf8 window; the Depends as
+    1.29.15|1.30.5|1.31.13|1.32.3)   # released 2025-03-12 / 2024-09-10 / in the 98122cf8 window / 2025-03-11; the Depends as
                               # `apt-cache depends kubelet` shows them for 1.31.13 in kubernetes/kubernetes#135306
       echo "iptables (>= 1.4.21), $cni, iproute2, mount, conntrack, util-linux, ethtool" ;;
     1.31.14)                  # released 2025-11-12, after d2a7ae37 (kubernetes/kubernetes#135306)
@@ -172,6 +179,43 @@ kubeadm_depends() {
   else
     echo "cri-tools (>= 1.30.0)"
   fi
+}
+
+# real_kubectl ROOT VERSION: the kubectl package of VERSION made of Debian's real kubectl, as
+# dpkg-deb -x left it in real_kubectl_root: /usr/bin/kubectl, its bash, zsh and fish completions,
+# man page and copyright, i.e. everything Debian's package ships. Refuses a missing binary and one
+# whose `version --client` is not VERSION: a kubectl_X package holds kubectl X. No Depends:
+# pkgs.k8s.io's kubectl has none (a static binary); Debian's binary wants libc6 (>= 2.34), which
+# bookworm and trixie have and bullseye (2.31) lacks, so it does not run on a bullseye host
+# (the lab's --mix puts bullseye on lb1 and worker2 only, and no role runs kubectl on a worker).
+real_kubectl() {
+  local root=$1 version=$2 binary="$real_kubectl_root/usr/bin/kubectl" shown debian_version
+  if [ ! -x "$binary" ]; then
+    echo "build.sh: the real kubectl $version is missing: no $binary (run test/standins/fetch-real-kubectl.sh," >&2
+    echo "  or set REAL_KUBECTL_ROOT to the root of Debian's kubectl package unpacked with dpkg-deb -x)" >&2
+    return 1
+  fi
+  shown=$("$binary" version --client 2>&1 | sed -n 's/^Client Version: //p')
+  if [ "$shown" != "v$version" ]; then
+    echo "build.sh: $binary is kubectl '${shown:-unknown}', not v$version: a kubectl_$version package must hold kubectl $version" >&2
+    return 1
+  fi
+  # Debian's version of the build, from its changelog (kubernetes (1.32.3+ds-2) unstable; ...)
+  debian_version=$(zcat "$real_kubectl_root/usr/share/doc/kubectl/changelog.Debian.gz" 2>/dev/null | sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p')
+  cp -R "$real_kubectl_root/." "$root/"
+  rm -rf "$root/DEBIAN"; mkdir -p "$root/DEBIAN"
+  {
+    echo "Package: kubectl"
+    echo "Version: $version-$revision"
+    echo "Architecture: $arch"
+    echo "Maintainer: $maintainer"
+    echo "Section: admin"
+    echo "Priority: optional"
+    echo "Description: Command-line utility for interacting with a Kubernetes cluster"
+    echo " The real kubectl $version, not a stand-in: Debian's build (the kubectl package"
+    echo " ${debian_version:-of unknown version}), repackaged for the play lab under pkgs.k8s.io's"
+    echo " name and version. Needs libc6 (>= 2.34)."
+  } >"$root/DEBIAN/control"
 }
 
 # -- per Kubernetes version ------------------------------------------------------------------
@@ -200,9 +244,13 @@ fi'
   build "$root" "kubelet_${full}_${arch}.deb"
 
   root=$(new_root kubectl "$full")
-  wrapper "$root" kubectl kubectl "$version"
-  control "$root" kubectl "$full" "$arch" "play-standin-lib (>= $lib_version)" \
-    "Command-line utility for interacting with a Kubernetes cluster"
+  if [ "$version" = "$real_kubectl_version" ]; then
+    real_kubectl "$root" "$version"
+  else
+    wrapper "$root" kubectl kubectl "$version"
+    control "$root" kubectl "$full" "$arch" "play-standin-lib (>= $lib_version)" \
+      "Command-line utility for interacting with a Kubernetes cluster"
+  fi
   build "$root" "kubectl_${full}_${arch}.deb"
 
   root=$(new_root kubeadm "$full")

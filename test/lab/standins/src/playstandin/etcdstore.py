@@ -173,6 +173,9 @@ class Client:
                 connections.clear()
 
 
+_CRD_RESOURCE = next(resource for resource in BUILTIN if resource.kind == "CustomResourceDefinition")
+
+
 def _kv_value(kv: dict) -> dict:
     obj = json.loads(base64.b64decode(kv.get("value", "")))
     obj.setdefault("metadata", {})["resourceVersion"] = str(kv.get("mod_revision", "0"))
@@ -190,11 +193,17 @@ class EtcdStore:
 
     MAX_ATTEMPTS = 50   # GuaranteedUpdate retries on conflicting writers; they do not last
 
+    # How often the CRD cache is listed again (the real apiserver's CRD informer watches; a list a
+    # second keeps a CRD made through another master's apiserver visible here about as fast)
+    CRD_REFRESH_S = 1.0
+
     def __init__(self, client: Client, prefix: str = "/registry"):
         self.client = client
         self.prefix = prefix.rstrip("/")
         self.conflicts = 0   # txns that lost to another writer and were retried
         self.lock = threading.Lock()
+        self._crds: list | None = None   # the CRD informer's cache: filled by the first crds()
+        self._crd_refresher: threading.Thread | None = None
 
     def state(self) -> ClusterState:
         """The folder's state (the cluster record, settings) with this store attached for the objects."""
@@ -276,8 +285,37 @@ class EtcdStore:
 
     # -- objects ------------------------------------------------------------------------------
     def crds(self) -> list:
-        crd = next(resource for resource in BUILTIN if resource.kind == "CustomResourceDefinition")
-        return self.list(crd)
+        """The CustomResourceDefinitions as the real apiserver's discovery, /openapi/v3 and request
+        routing see them: from its CRD informer's cache, in memory, so they answer while etcd has no
+        quorum (kubectl apply reads discovery and OpenAPI before its request, which then fails with
+        etcd's own error). The first call lists synchronously (an informer syncs before the server
+        serves; an etcd that does not answer fails it, as before); then a thread lists again every
+        CRD_REFRESH_S and keeps the last list when etcd does not answer; this store's own CRD
+        writes refresh it at once."""
+        if self._crds is None:
+            self._crds = self._list_crds()
+            self._start_crd_refresher()
+        return copy.deepcopy(self._crds)
+
+    def _list_crds(self) -> list:
+        return self.list(_CRD_RESOURCE)
+
+    def _start_crd_refresher(self) -> None:
+        if self._crd_refresher is not None:
+            return
+
+        def refresh() -> None:
+            while True:
+                time.sleep(self.CRD_REFRESH_S)
+                self._refresh_crds()
+        self._crd_refresher = threading.Thread(target=refresh, name="crd-informer", daemon=True)
+        self._crd_refresher.start()
+
+    def _refresh_crds(self) -> None:
+        try:
+            self._crds = self._list_crds()
+        except EtcdError:
+            pass   # etcd does not answer: the informer keeps what it had
 
     def get(self, resource: Resource, namespace: str | None, name: str) -> dict | None:
         kv = self._get(self.key(resource, namespace, name))
@@ -304,12 +342,16 @@ class EtcdStore:
             outcome[:] = [result]
             return None if result == "unchanged" else stored
         stored = self.guaranteed_update(self.key(resource, obj["metadata"].get("namespace"), obj["metadata"]["name"]), update)
+        if resource == _CRD_RESOURCE and self._crds is not None:
+            self._refresh_crds()
         return outcome[0], stored
 
     def delete(self, resource: Resource, namespace: str | None, name: str) -> dict | None:
         key = self.key(resource, namespace, name)
         answer = self._call("/v3/kv/deleterange", {"key": _b64(key), "prev_kv": True})
         previous = answer.get("prev_kvs") or []
+        if resource == _CRD_RESOURCE and self._crds is not None:
+            self._refresh_crds()
         return _kv_value(previous[0]) if previous else None
 
     # -- nodes --------------------------------------------------------------------------------
