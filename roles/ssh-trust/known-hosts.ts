@@ -1,7 +1,9 @@
 /**
  * known_hosts lines for the masters' real host keys: `name,address type key`. A host already
- * known (plain or hashed entry, any line) is not added again; no line is ever removed, so a
- * user's entries and ssh's own hashed ones stay.
+ * known (plain or hashed entry, any line) is not added again. The only lines ever removed are
+ * play's own (exactly that form, for a master of the inventory) whose key that master no longer
+ * has: a master rebuilt with new host keys is not trusted under its old ones any more. A user's
+ * entries and ssh's own hashed ones stay.
  */
 import { createHmac } from 'node:crypto';
 import { findKey, sameKey, type PublicKey } from './public-keys.js';
@@ -60,4 +62,19 @@ export function parseHostKeys(stdout: string): PublicKey[] {
     .flatMap((l) => findKey(l) ?? [])
     .map((k) => ({ type: k.type, body: k.body }))
     .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+}
+
+/**
+ * Lines of `current` that play wrote for one of `hosts` (`name,address type key`, nothing else on
+ * the line) with a key that host no longer has: what a rebuilt master leaves behind.
+ */
+export function staleKnownHosts(current: string | null, hosts: readonly HostKeys[]): string[] {
+  const byNames = new Map(hosts.map((h) => [hostNames(h).join(','), h] as const));
+  return (current ?? '').split('\n').filter((line) => {
+    const fields = line.split(' ');
+    if (fields.length !== 3) return false;
+    const host = byNames.get(fields[0]!);
+    const key = findKey(line);
+    return host !== undefined && key !== undefined && !host.keys.some((k) => sameKey(k, key));
+  });
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandFact } from '../../engine/facts/index.js';
@@ -8,7 +9,8 @@ import { inventoryView } from '../../engine/runner/host-view.js';
 import type { Change, ExecResult, Task } from '../../engine/types.js';
 import sshTrust from '../../roles/ssh-trust/index.js';
 import { keyPairFact, PRIVATE_KEY } from '../../roles/ssh-trust/key-pair.js';
-import { missingKnownHosts } from '../../roles/ssh-trust/known-hosts.js';
+import { missingKnownHosts, staleKnownHosts } from '../../roles/ssh-trust/known-hosts.js';
+import { rewriteLinesScript } from '../../roles/ssh-trust/append-lines.js';
 import { parsePublicKeyLine } from '../../roles/ssh-trust/public-keys.js';
 import { AUTHORIZED_KEYS_MARKER, authorizedLine, wantedKeys } from '../../roles/ssh-trust/authorized-keys.js';
 import type { SshTrustVars } from '../../roles/ssh-trust/vars.js';
@@ -242,6 +244,55 @@ describe('ssh-trust', () => {
       expect(missingKnownHosts(`${hashed('master1')} ${key.type} ${key.body}\n`, [{ name: 'master1', address: '10.0.0.21', keys: [key] }])).to.deep.equal([
         `master1,10.0.0.21 ${key.type} ${key.body}`,
       ]);
+    });
+
+    it("takes back play's own line for a host key a master no longer has (rebuilt), and only that line", () => {
+      const now = parsePublicKeyLine(HOST_KEY(2))!;
+      const old = parsePublicKeyLine(HOST_KEY(9))!;
+      const playOld = `master2,10.0.0.22 ${old.type} ${old.body}`;
+      const current = [
+        `master2,10.0.0.22 ${now.type} ${now.body}`,
+        playOld,
+        `master2 ${old.type} ${old.body}`, // a user's own entry: not play's form
+        `master2,10.0.0.22 ${old.type} ${old.body} a comment`, // not exactly play's form either
+        `# master2,10.0.0.22 ${old.type} ${old.body}`,
+        `master9,10.0.0.29 ${old.type} ${old.body}`, // a host that is not a master of the inventory
+      ].join('\n');
+      expect(staleKnownHosts(current, [{ name: 'master2', address: '10.0.0.22', keys: [now] }])).to.deep.equal([playOld]);
+      expect(staleKnownHosts(current, [{ name: 'master2', address: '10.0.0.22', keys: [now, old] }])).to.deep.equal([]);
+      expect(staleKnownHosts(null, [{ name: 'master2', address: '10.0.0.22', keys: [now] }])).to.deep.equal([]);
+    });
+
+    it('a rebuilt master: the check says which old keys go, the apply rewrites the file without them', async () => {
+      const line = (n: number, key: string, k = parsePublicKeyLine(key)!) => `master${n},10.0.0.2${n} ${k.type} ${k.body}`;
+      const known = [line(1, HOST_KEY(1)), line(1, HOST_RSA(1)), line(2, HOST_KEY(9)), line(2, HOST_RSA(2))].join('\n') + '\n';
+      const c = cluster({ master1: { privateMode: 0o600, publicKey: KEY(1), knownHosts: known }, master2: { privateMode: 0o600, publicKey: KEY(2), knownHosts: known } });
+      const change = await converge(task("Know every master's host keys"), c.ctx('master1'));
+      expect(change?.summary).to.equal('add 1 host key(s), remove 1 old host key(s) of master2');
+      const [script = ''] = c.scripts('master1');
+      expect(script).to.contain('grep -vxF -f');
+      expect(script).to.contain(`'${line(2, HOST_KEY(9))}'`);
+      expect(script).to.contain(`'${line(2, HOST_KEY(2))}'`);
+    });
+
+    it('the rewrite, run by a real shell: exactly the stale lines go, the others stay in order, new ones come last, mode set, nothing left beside it', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'play-known-hosts-'));
+      try {
+        const path = join(dir, 'known_hosts');
+        writeFileSync(path, 'user1 ssh-ed25519 AAAA1\nmaster2,10.0.0.22 ssh-ed25519 OLD\n|1|x|y ssh-rsa AAAA2\nlast ssh-ed25519 AAAA3', { mode: 0o600 });
+        const script = rewriteLinesScript(path, ['master2,10.0.0.22 ssh-ed25519 OLD'], ['master2,10.0.0.22 ssh-ed25519 NEW'], '644', dir);
+        const ran = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+        expect(ran.status, ran.stderr).to.equal(0);
+        expect(readFileSync(path, 'utf8')).to.equal('user1 ssh-ed25519 AAAA1\n|1|x|y ssh-rsa AAAA2\nlast ssh-ed25519 AAAA3\nmaster2,10.0.0.22 ssh-ed25519 NEW\n');
+        expect(statSync(path).mode & 0o777).to.equal(0o644);
+        expect(readdirSync(dir)).to.deep.equal(['known_hosts']);
+        // every line dropped, nothing added: an empty file, not a failure
+        const all = spawnSync('sh', ['-c', rewriteLinesScript(path, readFileSync(path, 'utf8').trim().split('\n'), [], '644', dir)], { encoding: 'utf8' });
+        expect(all.status, all.stderr).to.equal(0);
+        expect(readFileSync(path, 'utf8')).to.equal('');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 });
