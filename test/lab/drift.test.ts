@@ -136,6 +136,17 @@ const DRIFTS: Drift[] = [
     expect: { master3: ["ssh-trust : Authorize every master's key"] },
   },
   {
+    // A master rebuilt with new host keys: play's own line for its old key must go, not stay trusted.
+    name: "a master's old host key left in known_hosts",
+    round: 3,
+    make: () =>
+      sh(
+        'master1',
+        "k=$(mktemp -u) && ssh-keygen -q -t ed25519 -N '' -f $k && echo \"master2,172.29.10.22 $(cut -d' ' -f1,2 $k.pub)\" >> /root/.ssh/known_hosts && rm $k $k.pub && test $(grep -c '^master2,172.29.10.22 ssh-ed25519 ' /root/.ssh/known_hosts) = 2",
+      ),
+    expect: { master1: ["ssh-trust : Know every master's host keys"] },
+  },
+  {
     name: 'an /etc/hosts line changed',
     round: 2,
     make: () => sh('worker2', "sed -i 's/^172\\.29\\.10\\.21\\(\\s\\)/172.29.10.99\\1/' /etc/hosts && grep -q '^172.29.10.99' /etc/hosts"),
