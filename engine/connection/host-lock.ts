@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { TaskError } from '../errors.js';
 import type { ExecResult } from '../types.js';
@@ -14,7 +15,7 @@ export const OWNER_PREFIX = 'PLAY-OWNER ';
 /** How long a released session may take to exit before it is killed (which frees the lock too). */
 const RELEASE_WAIT_MS = 5000;
 
-/** Heads the result of the script the lock session carries: exit code, stdout and stderr sizes. */
+/** With the run's nonce, frames the result of the script the lock session carries. */
 export const FIRST = 'PLAY-FIRST';
 
 /**
@@ -27,8 +28,13 @@ export const FIRST = 'PLAY-FIRST';
  * The session also carries the run's first script (the first fact batch: for a no-op run, the
  * only one), so the lock costs no round trip of its own: after the verdict it reads a byte count
  * and that many bytes of script (or a "-" line: none), runs it in a subshell with stdin closed,
- * and answers with a `PLAY-FIRST code outBytes errBytes` line and exactly those bytes. The sizes
- * frame the output, so nothing the script prints can pass for a verdict or a frame.
+ * its output going straight to the session's, framed by `PLAY-FIRST-NONCE` lines (on stderr
+ * before and after, on stdout after, with the exit code). The nonce is random per session and
+ * travels on stdin, so no file or command output the script passes on can pass for a frame.
+ *
+ * Every command here is a shell builtin but `flock` and `head`: on a host where a process costs
+ * ~5 ms of CPU, the lock's own cost is what 200 hosts multiply (temp files for the output and
+ * `cat` to wait for the end were five more processes per host).
  */
 export function lockScript(owner: string, file = LOCK_FILE): string {
   const path = shellWord(file);
@@ -37,40 +43,53 @@ export function lockScript(owner: string, file = LOCK_FILE): string {
     `if ! flock -n 9; then echo ${BUSY}; { printf '${OWNER_PREFIX}'; head -n 1 ${path}.owner; } >&2 2>/dev/null; exit 75; fi`,
     `printf '%s\\n' ${shellWord(owner.replace(/[\r\n]+/g, ' '))} > ${path}.owner`,
     `echo ${LOCKED}`,
-    'IFS= read -r n || exit 0',
+    "IFS=' ' read -r n m || exit 0",
     'case $n in',
     "''|*[!0-9]*) ;;",
-    '*) s=$(head -c "$n") && d=$(mktemp -d) || exit 70',
-    '   ( eval "$s" ) </dev/null >"$d/o" 2>"$d/e"; rc=$?',
-    `   printf '${FIRST} %s %s %s\\n' "$rc" $(wc -c <"$d/o") $(wc -c <"$d/e"); cat "$d/o" "$d/e"; rm -rf "$d";;`,
+    '*) s=$(head -c "$n") || exit 70',
+    `   printf '%s\\n' "${FIRST}-$m" >&2; ( eval "$s" ) </dev/null; rc=$?`,
+    `   printf '\\n%s\\n' "${FIRST}-$m" >&2; printf '\\n%s %s\\n' "${FIRST}-$m" "$rc";;`,
     'esac',
-    'cat >/dev/null',
+    'while IFS= read -r _; do :; done',
   ].join('\n');
 }
 
+/** A session's nonce: what frames its first script's result (hex, so a shell word as it is). */
+export function firstNonce(): string {
+  return randomBytes(12).toString('hex');
+}
+
 /** What to write on the lock session's stdin once it holds the lock: the first script, or none. */
-export function firstScriptFrame(script: string | undefined): string {
-  return script === undefined ? '-\n' : `${Buffer.byteLength(script)}\n${script}`;
+export function firstScriptFrame(script: string | undefined, nonce: string): string {
+  return script === undefined ? '-\n' : `${Buffer.byteLength(script)} ${nonce}\n${script}`;
 }
 
 /**
- * The first script's result in the lock session's stdout (bytes after the verdict line), or
- * undefined while incomplete. A login shell's lines come before the verdict, never after it.
+ * The first script's result from the lock session's stdout and stderr so far, or undefined while
+ * a frame is missing: stdout from the verdict line to the closing frame (the newline the frame
+ * put before itself taken off, so output without a last newline stays as it was), stderr between
+ * its two frames. A login shell's lines come before the verdict, a sudo prompt before the first
+ * stderr frame.
  */
-export function firstResult(stdout: Buffer): ExecResult | undefined {
+export function firstResult(stdout: Buffer, stderr: Buffer, nonce: string): ExecResult | undefined {
   const start = verdictEnd(stdout);
   if (start < 0) return undefined;
-  const headEnd = stdout.indexOf(10, start);
-  if (headEnd < 0) return undefined;
-  const m = new RegExp(`^${FIRST} (\\d+) (\\d+) (\\d+)\r?$`).exec(stdout.subarray(start, headEnd).toString('latin1'));
-  if (!m) throw new Error(`the lock session answered the first script with an unexpected line`);
-  const [code, outBytes, errBytes] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const body = stdout.subarray(headEnd + 1);
-  if (body.length < outBytes + errBytes) return undefined;
+  const close = Buffer.from(`\n${FIRST}-${nonce} `);
+  const outEnd = stdout.indexOf(close, start);
+  if (outEnd < 0) return undefined;
+  const codeEnd = stdout.indexOf(10, outEnd + close.length);
+  if (codeEnd < 0) return undefined;
+  const code = /^(\d+)\r?$/.exec(stdout.subarray(outEnd + close.length, codeEnd).toString('latin1'));
+  if (!code) throw new Error(`the lock session answered the first script with an unexpected line`);
+  const open = Buffer.from(`${FIRST}-${nonce}\n`);
+  const errStart = stderr.indexOf(open);
+  if (errStart < 0) return undefined;
+  const errEnd = stderr.indexOf(Buffer.from(`\n${FIRST}-${nonce}\n`), errStart + open.length);
+  if (errEnd < 0) return undefined;
   return {
-    code,
-    stdout: body.subarray(0, outBytes).toString('utf8'),
-    stderr: body.subarray(outBytes, outBytes + errBytes).toString('utf8'),
+    code: Number(code[1]),
+    stdout: stdout.subarray(start, outEnd).toString('utf8'),
+    stderr: stderr.subarray(errStart + open.length, errEnd).toString('utf8'),
   };
 }
 
@@ -147,6 +166,8 @@ export class HostLock {
       const watch = options.sudo ? new SudoWatch(options.sudo, (line) => child.stdin.write(line)) : undefined;
       let out = Buffer.alloc(0);
       let err = '';
+      let errBytes = Buffer.alloc(0);
+      const nonce = firstNonce();
       let locked = false;
       let settleFirst: { resolve: (r: ExecResult) => void; reject: (e: Error) => void } | undefined;
       const first = options.first === undefined ? undefined : new Promise<ExecResult>((res, rej) => (settleFirst = { resolve: res, reject: rej }));
@@ -159,7 +180,7 @@ export class HostLock {
           reject(error);
         } else {
           locked = true;
-          if (options.first !== undefined) child.stdin.write(firstScriptFrame(options.first));
+          if (options.first !== undefined) child.stdin.write(firstScriptFrame(options.first, nonce));
           resolve(new HostLock(child, first));
         }
       };
@@ -167,7 +188,7 @@ export class HostLock {
         const waiting = settleFirst;
         if (!waiting) return;
         try {
-          const result = firstResult(out);
+          const result = firstResult(out, errBytes, nonce);
           if (!result) return;
           settleFirst = undefined;
           waiting.resolve(result);
@@ -183,6 +204,8 @@ export class HostLock {
       });
       child.stderr.on('data', (d: Buffer) => {
         err += d.toString();
+        errBytes = Buffer.concat([errBytes, d]);
+        if (locked) readFirst();
         if (watch?.stderr(d.toString()) && lockVerdict(out.toString('utf8')) === undefined) finish(new IncorrectSudoPassword(host));
       });
       child.on('error', (e) => finish(e));

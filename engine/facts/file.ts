@@ -102,8 +102,8 @@ function archivable(path: string): boolean {
 }
 
 /**
- * Several files in one go: one `find` lists the regular files too large to send, one `stat`
- * describes every existing file, then one `tar -ch` sends all the small regular files (two
+ * Several files in one go: one `stat` describes every existing file (its sizes say which regular
+ * files are too large to send), then one `tar -ch` sends all the small regular files (two
  * processes for the lot, instead of one base64 per file; one base64 each where tar is missing).
  * A path with another user's link on it is left out of all three and read on its own, as that
  * user; a path tar would rename is sent by its own base64.
@@ -111,9 +111,16 @@ function archivable(path: string): boolean {
 function fileGroupCommand(paths: readonly string[]): string {
   const lines = [PRELUDE, 'set --', ...paths.map((path) => sh`play_link_owner ${path}; [ -n "$__u" ] || set -- "$@" ${path}`)];
   lines.push(
+    '__L=',
     'if [ $# -gt 0 ]; then',
-    `__L=$(find -L "$@" -maxdepth 0 -type f -size +${String(MAX_CONTENT_BYTES / 1024)}k 2>/dev/null)`,
-    `stat -L -c '%n|stat %a %U %G %s %F' -- "$@" 2>/dev/null`,
+    `__S=$(stat -L -c '%n|stat %a %U %G %s %F' -- "$@" 2>/dev/null)`,
+    '[ -z "$__S" ] || printf \'%s\\n\' "$__S"',
+    // the regular files too large to send, from stat's own sizes (a `find` was one more process)
+    "__o=$IFS; IFS='\n'; set -f",
+    'for __l in $__S; do',
+    `  case $__l in *' regular file') __z=\${__l% regular file}; [ "\${__z##* }" -le ${MAX_CONTENT_BYTES} ] || __L="$__L\n\${__l%|stat *}";; esac`,
+    'done',
+    'IFS=$__o; set +f',
     'fi',
     '__L="\n$__L\n"'.replace(/\\n/g, '\n'),
     'set --',

@@ -4,7 +4,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { firstResult, firstScriptFrame, HostLock, LockFailure, lockHolder, lockScript, lockVerdict } from '../../engine/connection/host-lock.js';
+import { firstNonce, firstResult, firstScriptFrame, HostLock, LockFailure, lockHolder, lockScript, lockVerdict } from '../../engine/connection/host-lock.js';
 import { LocalConnection } from '../../engine/connection/local.js';
 import { LockedConnection } from '../../engine/connection/locked.js';
 import { TaskError } from '../../engine/errors.js';
@@ -126,14 +126,29 @@ describe('the lock session carries the first script (issue 17 item 1)', () => {
     }
   });
 
-  it('frames and reads a result only from whole, sized output after the verdict', () => {
-    expect(firstScriptFrame('echo é')).to.equal('7\necho é');
-    expect(firstScriptFrame(undefined)).to.equal('-\n');
-    const out = (text: string): Buffer => Buffer.from(text, 'utf8');
-    expect(firstResult(out('motd\nPLAY-LOCKED\nPLAY-FIRST 1 3 2\nabcde'))).to.deep.equal({ code: 1, stdout: 'abc', stderr: 'de' });
-    expect(firstResult(out('PLAY-LOCKED\nPLAY-FIRST 0 5 0\nabc'))).to.equal(undefined); // not all there yet
-    expect(firstResult(out('x PLAY-LOCKED\nPLAY-FIRST 0 0 0\n'))).to.equal(undefined); // no verdict line
-    expect(() => firstResult(out('PLAY-LOCKED\nsomething else\n'))).to.throw(/unexpected line/);
+  it("frames and reads a result only from whole frames after the verdict, with the session's nonce", () => {
+    const n = 'abc123';
+    expect(firstScriptFrame('echo é', n)).to.equal('7 abc123\necho é');
+    expect(firstScriptFrame(undefined, n)).to.equal('-\n');
+    expect(firstNonce()).to.match(/^[0-9a-f]{24}$/);
+    expect(firstNonce()).not.to.equal(firstNonce());
+    const b = (text: string): Buffer => Buffer.from(text, 'utf8');
+    const err = b('[sudo] password for u: PLAY-FIRST-abc123\nde\nPLAY-FIRST-abc123\n');
+    expect(firstResult(b('motd\nPLAY-LOCKED\nabc\nPLAY-FIRST-abc123 1\n'), err, n)).to.deep.equal({ code: 1, stdout: 'abc', stderr: 'de' });
+    // empty output, and output without a last newline, come back as they were
+    expect(firstResult(b('PLAY-LOCKED\n\nPLAY-FIRST-abc123 0\n'), b('PLAY-FIRST-abc123\n\nPLAY-FIRST-abc123\n'), n)).to.deep.equal({ code: 0, stdout: '', stderr: '' });
+    expect(firstResult(b('PLAY-LOCKED\n\n\nPLAY-FIRST-abc123 0\n'), err, n)).to.deep.equal({ code: 0, stdout: '\n', stderr: 'de' });
+    expect(firstResult(b('PLAY-LOCKED\nabc\nPLAY-FIRST-abc123 0'), err, n)).to.equal(undefined); // code line not whole yet
+    expect(firstResult(b('PLAY-LOCKED\nabc\nPLAY-FIRST-abc123 0\n'), b('PLAY-FIRST-abc123\nde'), n)).to.equal(undefined); // stderr not closed yet
+    expect(firstResult(b('PLAY-LOCKED\nabc\nPLAY-FIRST-other 0\n'), err, n)).to.equal(undefined); // another nonce is no frame
+    expect(firstResult(b('x PLAY-LOCKED\n\nPLAY-FIRST-abc123 0\n'), err, n)).to.equal(undefined); // no verdict line
+    expect(() => firstResult(b('PLAY-LOCKED\n\nPLAY-FIRST-abc123 x\n'), err, n)).to.throw(/unexpected line/);
+  });
+
+  it('runs no process of its own on the host but flock and head (issue 17: a process is ~5 ms of host CPU)', () => {
+    const words = lockScript('run', '/run/play.lock').split(/[\s;|&()]+/);
+    for (const external of ['cat', 'mktemp', 'wc', 'rm', 'tee', 'dd']) expect(words, external).not.to.include(external);
+    expect(words).to.include('flock');
   });
 
   it('a session that ends before answering fails the first script instead of hanging', async () => {

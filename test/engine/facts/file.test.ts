@@ -119,11 +119,12 @@ describe('facts/file', () => {
       mkdirSync(join(dir, 'sub dir'));
       symlinkSync(join(dir, 'plain'), join(dir, 'link'));
       symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
+      symlinkSync(join(dir, 'big'), join(dir, 'big link'));
       // a name over tar's 100 bytes (GNU long name), one tar would rename (sent by its own base64)
       const deep = `${'d'.repeat(60)}/${'e'.repeat(60)}`;
       mkdirSync(join(dir, deep), { recursive: true });
       writeFileSync(join(dir, deep, 'long'), 'long name\n');
-      const names = ['plain', 'empty', "it's |stat 1 a b 2 x", 'big', 'edge', 'sub dir', 'link', 'dangling', 'missing', 'plain', `${deep}/long`, 'sub dir/../plain'];
+      const names = ['plain', 'empty', "it's |stat 1 a b 2 x", 'big', 'edge', 'sub dir', 'link', 'dangling', 'missing', 'plain', `${deep}/long`, 'sub dir/../plain', 'big link'];
       const paths = names.map((n) => join(dir, n));
       const group = fileFact(paths[0]!).group!;
       const parts = group.split(await runSh(group.command(paths)), paths);
@@ -147,6 +148,9 @@ describe('facts/file', () => {
       const paths = ['/etc/a.conf', '/etc/b.conf', '/etc/c.conf', '/etc/x/../d.conf'];
       const command = fileFact(paths[0]!).group!.command(paths);
       expect(command.match(/\btar -chf\b/g)).to.have.length(1);
+      // which files are too large comes from stat's sizes: no `find`, one process fewer per host
+      expect(command.match(/stat -L -c '%n\|/g)).to.have.length(1);
+      expect(command).not.to.match(/\bfind\b/);
       // into the archive where tar is there; the path tar would rename goes by its own base64
       const perFile = command.split("printf '\\n%s %s\\n' ==play-file== ").slice(1);
       expect(perFile).to.have.length(4);
