@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_SRC, listedCollections, parseAnsibleRecap, parsePlayJson } from './lib/engines.js';
+import { BENCH_SRC, listedCollections, parseAnsibleAdHoc, parseAnsibleRecap, parsePlayJson } from './lib/engines.js';
 import { chartOption, decadeFloor, drawChart, formatSeconds, panelLayout, textWidth, type PlotInput } from './lib/plot.js';
 import { findMitogen, mitogenEnv } from './lib/mitogen.js';
 import { fasterStrategy, measureAt, projectedSeconds } from './lib/peers.js';
@@ -26,6 +26,19 @@ describe('benchmark (pure parts)', () => {
     expect(parseAnsibleRecap(out)).to.deep.equal({
       lb1: { changed: 3, unreachable: 0, failed: 0 },
       master1: { changed: 0, unreachable: 1, failed: 2 },
+    });
+  });
+
+  it("reads an ad-hoc `raw` run (Ansible's warm-up): every host's outcome, a nonzero rc as a failure", () => {
+    const out = [
+      'bench001 | CHANGED | rc=0 >>', '', 'bench002 | FAILED | rc=1 >>', 'sh: 1: true: not found',
+      'bench003 | UNREACHABLE! => {', '    "changed": false,', '    "unreachable": true', '}',
+      '  bench004 | CHANGED | rc=0 >> (indented: not a result line)',
+    ].join('\n');
+    expect(parseAnsibleAdHoc(out)).to.deep.equal({
+      bench001: { changed: 0, failed: 0, unreachable: 0 },
+      bench002: { changed: 0, failed: 1, unreachable: 0 },
+      bench003: { changed: 0, failed: 0, unreachable: 1 },
     });
   });
 

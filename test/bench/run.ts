@@ -36,7 +36,7 @@ import { join } from 'node:path';
 import { labHosts, labSsh, labStatus, isRoot } from '../lab/lab.js';
 import { scaleHosts, scaleInventory, scaleLabDown, scaleLabUp } from '../lab/scale-lab.js';
 import {
-  BENCH_SRC, lockedByOtherRun, missingCollections, runAnsible, runPlay, runProblems, tail, totalChanged,
+  BENCH_SRC, lockedByOtherRun, missingCollections, runAnsible, runPlay, runProblems, tail, totalChanged, warmAnsible,
   type AnsibleEngine, type Engine, type EngineRun, type Strategy,
 } from './lib/engines.js';
 import { findMitogen, MITOGEN_MISSING } from './lib/mitogen.js';
@@ -216,6 +216,9 @@ async function runW1(opts: Options, bench: Bench, results: Results): Promise<voi
     // Ansible does not take play's run lock: the benchmark holds it for the run (see lib/run-lock.ts).
     const ansible = (strategy: Strategy, engine: AnsibleEngine = 'ansible') => (): Promise<EngineRun> =>
       locked(() => runAnsible({ playbook: W1_ANSIBLE_PLAYBOOK, inventory: W1_INVENTORY, strategy, engine, forks: Math.max(50, topo.all.length), extraVars: ansibleVars }));
+    // warming a measured run: play by a run of its own, stock Ansible by its control masters (Mitogen keeps nothing)
+    const warm = (engine: Engine, job: () => Promise<EngineRun>): (() => Promise<EngineRun>) =>
+      engine === 'ansible' ? () => warmAnsible({ inventory: W1_INVENTORY, forks: Math.max(50, topo.all.length) }) : job;
     const check = (run: EngineRun, what: string): void => {
       const p = runProblems(run, topo.all);
       if (p.length) throw new Error(`W1 ${what}: ${p.join('; ')}\n${tail(run.stdout, 40)}`);
@@ -283,7 +286,7 @@ async function runW1(opts: Options, bench: Bench, results: Results): Promise<voi
       for (let attempt = 1; ; attempt++) {
         await waitLabIdle(log);
         if (name === 'first_apply') await locked(() => resetHosts(topo));
-        else if (!bench.isWarm(engine)) await bench.run(engine, job, false); // measured warm (ControlPersist 60 s)
+        else if (!bench.isWarm(engine)) await bench.run(engine, warm(engine, job), false); // measured warm (ControlPersist 60 s)
         if (name === 'drift') {
           const r = await locked(() => labSsh('lb1', DRIFT_SCRIPT));
           if (r.code !== 0) throw new Error(`could not make drift on lb1: ${r.stderr}`);
@@ -387,6 +390,10 @@ async function runScale(opts: Options, bench: Bench, results: Results, checkpoin
       });
     const job = (engine: Engine, inventory: string, n: number, limit?: string): (() => Promise<EngineRun>) =>
       engine === 'play' ? play(inventory, limit) : ansible(engine, inventory, n, limit);
+    // warming a measured run: play by a run of its own (which also converges the hosts a size
+    // adds), stock Ansible by its control masters (Mitogen keeps nothing between runs)
+    const warm = (engine: Engine, inventory: string, n: number): (() => Promise<EngineRun>) =>
+      engine === 'ansible' ? () => warmAnsible({ inventory, forks: Math.max(50, n) }) : job(engine, inventory, n);
 
     // Equivalence: the smallest size's hosts in three parts, converged by play, ansible and
     // mitogen one part each; every host's state must then be the same, and each engine must find
@@ -431,11 +438,11 @@ async function runScale(opts: Options, bench: Bench, results: Results, checkpoin
       for (const peer of opts.scalePeers.filter((p) => !peers.includes(p))) log(`scale ${n}: ${peer} not run (a run would take 10 minutes or more): extrapolated`);
       const sizeEngines: Engine[] = ['play', ...peers];
       // converge the hosts this size adds and warm the engines' connections (Mitogen's die with each run)
-      for (const engine of sizeEngines.filter((e) => e !== 'mitogen')) await bench.runAll(engine, job(engine, inventory, n), sizeHosts, `scale ${n}: ${engine} warm-up`, false);
+      for (const engine of sizeEngines.filter((e) => e !== 'mitogen')) await bench.runAll(engine, warm(engine, inventory, n), sizeHosts, `scale ${n}: ${engine} warm-up`, false);
       const samples: Record<Engine, Sample[]> = { play: [], ansible: [], mitogen: [] };
       for (let i = 0; i < opts.scaleRuns; i++) {
         for (const engine of sizeEngines) {
-          if (!bench.isWarm(engine)) await bench.run(engine, job(engine, inventory, n), true);
+          if (!bench.isWarm(engine)) await bench.runAll(engine, warm(engine, inventory, n), sizeHosts, `scale ${n}: ${engine} warm-up`, true);
           const run = await bench.runAll(engine, job(engine, inventory, n), sizeHosts, `scale ${n} ${engine} no-op ${i + 1}`, true);
           if (totalChanged(run) !== 0) bench.problems.push(`scale ${n}: ${engine} no-op changed ${totalChanged(run)} task(s)`);
           samples[engine].push(sampleOf(run));
