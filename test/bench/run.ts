@@ -27,11 +27,12 @@
  * play[,ansible][,mitogen] (the scale part's engines; default all three), --site-runs N
  * (default 3, --quick 1), --only w1|scale|site|terminal, --keep-scale-lab, --out DIR (where the
  * result files go; default test/bench), --report-only (rewrite RESULTS.md and the figure from
- * DIR/results.json, e.g. after editing ANALYSIS.md).
+ * DIR/results.json, e.g. after editing ANALYSIS.md), --resume (go on from the checkpoint in
+ * DIR/results.json: lib/resume.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labHosts, labSsh, labStatus, isRoot } from '../lab/lab.js';
 import { scaleHosts, scaleInventory, scaleLabDown, scaleLabUp } from '../lab/scale-lab.js';
@@ -49,6 +50,7 @@ import {
   peerSizePoints, resultsFromJson, writeReport, type Results, type Sample, type ScenarioResult, type ScaleResult, type StrategyChoice,
 } from './lib/report.js';
 import { runSite } from './lib/site.js';
+import { doneParts, resumeProblem, type DoneParts } from './lib/resume.js';
 import { BENCH_ROLES_PATH, renderScale, scaleDifferences, scaleFingerprints, SCALE_ANSIBLE_PLAYBOOK, SCALE_PLAYBOOK } from './lib/scale.js';
 import { compareTerminalViews, type ViewComparison } from './lib/terminal-view.js';
 import {
@@ -66,6 +68,8 @@ interface Options {
   only?: 'w1' | 'scale' | 'site' | 'terminal';
   keepScaleLab: boolean;
   outDir: string;
+  /** Go on from the checkpoint in outDir/results.json (lib/resume.ts). */
+  resume: boolean;
   /** The scale part's Ansible engines (--engines play: none, play's curve alone). */
   scalePeers: readonly AnsibleEngine[];
 }
@@ -89,6 +93,7 @@ function parseArgs(argv: string[]): Options {
     ...(only ? { only } : {}),
     keepScaleLab: argv.includes('--keep-scale-lab'),
     outDir: value('--out') ?? BENCH_SRC,
+    resume: argv.includes('--resume'),
     scalePeers: scalePeersOf(value('--engines')),
   };
 }
@@ -364,7 +369,10 @@ function changedLines(stdout: string): string {
 // scale
 
 async function runScale(opts: Options, bench: Bench, results: Results, checkpoint: (done: string) => Promise<void>): Promise<void> {
-  const maxSize = Math.max(...opts.sizes);
+  const done = doneParts(results);
+  const sizes = opts.sizes.filter((n) => !done.sizes.includes(n));
+  if (!sizes.length) return;
+  const maxSize = Math.max(...sizes);
   const work = await mkdtemp(join(tmpdir(), 'play-bench-scale-'));
   try {
     // fresh hosts: whatever an earlier run left (converged hosts, masters) goes first
@@ -395,32 +403,20 @@ async function runScale(opts: Options, bench: Bench, results: Results, checkpoin
     const warm = (engine: Engine, inventory: string, n: number): (() => Promise<EngineRun>) =>
       engine === 'ansible' ? () => warmAnsible({ inventory, forks: Math.max(50, n) }) : job(engine, inventory, n);
 
-    // Equivalence: the smallest size's hosts in three parts, converged by play, ansible and
-    // mitogen one part each; every host's state must then be the same, and each engine must find
-    // all of them converged (changed=0).
     const first = Math.min(...opts.sizes);
     const inv = await inventoryFor(first);
-    const hosts = scaleHosts(first);
-    const names = hosts.map((h) => h.name);
-    const engines: Engine[] = ['play', ...opts.scalePeers];
-    const share = Math.ceil(first / engines.length);
-    for (const [i, engine] of engines.entries()) {
-      const part = names.slice(i * share, (i + 1) * share);
-      if (part.length) await bench.runAll(engine, job(engine, inv, first, part.join(',')), part, `scale: ${engine} first apply`, false);
-    }
-    const diffs = scaleDifferences(await scaleFingerprints(hosts));
-    results.scale_equivalent = diffs.length === 0;
-    if (diffs.length) {
-      results.scale_differences = diffs;
-      log(`scale: end states differ:\n  ${diffs.slice(0, 20).join('\n  ')}`);
-    }
-    for (const engine of engines) {
-      const r = await bench.runAll(engine, job(engine, inv, first), names, `scale: ${engine} on all parts`, false);
-      if (totalChanged(r) !== 0) bench.problems.push(`scale: ${engine} changed ${totalChanged(r)} task(s) on hosts the engines had converged`);
-    }
+    const names = scaleHosts(first).map((h) => h.name);
+    if (done.scaleEquivalence) log('scale: equivalence checked before the stop (resumed)');
+    else await checkScaleEquivalence(bench, results, ['play', ...opts.scalePeers], first, (engine, limit) => job(engine, inv, first, limit));
 
     // Each Ansible engine's strategy for this workload: the faster of linear and free at the smallest size.
     for (const peer of opts.scalePeers) {
+      const chosen = done.scaleStrategies[peer];
+      if (chosen) {
+        scaleStrategy[peer] = chosen;
+        log(`scale: ${peer} strategy ${chosen} (its trial ran before the stop)`);
+        continue;
+      }
       const { strategy, trial } = await fasterStrategy(opts.quick ? 1 : 2, async (s) => {
         const r = await bench.runAll(peer, ansible(peer, inv, first, undefined, s), names, `scale: ${peer} ${s} trial`, true);
         return r.wallS;
@@ -430,7 +426,7 @@ async function runScale(opts: Options, bench: Bench, results: Results, checkpoin
       log(`scale: ${peer} strategy ${strategy} (no-op medians at ${first} hosts: linear ${trial.linear_noop_median_s.toFixed(2)} s, free ${trial.free_noop_median_s.toFixed(2)} s)`);
     }
 
-    for (const n of [...opts.sizes].sort((a, b) => a - b)) {
+    for (const n of [...sizes].sort((a, b) => a - b)) {
       const inventory = await inventoryFor(n);
       const sizeHosts = scaleHosts(n).map((h) => h.name);
       // the Ansible engines run where a run should take under 10 minutes; the report extrapolates the rest
@@ -463,6 +459,34 @@ async function runScale(opts: Options, bench: Bench, results: Results, checkpoin
   }
 }
 
+/**
+ * Equivalence: the smallest size's hosts in parts, converged by play, ansible and mitogen one part
+ * each; every host's state must then be the same, and each engine must find all of them converged
+ * (changed=0).
+ */
+async function checkScaleEquivalence(
+  bench: Bench, results: Results, engines: readonly Engine[], size: number,
+  job: (engine: Engine, limit?: string) => () => Promise<EngineRun>,
+): Promise<void> {
+  const hosts = scaleHosts(size);
+  const names = hosts.map((h) => h.name);
+  const share = Math.ceil(size / engines.length);
+  for (const [i, engine] of engines.entries()) {
+    const part = names.slice(i * share, (i + 1) * share);
+    if (part.length) await bench.runAll(engine, job(engine, part.join(',')), part, `scale: ${engine} first apply`, false);
+  }
+  const diffs = scaleDifferences(await scaleFingerprints(hosts));
+  results.scale_equivalent = diffs.length === 0;
+  if (diffs.length) {
+    results.scale_differences = diffs;
+    log(`scale: end states differ:\n  ${diffs.slice(0, 20).join('\n  ')}`);
+  }
+  for (const engine of engines) {
+    const r = await bench.runAll(engine, job(engine), names, `scale: ${engine} on all parts`, false);
+    if (totalChanged(r) !== 0) bench.problems.push(`scale: ${engine} changed ${totalChanged(r)} task(s) on hosts the engines had converged`);
+  }
+}
+
 const ENGINES = ['play', 'ansible', 'mitogen'] as const;
 const PEERS = ['ansible', 'mitogen'] as const;
 
@@ -482,6 +506,34 @@ function printViewTable(rows: readonly ViewComparison[]): void {
     ...rows.map((r) => `| ${r.hosts} | ${r.live_cpu_s.toFixed(2)} | ${r.plain_cpu_s.toFixed(2)} | ${r.cpu_ratio.toFixed(2)} | ${r.live_wall_s.toFixed(2)} | ${r.plain_wall_s.toFixed(2)} | ${r.live_terminal_kb.toFixed(0)} | ${r.plain_terminal_kb.toFixed(0)} |`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** results.json of the stopped run in --out, or why it cannot be resumed with these flags. */
+function resumable(opts: Options): Results | string {
+  const file = join(opts.outDir, 'results.json');
+  const results = existsSync(file) ? resultsFromJson(readFileSync(file, 'utf8')) : undefined;
+  return resumeProblem(results, file, opts) ?? results!;
+}
+
+/** The stopped run's results, to be completed by this one: its notes and strategies carry on, a W1 stopped midway starts again. */
+function resumeInto(stopped: Results, fresh: Results, bench: Bench): Results {
+  const done = doneParts(stopped);
+  bench.notes.push(...stopped.notes, `resumed on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC after a stop (${(stopped.duration_s / 60).toFixed(0)} min measured before; kept: ${describeDone(done)})`);
+  bench.problems.push(...stopped.problems.filter((p) => !p.startsWith('the benchmark stopped: ')));
+  bench.strategy.ansible = stopped.ansible.strategy;
+  if (stopped.mitogen) bench.strategy.mitogen = stopped.mitogen.strategy;
+  return {
+    ...stopped,
+    machine: fresh.machine,
+    ...(done.w1 ? {} : { w1: fresh.w1 }),
+    notes: bench.notes,
+    problems: bench.problems,
+  };
+}
+
+function describeDone(done: DoneParts): string {
+  const kept = [done.w1 ? 'W1' : '', done.site ? 'site' : '', done.sizes.length ? `scale sizes ${done.sizes.join(', ')}` : ''].filter(Boolean);
+  return kept.join(', ') || 'nothing';
 }
 
 async function main(): Promise<void> {
@@ -510,9 +562,8 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const started = Date.now();
   const bench = new Bench();
-  const results: Results = {
+  const fresh: Results = {
     machine: machineInfo(),
     mode: opts.quick ? 'quick' : 'full',
     runs_per_scenario: opts.runs,
@@ -525,8 +576,17 @@ async function main(): Promise<void> {
     problems: bench.problems,
     duration_s: 0,
   };
+  const resumed = opts.resume ? resumable(opts) : undefined;
+  if (typeof resumed === 'string') {
+    process.stderr.write(`bench: ${resumed}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const results = resumed ? resumeInto(resumed, fresh, bench) : fresh;
+  const done = doneParts(results);
+  const started = Date.now() - results.duration_s * 1000;
   log(`benchmark (${results.mode}): ${opts.runs} runs per W1 scenario; ${opts.siteRuns} site rounds; scale sizes ${opts.sizes.join(', ')}, ${opts.scaleRuns} runs each`);
-  const part = (name: 'w1' | 'scale' | 'site'): boolean => opts.only === undefined || opts.only === name;
+  const part = (name: 'w1' | 'scale' | 'site'): boolean => (opts.only === undefined || opts.only === name) && !(name !== 'scale' && done[name]);
   // The report is written after each part (and each scale size) and when a part fails: a run of
   // two hours that stops near its end still leaves what it measured, marked incomplete.
   const report = async (incomplete?: string): Promise<string[]> => {
@@ -539,6 +599,14 @@ async function main(): Promise<void> {
     await report(`written after ${done}, while the benchmark was still running`);
     log(`report written after ${done}`);
   };
+  // Stopped by a signal (Ctrl-C, the end of a session): the report says so, and --resume goes on from it
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: writing the report of what was measured (npm run bench -- --resume goes on from it)`);
+      void report(`stopped by ${signal} after ${((Date.now() - started) / 60_000).toFixed(0)} min; npm run bench -- --resume goes on from here`)
+        .finally(() => process.exit(128 + constants.signals[signal]));
+    });
+  }
   try {
     if (part('w1')) {
       await runW1(opts, bench, results);
