@@ -1,6 +1,7 @@
 // The benchmark's pure parts: parsing the engines' outputs, statistics, the figure, the W1
 // fingerprints and reset script. No lab, no root.
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -214,6 +215,18 @@ describe('benchmark (pure parts)', () => {
       expect(resumeProblem(back, 'out/results.json', { ...flags, runs: 5 })).to.equal('out/results.json has 3 runs per W1 scenario: resume it with --runs 3');
       expect(resumeProblem(back, 'out/results.json', { ...flags, scaleRuns: 3 })).to.equal('out/results.json has 1 runs per scale size: resume it with --scale-runs 1');
       expect(resumeProblem(back, 'out/results.json', { ...flags, quick: true })).to.equal('out/results.json is a full run: resume it without --quick');
+    });
+
+    it('refuses --resume where there is nothing to resume: exit 2, before any tool or host is looked at', function () {
+      this.timeout(60_000); // a node start-up, slow on a busy machine
+      const dir = mkdtempSync(join(tmpdir(), 'play-bench-resume-'));
+      try {
+        const run = spawnSync(process.execPath, [join(BENCH_SRC, '../../dist/test/bench/run.js'), '--resume', '--out', dir], { encoding: 'utf8', timeout: 60_000 });
+        expect(run.status).to.equal(2);
+        expect(run.stderr).to.equal(`bench: nothing to resume: ${join(dir, 'results.json')} does not exist\n`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it("shows Mitogen's columns in RESULTS.md only when it ran", async () => {

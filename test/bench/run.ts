@@ -548,6 +548,13 @@ async function main(): Promise<void> {
     printViewTable(await compareTerminalViews(opts.sizes, opts.runs, log));
     return;
   }
+  // a checkpoint that cannot be resumed is a usage error: said before any tool or host is looked at
+  const resumed = opts.resume ? resumable(opts) : undefined;
+  if (typeof resumed === 'string') {
+    process.stderr.write(`bench: ${resumed}\n`);
+    process.exitCode = 2;
+    return;
+  }
   if (!isRoot()) throw new Error('the benchmark needs root (the lab and the scale lab run as root)');
   // the site part runs play alone, and so does the scale part with --engines play: no peer needs to be there
   const peersNeeded = !(opts.only === 'site' || (opts.only === 'scale' && opts.scalePeers.length === 0));
@@ -576,12 +583,6 @@ async function main(): Promise<void> {
     problems: bench.problems,
     duration_s: 0,
   };
-  const resumed = opts.resume ? resumable(opts) : undefined;
-  if (typeof resumed === 'string') {
-    process.stderr.write(`bench: ${resumed}\n`);
-    process.exitCode = 2;
-    return;
-  }
   const results = resumed ? resumeInto(resumed, fresh, bench) : fresh;
   const done = doneParts(results);
   const started = Date.now() - results.duration_s * 1000;

@@ -174,6 +174,10 @@ export const README_COMMANDS: Readonly<Record<string, Coverage>> = {
     by: 'excluded',
     why: 'brings up 500 scale-lab hosts (minutes of lab time, root); test/bench/scale-pure.test.ts covers its addressing, kernel limits and the report of the scale targets',
   },
+  'npm run bench -- --resume': {
+    by: 'excluded',
+    why: 'goes on with the hours of lab time a stopped run left; test/bench/bench-pure.test.ts runs --resume where there is nothing to resume (exit 2, no host touched) and covers what a checkpoint keeps',
+  },
   'npm run bench -- --quick': { by: 'excluded', why: 'still many minutes of lab time, with ansible-playbook; test/bench’s unit tests cover its parts' },
   // Ansible Vault, on the lab with inventories/lab-vault (the same site as inventories/lab: no change on the built cluster)
   'play site.yml -i inventories/lab-vault --vault-password-file inventories/lab-vault.pass': { by: 'lab', expect: NO_CHANGE },
