@@ -406,8 +406,13 @@ async function runScale(opts: Options, bench: Bench, results: Results, checkpoin
     const first = Math.min(...opts.sizes);
     const inv = await inventoryFor(first);
     const names = scaleHosts(first).map((h) => h.name);
-    if (done.scaleEquivalence) log('scale: equivalence checked before the stop (resumed)');
-    else await checkScaleEquivalence(bench, results, ['play', ...opts.scalePeers], first, (engine, limit) => job(engine, inv, first, limit));
+    if (done.scaleEquivalence) {
+      log('scale: equivalence checked before the stop (resumed)');
+      // the scale lab is new, and a strategy trial measures no-ops of converged hosts
+      if (opts.scalePeers.some((peer) => !done.scaleStrategies[peer])) {
+        await bench.runAll('play', job('play', inv, first), names, 'scale: play converges the smallest size for the trials', false);
+      }
+    } else await checkScaleEquivalence(bench, results, ['play', ...opts.scalePeers], first, (engine, limit) => job(engine, inv, first, limit));
 
     // Each Ansible engine's strategy for this workload: the faster of linear and free at the smallest size.
     for (const peer of opts.scalePeers) {
