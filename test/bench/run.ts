@@ -589,10 +589,10 @@ async function main(): Promise<void> {
     duration_s: 0,
   };
   const results = resumed ? resumeInto(resumed, fresh, bench) : fresh;
-  const done = doneParts(results);
+  const kept = doneParts(results);
   const started = Date.now() - results.duration_s * 1000;
   log(`benchmark (${results.mode}): ${opts.runs} runs per W1 scenario; ${opts.siteRuns} site rounds; scale sizes ${opts.sizes.join(', ')}, ${opts.scaleRuns} runs each`);
-  const part = (name: 'w1' | 'scale' | 'site'): boolean => (opts.only === undefined || opts.only === name) && !(name !== 'scale' && done[name]);
+  const part = (name: 'w1' | 'scale' | 'site'): boolean => (opts.only === undefined || opts.only === name) && !(name !== 'scale' && kept[name]);
   // The report is written after each part (and each scale size) and when a part fails: a run of
   // two hours that stops near its end still leaves what it measured, marked incomplete.
   const report = async (incomplete?: string): Promise<string[]> => {
