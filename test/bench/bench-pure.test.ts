@@ -199,22 +199,24 @@ describe('benchmark (pure parts)', () => {
       expect(finished.md).to.not.include('Incomplete');
     });
 
-    it('resumes a stopped run from its results.json: the parts it holds, and only with the same flags', async () => {
+    it('resumes a stopped (or staged) run from its results.json: the parts it holds, and only with the same flags', async () => {
       const base = results(true);
       const stopped: Results = { ...base, mode: 'full', incomplete: 'stopped by SIGTERM after 95 min', ansible: { ...base.ansible, scale_strategy: 'linear' }, scale: base.scale.slice(0, 2) };
       const { json } = await report(stopped);
       const back = resultsFromJson(JSON.stringify(json));
       const flags = { quick: false, runs: 3, scaleRuns: 1 };
-      expect(resumeProblem(back, 'out/results.json', flags)).to.equal(undefined);
+      const all = { w1: true, site: true, sizes: [10, 20, 100] };
+      expect(resumeProblem(back, 'out/results.json', flags, all)).to.equal(undefined);
       expect(doneParts(back)).to.deep.equal({ w1: true, site: false, scaleEquivalence: false, scaleStrategies: { ansible: 'linear' }, sizes: [10, 20] });
       // a W1 stopped midway (hosts still 0) is measured again; a finished run or other flags cannot be resumed
       expect(doneParts({ ...back, w1: { ...back.w1, hosts: 0 } }).w1).to.equal(false);
-      const { incomplete: _i, ...finished } = back;
-      expect(resumeProblem(finished, 'out/results.json', flags)).to.equal('nothing to resume: out/results.json is a finished run (no "incomplete" in it)');
-      expect(resumeProblem(undefined, 'out/results.json', flags)).to.equal('nothing to resume: out/results.json does not exist');
-      expect(resumeProblem(back, 'out/results.json', { ...flags, runs: 5 })).to.equal('out/results.json has 3 runs per W1 scenario: resume it with --runs 3');
-      expect(resumeProblem(back, 'out/results.json', { ...flags, scaleRuns: 3 })).to.equal('out/results.json has 1 runs per scale size: resume it with --scale-runs 1');
-      expect(resumeProblem(back, 'out/results.json', { ...flags, quick: true })).to.equal('out/results.json is a full run: resume it without --quick');
+      // a run done in stages: W1 and the sizes 10 and 20 are there, so only more sizes (or the site) are left to do
+      expect(resumeProblem(back, 'out/results.json', flags, { w1: true, site: false, sizes: [10, 20] })).to.equal('nothing to resume: out/results.json already holds every part these flags ask for');
+      expect(resumeProblem(back, 'out/results.json', flags, { w1: false, site: false, sizes: [10, 20, 50] })).to.equal(undefined);
+      expect(resumeProblem(undefined, 'out/results.json', flags, all)).to.equal('nothing to resume: out/results.json does not exist');
+      expect(resumeProblem(back, 'out/results.json', { ...flags, runs: 5 }, all)).to.equal('out/results.json has 3 runs per W1 scenario: resume it with --runs 3');
+      expect(resumeProblem(back, 'out/results.json', { ...flags, scaleRuns: 3 }, all)).to.equal('out/results.json has 1 runs per scale size: resume it with --scale-runs 1');
+      expect(resumeProblem(back, 'out/results.json', { ...flags, quick: true }, all)).to.equal('out/results.json is a full run: resume it without --quick');
     });
 
     it('refuses --resume where there is nothing to resume: exit 2, before any tool or host is looked at', function () {

@@ -517,7 +517,8 @@ function printViewTable(rows: readonly ViewComparison[]): void {
 function resumable(opts: Options): Results | string {
   const file = join(opts.outDir, 'results.json');
   const results = existsSync(file) ? resultsFromJson(readFileSync(file, 'utf8')) : undefined;
-  return resumeProblem(results, file, opts) ?? results!;
+  const wanted = { w1: opts.only === undefined || opts.only === 'w1', site: opts.only === undefined || opts.only === 'site', sizes: opts.only === undefined || opts.only === 'scale' ? opts.sizes : [] };
+  return resumeProblem(results, file, opts, wanted) ?? results!;
 }
 
 /** The stopped run's results, to be completed by this one: its notes and strategies carry on, a W1 stopped midway starts again. */

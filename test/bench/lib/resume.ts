@@ -2,7 +2,8 @@
  * `npm run bench -- --resume`: a full benchmark takes hours on a 2-core machine, longer than a
  * working session may last. The report is written after each part (W1, site, the scale part's
  * setup and each of its sizes), so a run that was stopped can go on from its last checkpoint:
- * the parts in results.json are kept, the rest is measured, the report says it was resumed.
+ * the parts in results.json are kept, the rest is measured, the report says it was resumed. A
+ * run made with fewer --sizes can be resumed with more (a long run done in stages).
  * A part is the unit: one stopped in its middle is measured again from its start.
  */
 import type { AnsibleEngine } from './engines.js';
@@ -27,10 +28,23 @@ export interface DoneParts {
   readonly sizes: readonly number[];
 }
 
-/** Why results.json cannot be resumed with these flags, or undefined when it can. */
-export function resumeProblem(results: Results | undefined, file: string, flags: ResumeFlags): string | undefined {
+/** The parts this run's flags ask for (--only, --sizes). */
+export interface WantedParts {
+  readonly w1: boolean;
+  readonly site: boolean;
+  readonly sizes: readonly number[];
+}
+
+/**
+ * Why results.json cannot be resumed with these flags, or undefined when it can: it must exist,
+ * have been made with the same --quick/--runs/--scale-runs, and lack a part the flags ask for (a
+ * run stopped midway, or one made with fewer sizes: a long run can be done in stages).
+ */
+export function resumeProblem(results: Results | undefined, file: string, flags: ResumeFlags, wanted: WantedParts): string | undefined {
   if (!results) return `nothing to resume: ${file} does not exist`;
-  if (results.incomplete === undefined) return `nothing to resume: ${file} is a finished run (no "incomplete" in it)`;
+  const done = doneParts(results);
+  const left = (wanted.w1 && !done.w1) || (wanted.site && !done.site) || wanted.sizes.some((n) => !done.sizes.includes(n));
+  if (!left) return `nothing to resume: ${file} already holds every part these flags ask for`;
   const mode = flags.quick ? 'quick' : 'full';
   if (results.mode !== mode) return `${file} is a ${results.mode} run: resume it ${results.mode === 'quick' ? 'with' : 'without'} --quick`;
   if (results.runs_per_scenario !== flags.runs) return `${file} has ${results.runs_per_scenario} runs per W1 scenario: resume it with --runs ${results.runs_per_scenario}`;
