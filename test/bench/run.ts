@@ -513,11 +513,16 @@ function printViewTable(rows: readonly ViewComparison[]): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** Whether the flags ask for a part (all of them unless --only names one). */
+function asked(opts: Options, name: 'w1' | 'scale' | 'site'): boolean {
+  return opts.only === undefined || opts.only === name;
+}
+
 /** results.json of the stopped run in --out, or why it cannot be resumed with these flags. */
 function resumable(opts: Options): Results | string {
   const file = join(opts.outDir, 'results.json');
   const results = existsSync(file) ? resultsFromJson(readFileSync(file, 'utf8')) : undefined;
-  const wanted = { w1: opts.only === undefined || opts.only === 'w1', site: opts.only === undefined || opts.only === 'site', sizes: opts.only === undefined || opts.only === 'scale' ? opts.sizes : [] };
+  const wanted = { w1: asked(opts, 'w1'), site: asked(opts, 'site'), sizes: asked(opts, 'scale') ? opts.sizes : [] };
   return resumeProblem(results, file, opts, wanted) ?? results!;
 }
 
@@ -593,7 +598,7 @@ async function main(): Promise<void> {
   const kept = doneParts(results);
   const started = Date.now() - results.duration_s * 1000;
   log(`benchmark (${results.mode}): ${opts.runs} runs per W1 scenario; ${opts.siteRuns} site rounds; scale sizes ${opts.sizes.join(', ')}, ${opts.scaleRuns} runs each`);
-  const part = (name: 'w1' | 'scale' | 'site'): boolean => (opts.only === undefined || opts.only === name) && !(name !== 'scale' && kept[name]);
+  const part = (name: 'w1' | 'scale' | 'site'): boolean => asked(opts, name) && !(name !== 'scale' && kept[name]);
   // The report is written after each part (and each scale size) and when a part fails: a run of
   // two hours that stops near its end still leaves what it measured, marked incomplete.
   const report = async (incomplete?: string): Promise<string[]> => {

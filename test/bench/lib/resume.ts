@@ -6,7 +6,7 @@
  * run made with fewer --sizes can be resumed with more (a long run done in stages).
  * A part is the unit: one stopped in its middle is measured again from its start.
  */
-import type { AnsibleEngine } from './engines.js';
+import type { AnsibleEngine, Strategy } from './engines.js';
 import type { Results } from './report.js';
 
 /** The flags that decide what a run measures: a resumed run must be given the same. */
@@ -23,7 +23,7 @@ export interface DoneParts {
   /** The scale part's equivalence check (engines converge parts of the smallest size). */
   readonly scaleEquivalence: boolean;
   /** Each peer's strategy on the scale workload, when its trial ran. */
-  readonly scaleStrategies: Partial<Record<AnsibleEngine, 'linear' | 'free'>>;
+  readonly scaleStrategies: Partial<Record<AnsibleEngine, Strategy>>;
   /** Scale sizes measured (hosts). */
   readonly sizes: readonly number[];
 }
@@ -54,7 +54,7 @@ export function resumeProblem(results: Results | undefined, file: string, flags:
 
 /** The parts a checkpoint holds (W1 and site are written whole; the scale part size by size). */
 export function doneParts(results: Results): DoneParts {
-  const scaleStrategies: Partial<Record<AnsibleEngine, 'linear' | 'free'>> = {};
+  const scaleStrategies: Partial<Record<AnsibleEngine, Strategy>> = {};
   if (results.ansible.scale_strategy) scaleStrategies.ansible = results.ansible.scale_strategy;
   if (results.mitogen?.scale_strategy) scaleStrategies.mitogen = results.mitogen.scale_strategy;
   return {
