@@ -50,7 +50,7 @@ import {
   peerSizePoints, resultsFromJson, writeReport, type Results, type Sample, type ScenarioResult, type ScaleResult, type StrategyChoice,
 } from './lib/report.js';
 import { runSite } from './lib/site.js';
-import { doneParts, resumeProblem, type DoneParts } from './lib/resume.js';
+import { describePlan, doneParts, resumeProblem, type DoneParts, type WantedParts } from './lib/resume.js';
 import { BENCH_ROLES_PATH, renderScale, scaleDifferences, scaleFingerprints, SCALE_ANSIBLE_PLAYBOOK, SCALE_PLAYBOOK } from './lib/scale.js';
 import { compareTerminalViews, type ViewComparison } from './lib/terminal-view.js';
 import {
@@ -522,8 +522,11 @@ function asked(opts: Options, name: 'w1' | 'scale' | 'site'): boolean {
 function resumable(opts: Options): Results | string {
   const file = join(opts.outDir, 'results.json');
   const results = existsSync(file) ? resultsFromJson(readFileSync(file, 'utf8')) : undefined;
-  const wanted = { w1: asked(opts, 'w1'), site: asked(opts, 'site'), sizes: asked(opts, 'scale') ? opts.sizes : [] };
-  return resumeProblem(results, file, opts, wanted) ?? results!;
+  return resumeProblem(results, file, opts, wantedParts(opts)) ?? results!;
+}
+
+function wantedParts(opts: Options): WantedParts {
+  return { w1: asked(opts, 'w1'), site: asked(opts, 'site'), sizes: asked(opts, 'scale') ? opts.sizes : [] };
 }
 
 /** The stopped run's results, to be completed by this one: its notes and strategies carry on, a W1 stopped midway starts again. */
@@ -597,7 +600,7 @@ async function main(): Promise<void> {
   const results = resumed ? resumeInto(resumed, fresh, bench) : fresh;
   const kept = doneParts(results);
   const started = Date.now() - results.duration_s * 1000;
-  log(`benchmark (${results.mode}): ${opts.runs} runs per W1 scenario; ${opts.siteRuns} site rounds; scale sizes ${opts.sizes.join(', ')}, ${opts.scaleRuns} runs each`);
+  log(describePlan(results.mode, wantedParts(opts), opts, resumed ? kept : undefined));
   const part = (name: 'w1' | 'scale' | 'site'): boolean => asked(opts, name) && !(name !== 'scale' && kept[name]);
   // The report is written after each part (and each scale size) and when a part fails: a run of
   // two hours that stops near its end still leaves what it measured, marked incomplete.
