@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_SRC, listedCollections, parseAnsibleAdHoc, parseAnsibleRecap, parsePlayJson } from './lib/engines.js';
-import { doneParts, resumeProblem } from './lib/resume.js';
+import { describePlan, doneParts, resumeProblem } from './lib/resume.js';
 import { chartOption, decadeFloor, drawChart, formatSeconds, panelLayout, textWidth, type PlotInput } from './lib/plot.js';
 import { findMitogen, mitogenEnv } from './lib/mitogen.js';
 import { fasterStrategy, measureAt, projectedSeconds } from './lib/peers.js';
@@ -217,6 +217,16 @@ describe('benchmark (pure parts)', () => {
       expect(resumeProblem(back, 'out/results.json', { ...flags, runs: 5 }, all)).to.equal('out/results.json has 3 runs per W1 scenario: resume it with --runs 3');
       expect(resumeProblem(back, 'out/results.json', { ...flags, scaleRuns: 3 }, all)).to.equal('out/results.json has 1 runs per scale size: resume it with --scale-runs 1');
       expect(resumeProblem(back, 'out/results.json', { ...flags, quick: true }, all)).to.equal('out/results.json is a full run: resume it without --quick');
+    });
+
+    it('says first what a run measures and, when resumed, what it keeps', () => {
+      const runs = { runs: 3, siteRuns: 2, scaleRuns: 3 };
+      const all = { w1: true, site: true, sizes: [10, 50, 200] };
+      expect(describePlan('full', all, runs)).to.equal('benchmark (full): W1 3 runs per scenario; site 2 rounds; scale sizes 10, 50, 200, 3 runs each');
+      const done = { w1: true, site: true, scaleEquivalence: true, scaleStrategies: {}, sizes: [10] };
+      expect(describePlan('full', all, runs, done)).to.equal('benchmark (full), resumed: W1 kept; site kept; scale sizes 50, 200, 3 runs each (kept: 10)');
+      expect(describePlan('quick', { w1: false, site: false, sizes: [10] }, runs)).to.equal('benchmark (quick): scale sizes 10, 3 runs each');
+      expect(describePlan('full', { w1: true, site: false, sizes: [10] }, runs, { ...done, w1: false })).to.equal('benchmark (full), resumed: W1 3 runs per scenario; scale kept');
     });
 
     it('refuses --resume where there is nothing to resume: exit 2, before any tool or host is looked at', function () {

@@ -50,7 +50,7 @@ import {
   peerSizePoints, resultsFromJson, writeReport, type Results, type Sample, type ScenarioResult, type ScaleResult, type StrategyChoice,
 } from './lib/report.js';
 import { runSite } from './lib/site.js';
-import { doneParts, resumeProblem, type DoneParts } from './lib/resume.js';
+import { describePlan, doneParts, resumeProblem, type DoneParts, type WantedParts } from './lib/resume.js';
 import { BENCH_ROLES_PATH, renderScale, scaleDifferences, scaleFingerprints, SCALE_ANSIBLE_PLAYBOOK, SCALE_PLAYBOOK } from './lib/scale.js';
 import { compareTerminalViews, type ViewComparison } from './lib/terminal-view.js';
 import {
@@ -403,6 +403,8 @@ async function runScale(opts: Options, bench: Bench, results: Results, checkpoin
     const warm = (engine: Engine, inventory: string, n: number): (() => Promise<EngineRun>) =>
       engine === 'ansible' ? () => warmAnsible({ inventory, forks: Math.max(50, n) }) : job(engine, inventory, n);
 
+    // a peer that cannot reach every host in three attempts at a size is left out from there on
+    const failedPeers = new Set<Engine>();
     const first = Math.min(...opts.sizes);
     const inv = await inventoryFor(first);
     const names = scaleHosts(first).map((h) => h.name);
@@ -435,8 +437,8 @@ async function runScale(opts: Options, bench: Bench, results: Results, checkpoin
       const inventory = await inventoryFor(n);
       const sizeHosts = scaleHosts(n).map((h) => h.name);
       // the Ansible engines run where a run should take under 10 minutes; the report extrapolates the rest
-      const peers = opts.scalePeers.filter((peer) => measureAt(peerSizePoints(results.scale, peer), n));
-      for (const peer of opts.scalePeers.filter((p) => !peers.includes(p))) log(`scale ${n}: ${peer} not run (a run would take 10 minutes or more): extrapolated`);
+      const peers = opts.scalePeers.filter((peer) => !failedPeers.has(peer) && measureAt(peerSizePoints(results.scale, peer), n));
+      for (const peer of opts.scalePeers.filter((p) => !peers.includes(p) && !failedPeers.has(p))) log(`scale ${n}: ${peer} not run (a run would take 10 minutes or more): extrapolated`);
       const sizeEngines: Engine[] = ['play', ...peers];
       // converge the hosts this size adds and warm the engines' connections (Mitogen's die with each run)
       for (const engine of sizeEngines.filter((e) => e !== 'mitogen')) await bench.runAll(engine, warm(engine, inventory, n), sizeHosts, `scale ${n}: ${engine} warm-up`, false);
@@ -444,7 +446,11 @@ async function runScale(opts: Options, bench: Bench, results: Results, checkpoin
       for (let i = 0; i < opts.scaleRuns; i++) {
         for (const engine of sizeEngines) {
           if (!bench.isWarm(engine)) await bench.runAll(engine, warm(engine, inventory, n), sizeHosts, `scale ${n}: ${engine} warm-up`, true);
-          const run = await bench.runAll(engine, job(engine, inventory, n), sizeHosts, `scale ${n} ${engine} no-op ${i + 1}`, true);
+          if (failedPeers.has(engine)) continue;
+          const what = `scale ${n} ${engine} no-op ${i + 1}`;
+          const run = await (engine === 'play' ? bench.runAll(engine, job(engine, inventory, n), sizeHosts, what, true)
+            : peerRunOrGiveUp(bench, engine, failedPeers, () => bench.runAll(engine, job(engine, inventory, n), sizeHosts, what, true)));
+          if (!run) continue;
           if (totalChanged(run) !== 0) bench.problems.push(`scale ${n}: ${engine} no-op changed ${totalChanged(run)} task(s)`);
           samples[engine].push(sampleOf(run));
           log(`scale ${n} no-op ${i + 1}/${opts.scaleRuns} ${engine}: ${run.wallS.toFixed(2)} s wall, ${run.cpuS.toFixed(2)} s cpu, ${run.maxRssMb.toFixed(0)} MB peak RSS`);
@@ -461,6 +467,23 @@ async function runScale(opts: Options, bench: Bench, results: Results, checkpoin
       results.scale_lab_leftovers = left;
       if (left.length) bench.problems.push(`scale lab teardown left: ${left.join(', ')}`);
     }
+  }
+}
+
+/**
+ * A peer's scale run that failed three attempts (Mitogen at 50 hosts: a host unreachable while
+ * fifty interpreters start at once) costs that peer the size and the larger ones, noted as a
+ * problem; it does not throw away the hour the other engines measured.
+ */
+async function peerRunOrGiveUp(bench: Bench, engine: Engine, failedPeers: Set<Engine>, run: () => Promise<EngineRun>): Promise<EngineRun | undefined> {
+  try {
+    return await run();
+  } catch (err) {
+    failedPeers.add(engine);
+    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    bench.problems.push(`${why}: ${engine} is left out of this size and the larger ones`);
+    log(`${engine} left out from here on: ${why}`);
+    return undefined;
   }
 }
 
@@ -522,8 +545,11 @@ function asked(opts: Options, name: 'w1' | 'scale' | 'site'): boolean {
 function resumable(opts: Options): Results | string {
   const file = join(opts.outDir, 'results.json');
   const results = existsSync(file) ? resultsFromJson(readFileSync(file, 'utf8')) : undefined;
-  const wanted = { w1: asked(opts, 'w1'), site: asked(opts, 'site'), sizes: asked(opts, 'scale') ? opts.sizes : [] };
-  return resumeProblem(results, file, opts, wanted) ?? results!;
+  return resumeProblem(results, file, opts, wantedParts(opts)) ?? results!;
+}
+
+function wantedParts(opts: Options): WantedParts {
+  return { w1: asked(opts, 'w1'), site: asked(opts, 'site'), sizes: asked(opts, 'scale') ? opts.sizes : [] };
 }
 
 /** The stopped run's results, to be completed by this one: its notes and strategies carry on, a W1 stopped midway starts again. */
@@ -597,7 +623,7 @@ async function main(): Promise<void> {
   const results = resumed ? resumeInto(resumed, fresh, bench) : fresh;
   const kept = doneParts(results);
   const started = Date.now() - results.duration_s * 1000;
-  log(`benchmark (${results.mode}): ${opts.runs} runs per W1 scenario; ${opts.siteRuns} site rounds; scale sizes ${opts.sizes.join(', ')}, ${opts.scaleRuns} runs each`);
+  log(describePlan(results.mode, wantedParts(opts), opts, resumed ? kept : undefined));
   const part = (name: 'w1' | 'scale' | 'site'): boolean => asked(opts, name) && !(name !== 'scale' && kept[name]);
   // The report is written after each part (and each scale size) and when a part fails: a run of
   // two hours that stops near its end still leaves what it measured, marked incomplete.

@@ -65,3 +65,24 @@ export function doneParts(results: Results): DoneParts {
     sizes: results.scale.map((s) => s.hosts),
   };
 }
+
+/** How many runs each part makes (the flags --runs, --site-runs, --scale-runs). */
+export interface PartRuns {
+  readonly runs: number;
+  readonly siteRuns: number;
+  readonly scaleRuns: number;
+}
+
+/** The run's first log line: what it measures, and what it keeps from the run it resumes. */
+export function describePlan(mode: string, wanted: WantedParts, runs: PartRuns, done?: DoneParts): string {
+  const part = (asked: boolean, kept: boolean | undefined, name: string, detail: string): string => (!asked ? '' : kept ? `${name} kept` : `${name} ${detail}`);
+  const sizesLeft = wanted.sizes.filter((n) => !done?.sizes.includes(n));
+  const sizesKept = wanted.sizes.filter((n) => done?.sizes.includes(n));
+  const parts = [
+    part(wanted.w1, done?.w1, 'W1', `${runs.runs} runs per scenario`),
+    part(wanted.site, done?.site, 'site', `${runs.siteRuns} rounds`),
+    part(wanted.sizes.length > 0, sizesLeft.length === 0, 'scale',
+      `sizes ${sizesLeft.join(', ')}, ${runs.scaleRuns} runs each${sizesKept.length ? ` (kept: ${sizesKept.join(', ')})` : ''}`),
+  ].filter(Boolean);
+  return `benchmark (${mode})${done ? ', resumed' : ''}: ${parts.join('; ') || 'nothing'}`;
+}
