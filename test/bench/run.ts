@@ -445,8 +445,8 @@ async function runScale(opts: Options, bench: Bench, results: Results, checkpoin
       const samples: Record<Engine, Sample[]> = { play: [], ansible: [], mitogen: [] };
       for (let i = 0; i < opts.scaleRuns; i++) {
         for (const engine of sizeEngines) {
-          if (!bench.isWarm(engine)) await bench.runAll(engine, warm(engine, inventory, n), sizeHosts, `scale ${n}: ${engine} warm-up`, true);
           if (failedPeers.has(engine)) continue;
+          if (!bench.isWarm(engine)) await bench.runAll(engine, warm(engine, inventory, n), sizeHosts, `scale ${n}: ${engine} warm-up`, true);
           const what = `scale ${n} ${engine} no-op ${i + 1}`;
           const run = await (engine === 'play' ? bench.runAll(engine, job(engine, inventory, n), sizeHosts, what, true)
             : peerRunOrGiveUp(bench, engine, failedPeers, () => bench.runAll(engine, job(engine, inventory, n), sizeHosts, what, true)));
