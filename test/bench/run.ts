@@ -447,9 +447,8 @@ async function runScale(opts: Options, bench: Bench, results: Results, checkpoin
         for (const engine of sizeEngines) {
           if (failedPeers.has(engine)) continue;
           if (!bench.isWarm(engine)) await bench.runAll(engine, warm(engine, inventory, n), sizeHosts, `scale ${n}: ${engine} warm-up`, true);
-          const what = `scale ${n} ${engine} no-op ${i + 1}`;
-          const run = await (engine === 'play' ? bench.runAll(engine, job(engine, inventory, n), sizeHosts, what, true)
-            : peerRunOrGiveUp(bench, engine, failedPeers, () => bench.runAll(engine, job(engine, inventory, n), sizeHosts, what, true)));
+          const noop = (): Promise<EngineRun> => bench.runAll(engine, job(engine, inventory, n), sizeHosts, `scale ${n} ${engine} no-op ${i + 1}`, true);
+          const run = await (engine === 'play' ? noop() : peerRunOrGiveUp(bench, engine, failedPeers, noop));
           if (!run) continue;
           if (totalChanged(run) !== 0) bench.problems.push(`scale ${n}: ${engine} no-op changed ${totalChanged(run)} task(s)`);
           samples[engine].push(sampleOf(run));
