@@ -10,6 +10,7 @@ import { expect } from 'chai';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
@@ -308,5 +309,36 @@ describe('etcd store: the stand-in apiserver keeps its objects in the real etcd'
       expect(answer.seconds).to.be.below(15);
       process.stdout.write(`      quorum lost: ${commands[i]!.op} answered in ${answer.seconds} s\n`);
     });
+  });
+
+  it('an apiserver whose etcd takes no connection does not listen; after its dial timeout it exits with "context deadline exceeded"', async () => {
+    // as the real one (grpc.WithBlock, DialTimeout): a joining master's apiserver, started before its
+    // etcd member, must not be counted up by a TCP health check
+    const state = path.join(work, 'state-dial');
+    mkdirSync(state);
+    writeFileSync(path.join(state, 'settings.json'), JSON.stringify({ apiserver_storage: 'etcd', etcd_dial_timeout_seconds: 2 }));
+    const port = await unusedPort();
+    const started = Date.now();
+    const child = spawn('python3', ['-m', 'playstandin.apiserver', `--bind-address=${HOST}`, `--secure-port=${port}`,
+      `--tls-cert-file=${pki}/server.crt`, `--tls-private-key-file=${pki}/server.key`, `--client-ca-file=${pki}/ca.crt`,
+      `--etcd-servers=https://${HOST}:${deadPort}`, `--etcd-cafile=${pki}/ca.crt`, `--etcd-certfile=${pki}/client.crt`,
+      `--etcd-keyfile=${pki}/client.key`], { env: { ...process.env, PYTHONPATH: pythonPath, PLAY_CLUSTER_STATE: state }, stdio: ['ignore', 'pipe', 'pipe'] });
+    others.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const refused = await new Promise<string>((resolve) => {
+      const socket = connect({ host: HOST, port }, () => {
+        socket.destroy();
+        resolve('connected');
+      });
+      socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    });
+    expect(refused, 'a connection to the apiserver while it waits for etcd').to.equal('ECONNREFUSED');
+    expect(await exited, stderr).to.equal(1);
+    expect(stderr).to.include('"command failed" err="context deadline exceeded"');
+    expect(stderr).to.not.include('Serving securely');
+    expect(Date.now() - started).to.be.at.least(2000);
   });
 });

@@ -2,10 +2,11 @@
 test/standins/etcd-endpoints.test.ts, on a cluster state in a temp folder (PYTHONPATH: the
 stand-ins' src; PLAY_CLUSTER_STATE: the folder).
 
-  etcd_endpoints_driver.py DELAY TIMEOUT
+  etcd_endpoints_driver.py DELAY TIMEOUT [FAILS]
       master1's kubelet mirrors its etcd static pod DELAY seconds after the call starts (DELAY < 0:
-      never); prints {"endpoints": [...], "seconds": S} once endpoints_from_pods returns, polling
-      every 0.1 s for at most TIMEOUT seconds.
+      never); the first FAILS looks (default 0, -1: every one) get the apiserver's 504 "Timeout"
+      answer instead; prints {"endpoints": [...], "seconds": S} once endpoints_from_pods returns,
+      or {"error": MESSAGE, "seconds": S}, polling every 0.1 s for at most TIMEOUT seconds.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import sys
 import threading
 import time
 
-from playstandin import apistore
+from playstandin import apistore, etcdstore
+from playstandin.errors import StandinError
 from playstandin.kubeadm import etcd
 from playstandin.state import ClusterState
 
@@ -29,16 +31,33 @@ def mirror_etcd_pod(node: dict) -> None:
          "annotations": {etcd.ENDPOINTS_ANNOTATION: URL}}])
 
 
+def failing_first(fails: int):
+    """apistore.pods whose first `fails` calls (all when negative) answer as an apiserver whose etcd
+    does not answer in time."""
+    real, calls = apistore.pods, [0]
+
+    def pods(state):
+        calls[0] += 1
+        if fails < 0 or calls[0] <= fails:
+            raise apistore.ApiStatus(504, "Timeout", etcdstore.TIMEOUT_MESSAGE)
+        return real(state)
+    return pods
+
+
 def main() -> None:
     delay, timeout = float(sys.argv[1]), float(sys.argv[2])
+    apistore.pods = failing_first(int(sys.argv[3]) if len(sys.argv) > 3 else 0)
     state = ClusterState()
     apistore.update_node(state, NODE, lambda node: None)   # registered, no static pod mirrored yet
     if delay >= 0:
         timer = threading.Timer(delay, lambda: apistore.update_node(state, NODE, mirror_etcd_pod))
         timer.start()
     started = time.monotonic()
-    found = etcd.endpoints_from_pods(state, interval=0.1, timeout=timeout)
-    print(json.dumps({"endpoints": found, "seconds": round(time.monotonic() - started, 2)}))
+    try:
+        outcome = {"endpoints": etcd.endpoints_from_pods(state, interval=0.1, timeout=timeout)}
+    except StandinError as exc:
+        outcome = {"error": exc.message}
+    print(json.dumps({**outcome, "seconds": round(time.monotonic() - started, 2)}))
 
 
 if __name__ == "__main__":

@@ -27,6 +27,12 @@ exceeded" (the real one waits for its 60 s --request-timeout); an error etcd ans
 ("etcdserver: request timed out"; 3.5: "context deadline exceeded" for a write without a leader)
 is the real apiserver's 500 with etcd's message, which kubectl prints as "Error from server:
 etcdserver: request timed out".
+
+Start-up: the real apiserver's etcd client blocks until a connection is up (grpc.WithBlock, a
+20 s DialTimeout) before it listens on its port, and exits with "context deadline exceeded" when
+none came up; the kubelet starts it again. selected() waits the same way (settings.json
+"etcd_dial_timeout_seconds"), so a joining control plane's apiserver, started before its etcd
+member, takes no connection a TCP health check could count as up.
 """
 
 from __future__ import annotations
@@ -52,6 +58,8 @@ from .state import ClusterState
 DEFAULT_TIMEOUT = 15.0
 IDLE_CONNECTIONS = 8          # kept per endpoint; more concurrent requests open more, then close them
 RETRY_PAUSE = 0.1
+DIAL_TIMEOUT = 20.0           # storagebackend/factory/etcd3.go dialTimeout: how long start-up waits for etcd
+DIAL_ATTEMPT_TIMEOUT = 5.0
 HEALTH_TIMEOUT = 2.0          # kube-apiserver --etcd-healthcheck-timeout
 TIMEOUT_MESSAGE = "Timeout: request did not complete within requested timeout - context deadline exceeded"
 # storage prefixes that are not the plural (pkg/kubeapiserver/default_storage_factory_builder.go,
@@ -164,6 +172,26 @@ class Client:
                     raise EtcdError(str(answer.get("error") or answer.get("message") or f"etcd answered HTTP {status}"))
                 return answer
             time.sleep(max(0.0, min(RETRY_PAUSE, deadline - time.monotonic())))
+
+    def wait_connected(self, timeout: float) -> bool:
+        """clientv3.New with grpc.WithBlock: True once one endpoint takes a TLS connection, False when
+        none did within timeout (a connection needs no quorum: a member without a leader takes it)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for host, port in self.endpoints:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                connection = http.client.HTTPSConnection(host, port, context=self.context,
+                                                         timeout=min(remaining, DIAL_ATTEMPT_TIMEOUT))
+                try:
+                    connection.connect()
+                    return True
+                except OSError:
+                    pass
+                finally:
+                    connection.close()
+            time.sleep(max(0.0, min(RETRY_PAUSE * 5, deadline - time.monotonic())))
 
     def close(self) -> None:
         with self.lock:
@@ -412,4 +440,7 @@ def selected(flags: dict, settings: dict) -> EtcdStore | None:
     """The apiserver's backend: None (the shared folder) unless settings.json says "apiserver_storage": "etcd"."""
     if settings.get("apiserver_storage") != "etcd":
         return None
-    return from_flags(flags, float(settings.get("storage_timeout_seconds") or DEFAULT_TIMEOUT))
+    store = from_flags(flags, float(settings.get("storage_timeout_seconds") or DEFAULT_TIMEOUT))
+    if not store.client.wait_connected(float(settings.get("etcd_dial_timeout_seconds") or DIAL_TIMEOUT)):
+        raise StandinError("context deadline exceeded")
+    return store

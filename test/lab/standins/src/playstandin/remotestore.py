@@ -23,6 +23,12 @@ NODE_WAIT_SECONDS = 60.0      # apiclient.PatchNode: the Node the kubelet regist
 NODE_PATH = "/api/v1/nodes"
 
 
+def _patch_retried(status: ApiStatus) -> bool:
+    """PatchNodeOnce tries a failed Patch again on apierrors IsTimeout, IsConflict, IsServerTimeout and
+    IsServiceUnavailable (a reason, or the 503 code)."""
+    return status.reason in ("Timeout", "Conflict", "ServerTimeout", "ServiceUnavailable") or status.code == 503
+
+
 class RemoteStore:
     """get/list/write(apply)/delete of objects and the Node operations, each one API request."""
 
@@ -84,24 +90,31 @@ class RemoteStore:
     def nodes(self) -> list:
         return self._request("GET", NODE_PATH)[0].get("items", [])
 
-    def _wait_node(self, name: str) -> dict:
-        deadline = time.monotonic() + self.node_wait
-        while True:
-            found = self.node(name)
-            if found or time.monotonic() >= deadline:
-                break
-            time.sleep(NODE_RETRY_INTERVAL)
-        if not found:
-            raise StandinError(f'timed out waiting for the condition: nodes "{name}" not found')
-        return found
-
     def update_node(self, name: str, change) -> dict:
-        """apiclient.PatchNode: wait for the Node, then a merge patch of what change() altered. The Node
-        as served carries derived taints (not-ready, unreachable): only keys change() touched go back."""
-        before = self._wait_node(name)
-        after = copy.deepcopy(before)
-        change(after)   # edits in place (apistore's convention)
-        return self._patch_changes(name, before, after)
+        """apiclient.PatchNode (PatchNodeOnce polled until node_wait): a Get of the Node, tried again on
+        any error or while it is not registered, then a merge patch of what change() altered, tried
+        again on the errors PatchNodeOnce retries. The Node as served carries derived taints
+        (not-ready, unreachable): only keys change() touched go back."""
+        deadline = time.monotonic() + self.node_wait
+        not_found = StandinError(f'timed out waiting for the condition: nodes "{name}" not found')
+        while True:
+            try:
+                before = self.node(name)
+                last_error: Exception = not_found
+            except (ApiStatus, StandinError) as exc:   # "retry on any error"
+                before, last_error = None, exc
+            if before is not None:
+                after = copy.deepcopy(before)
+                change(after)   # edits in place (apistore's convention)
+                try:
+                    return self._patch_changes(name, before, after)
+                except ApiStatus as status:
+                    if not _patch_retried(status):
+                        raise
+                    last_error = status
+            if time.monotonic() >= deadline:
+                raise last_error
+            time.sleep(NODE_RETRY_INTERVAL)
 
     def _patch_changes(self, name: str, before: dict, after: dict) -> dict:
         metadata = {key: after["metadata"].get(key) or {} for key in ("labels", "annotations")

@@ -40,6 +40,7 @@ DEFAULT_SETTINGS = {
     "key_algorithm": "RSA-2048",              # kubeadm's keys; "ECDSA-P256" is ~50x faster to generate
     "apiserver_storage": "folder",            # where the apiserver keeps objects: "folder" (this one) or "etcd" (--etcd-servers)
     "storage_timeout_seconds": 15,            # etcd storage: how long a request may wait for etcd (real: --request-timeout 60s)
+    "etcd_dial_timeout_seconds": 20,          # etcd storage: how long the apiserver's start waits for a connection (real: 20s)
 }
 
 SECRET_DOCUMENTS = ("tokens", "kubeadm-certs")

@@ -5,6 +5,7 @@ import sys
 import yaml
 
 from .. import cli_common, clusterdata, versions
+from ..apistore import ApiStatus
 from ..errors import StandinError
 from ..state import ClusterState
 from . import certkey, certscmd, configcmd, init, join, reset, tokens, upgrade
@@ -165,10 +166,10 @@ def main(version: str, argv: list) -> int:
     cli_common.setup()
     try:
         return dispatch(version, argv)
-    except StandinError as exc:
+    except (StandinError, ApiStatus) as exc:   # an API error outside a phase (token ...): its message, no traceback
         sys.stdout.flush()
         print(exc.message, file=sys.stderr)
         print("To see the stack trace of this error execute with --v=5 or higher", file=sys.stderr)
-        return exc.exit_code
+        return exc.exit_code if isinstance(exc, StandinError) else 1
     except KeyboardInterrupt:
         return 130

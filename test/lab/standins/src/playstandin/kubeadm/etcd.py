@@ -23,6 +23,7 @@ import time
 import yaml
 
 from .. import apistore, clusterdata, httpclient, paths
+from ..apistore import ApiStatus
 from ..errors import StandinError
 from ..state import ClusterState
 
@@ -84,13 +85,22 @@ def endpoints_from_pods(state: ClusterState, interval: float = ENDPOINTS_POLL_IN
                         timeout: float = ENDPOINTS_POLL_TIMEOUT) -> list:
     """etcdutil.getEtcdEndpointsWithRetry: polled until every etcd pod shows its annotation, since
     a kubelet that just started its etcd may not have mirrored the static pod yet (the real one
-    polls every 500ms for the KubernetesAPICall timeout, one minute)."""
+    polls every 500ms for the KubernetesAPICall timeout, one minute). An error answer or a failed
+    request is tried again too ("tolerate some unexpected transient failures from the API server or
+    load balancers": an apiserver answers 504 while its etcd does not, a load balancer may close the
+    connection); at the timeout the last error is the message."""
     deadline = time.monotonic() + timeout
     while True:
-        found, etcd_pods = _endpoints_once(state)
+        try:
+            found, etcd_pods = _endpoints_once(state)
+            last_error = None
+        except (ApiStatus, StandinError) as exc:
+            found, etcd_pods, last_error = [], 0, exc
         if found and len(found) >= etcd_pods:
             return found
         if time.monotonic() >= deadline:
+            if last_error is not None:
+                raise StandinError(f"could not retrieve the list of etcd endpoints: {last_error.message}")
             return found   # Client() names the missing annotation when none was found
         time.sleep(interval)
 

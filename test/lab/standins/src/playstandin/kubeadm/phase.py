@@ -1,6 +1,7 @@
 """kubeadm's error wrapping: "error execution phase <name>: <message>"."""
 import contextlib
 
+from ..apistore import ApiStatus
 from ..errors import StandinError
 
 
@@ -12,3 +13,5 @@ def phase(name: str):
         if exc.message.startswith("error execution phase"):
             raise
         raise StandinError(f"error execution phase {name}: {exc.message}", exc.exit_code) from None
+    except ApiStatus as exc:   # an API error answer kubeadm did not retry: its message, as client-go's error prints
+        raise StandinError(f"error execution phase {name}: {exc.message}") from None
