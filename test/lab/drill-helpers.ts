@@ -14,11 +14,14 @@ export const DRILL_BOUND_MS = 120_000;
 /** One try through the kubeconfig's server (the endpoint), bounded: prints ok or fail. */
 export const READ_PROBE = 'timeout 5 kubectl get nodes -o name >/dev/null 2>&1 && echo ok || echo fail';
 
-/** `kubectl apply` of a ConfigMap whose value changes on every call, through the endpoint, bounded. */
-export function applyConfigMap(timeoutSec: number): string {
+/**
+ * `kubectl apply` of a ConfigMap whose value changes on every call, bounded: through the endpoint,
+ * or straight to one apiserver (`server`).
+ */
+export function applyConfigMap(timeoutSec: number, server?: string): string {
   return (
     "printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: ha-drill\\n  namespace: default\\ndata:\\n  at: \"%s\"\\n' \"$(date +%s%N)\" | " +
-    `timeout ${timeoutSec} kubectl apply -f -`
+    `timeout ${timeoutSec} kubectl${server ? ` --server ${server}` : ''} apply -f -`
   );
 }
 
