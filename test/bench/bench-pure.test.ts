@@ -9,7 +9,7 @@ import { BENCH_SRC, listedCollections, parseAnsibleAdHoc, parseAnsibleRecap, par
 import { describePlan, doneParts, resumeProblem } from './lib/resume.js';
 import { chartOption, decadeFloor, drawChart, formatSeconds, panelLayout, textWidth, type PlotInput } from './lib/plot.js';
 import { findMitogen, mitogenEnv } from './lib/mitogen.js';
-import { fasterStrategy, measureAt, projectedSeconds } from './lib/peers.js';
+import { fasterStrategy, measureAt, peerRunOrGiveUp, projectedSeconds } from './lib/peers.js';
 import { plotInput, resultsFromJson, writeReport, type Results, type Sample } from './lib/report.js';
 import { changedByHost, driftFixProblem, failedTasks, siteMarkdown, siteSummary } from './lib/site-report.js';
 import { scaleDifferences } from './lib/scale.js';
@@ -272,6 +272,22 @@ describe('benchmark (pure parts)', () => {
       expect(projectedSeconds([{ hosts: 10, seconds: 40 }, { hosts: 50, seconds: 200 }], 150)).to.equal(600);
       expect(measureAt([{ hosts: 10, seconds: 40 }, { hosts: 50, seconds: 200 }], 149)).to.equal(true);
       expect(measureAt([{ hosts: 10, seconds: 40 }, { hosts: 50, seconds: 200 }], 150)).to.equal(false);
+    });
+
+    it('leaves a peer whose run fails out of this size and the larger ones, noted as a problem; a good run changes nothing', async () => {
+      const failed = new Set<string>();
+      const problems: string[] = [];
+      const said: string[] = [];
+      const good = await peerRunOrGiveUp('ansible', failed, problems, (l) => said.push(l), async () => 42);
+      expect(good).to.equal(42);
+      expect([...failed, ...problems, ...said]).to.deep.equal([]);
+      const bad = await peerRunOrGiveUp('mitogen', failed, problems, (l) => said.push(l), async () => {
+        throw new Error('mitogen: s042 failed=0 unreachable=1\nthe rest of the recap');
+      });
+      expect(bad).to.equal(undefined);
+      expect([...failed]).to.deep.equal(['mitogen']);
+      expect(problems).to.deep.equal(['mitogen: s042 failed=0 unreachable=1: mitogen is left out of this size and the larger ones']);
+      expect(said).to.deep.equal(['mitogen left out from here on: mitogen: s042 failed=0 unreachable=1']);
     });
 
     it('picks the faster strategy by the medians of alternating no-ops', async () => {

@@ -41,7 +41,7 @@ import {
   type AnsibleEngine, type Engine, type EngineRun, type Strategy,
 } from './lib/engines.js';
 import { findMitogen, MITOGEN_MISSING } from './lib/mitogen.js';
-import { fasterStrategy, measureAt } from './lib/peers.js';
+import { fasterStrategy, measureAt, peerRunOrGiveUp } from './lib/peers.js';
 import { waitLabIdle } from './lib/guard.js';
 import { withRunLock } from './lib/run-lock.js';
 import { machineInfo } from './lib/machine-info.js';
@@ -448,7 +448,7 @@ async function runScale(opts: Options, bench: Bench, results: Results, checkpoin
           if (failedPeers.has(engine)) continue;
           if (!bench.isWarm(engine)) await bench.runAll(engine, warm(engine, inventory, n), sizeHosts, `scale ${n}: ${engine} warm-up`, true);
           const noop = (): Promise<EngineRun> => bench.runAll(engine, job(engine, inventory, n), sizeHosts, `scale ${n} ${engine} no-op ${i + 1}`, true);
-          const run = await (engine === 'play' ? noop() : peerRunOrGiveUp(bench, engine, failedPeers, noop));
+          const run = await (engine === 'play' ? noop() : peerRunOrGiveUp(engine, failedPeers, bench.problems, log, noop));
           if (!run) continue;
           if (totalChanged(run) !== 0) bench.problems.push(`scale ${n}: ${engine} no-op changed ${totalChanged(run)} task(s)`);
           samples[engine].push(sampleOf(run));
@@ -474,18 +474,6 @@ async function runScale(opts: Options, bench: Bench, results: Results, checkpoin
  * fifty interpreters start at once) costs that peer the size and the larger ones, noted as a
  * problem; it does not throw away the hour the other engines measured.
  */
-async function peerRunOrGiveUp(bench: Bench, engine: Engine, failedPeers: Set<Engine>, run: () => Promise<EngineRun>): Promise<EngineRun | undefined> {
-  try {
-    return await run();
-  } catch (err) {
-    failedPeers.add(engine);
-    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-    bench.problems.push(`${why}: ${engine} is left out of this size and the larger ones`);
-    log(`${engine} left out from here on: ${why}`);
-    return undefined;
-  }
-}
-
 /**
  * Equivalence: the smallest size's hosts in parts, converged by play, ansible and mitogen one part
  * each; every host's state must then be the same, and each engine must find all of them converged

@@ -49,3 +49,21 @@ export function projectedSeconds(measured: readonly SizePoint[], hosts: number):
 export function measureAt(measured: readonly SizePoint[], hosts: number, limitS = PEER_RUN_LIMIT_S): boolean {
   return !(projectedSeconds(measured, hosts) >= limitS);
 }
+
+/**
+ * One peer run on the scale curve; a peer whose run fails (after the bench's own tries) is left
+ * out of this size and the larger ones, noted as a problem, instead of ending the whole run.
+ */
+export async function peerRunOrGiveUp<E extends string, T>(
+  engine: E, failed: Set<E>, problems: string[], say: (line: string) => void, run: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (err) {
+    failed.add(engine);
+    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    problems.push(`${why}: ${engine} is left out of this size and the larger ones`);
+    say(`${engine} left out from here on: ${why}`);
+    return undefined;
+  }
+}
