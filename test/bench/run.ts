@@ -470,11 +470,6 @@ async function runScale(opts: Options, bench: Bench, results: Results, checkpoin
 }
 
 /**
- * A peer's scale run that failed three attempts (Mitogen at 50 hosts: a host unreachable while
- * fifty interpreters start at once) costs that peer the size and the larger ones, noted as a
- * problem; it does not throw away the hour the other engines measured.
- */
-/**
  * Equivalence: the smallest size's hosts in parts, converged by play, ansible and mitogen one part
  * each; every host's state must then be the same, and each engine must find all of them converged
  * (changed=0).

@@ -51,8 +51,9 @@ export function measureAt(measured: readonly SizePoint[], hosts: number, limitS 
 }
 
 /**
- * One peer run on the scale curve; a peer whose run fails (after the bench's own tries) is left
- * out of this size and the larger ones, noted as a problem, instead of ending the whole run.
+ * One peer run on the scale curve. A run that failed the bench's three attempts (Mitogen at 50
+ * hosts: a host unreachable while fifty interpreters start at once) costs that peer the size and
+ * the larger ones, noted as a problem; it does not throw away the hour the other engines measured.
  */
 export async function peerRunOrGiveUp<E extends string, T>(
   engine: E, failed: Set<E>, problems: string[], say: (line: string) => void, run: () => Promise<T>,
