@@ -6,11 +6,10 @@
 // run of 2026-12-06 (second one) failed a control-plane join when the etcd pods' list got one 504
 // "Timeout" (the stand-in printed a Python traceback). Python and a temp cluster state only.
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../helpers/run-play.js';
+import { runStandinDriver } from '../helpers/standin-driver.js';
 
 interface Found {
   endpoints?: string[];
@@ -20,15 +19,9 @@ interface Found {
 
 /** endpoints_from_pods with master1's etcd pod mirrored after `delay` s (never when < 0), the first `fails` looks answered 504 (all when < 0). */
 function discover(delay: number, timeout: number, fails = 0): Found {
-  const root = REPO_ROOT;
   const state = mkdtempSync(path.join(tmpdir(), 'play-etcd-endpoints-'));
   try {
-    const run = spawnSync('python3', [path.join(root, 'test/standins/etcd_endpoints_driver.py'), String(delay), String(timeout), String(fails)], {
-      encoding: 'utf8',
-      env: { ...process.env, PYTHONPATH: path.join(root, 'test/lab/standins/src'), PLAY_CLUSTER_STATE: state },
-    });
-    expect(run.status, run.stderr).to.equal(0);
-    return JSON.parse(run.stdout) as Found;
+    return runStandinDriver<Found>('etcd_endpoints_driver.py', [String(delay), String(timeout), String(fails)], { PLAY_CLUSTER_STATE: state });
   } finally {
     rmSync(state, { recursive: true, force: true });
   }

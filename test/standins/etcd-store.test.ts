@@ -17,6 +17,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { REPO_ROOT } from '../helpers/run-play.js';
 import { requirePrerequisite } from '../helpers/skip.js';
 import { executable, findEtcd, HOST, stopChild, unusedPort, untilOutput } from '../helpers/real-etcd.js';
+import { STANDINS_SRC } from '../helpers/standin-driver.js';
 
 const STORAGE_TIMEOUT = 2; // settings.json storage_timeout_seconds for this test: the bound of every etcd call
 const TIMEOUT_MESSAGE = 'Timeout: request did not complete within requested timeout - context deadline exceeded';
@@ -69,7 +70,7 @@ class Driver {
 describe('etcd store: the stand-in apiserver keeps its objects in the real etcd', function () {
   this.timeout(60_000);
   const root = REPO_ROOT;
-  const pythonPath = path.join(root, 'test', 'lab', 'standins', 'src');
+  const pythonPath = STANDINS_SRC;
   let work = '';
   let pki = '';
   let etcdBin = '';

@@ -5,9 +5,7 @@
 // balancer while an apiserver restarted, haproxy closed the connection, and the stand-in failed
 // on the first EOF where the real kubeadm would have tried again. Python and loopback only.
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { REPO_ROOT } from '../helpers/run-play.js';
+import { runStandinDriver } from '../helpers/standin-driver.js';
 
 interface Outcome {
   status: number | null;
@@ -16,12 +14,7 @@ interface Outcome {
 }
 
 function call(method: string, closes: number): Outcome {
-  const run = spawnSync('python3', [path.join(REPO_ROOT, 'test/standins/get_retry_driver.py'), method, String(closes)], {
-    encoding: 'utf8',
-    env: { ...process.env, PYTHONPATH: path.join(REPO_ROOT, 'test/lab/standins/src') },
-  });
-  expect(run.status, run.stderr).to.equal(0);
-  return JSON.parse(run.stdout) as Outcome;
+  return runStandinDriver<Outcome>('get_retry_driver.py', [method, String(closes)]);
 }
 
 describe('stand-in API client: a GET closed before its answer is tried again, as client-go does', function () {

@@ -21,9 +21,10 @@ import path from 'node:path';
 import { REPO_ROOT, runCaptured, type PlayRun } from '../helpers/run-play.js';
 import { requirePrerequisite } from '../helpers/skip.js';
 import { executable, findEtcd, HOST, stopChild, unusedPort, untilOutput } from '../helpers/real-etcd.js';
+import { STANDINS_SRC } from '../helpers/standin-driver.js';
 
 const KUBEADM_VERSION = '1.30.2';
-const STANDINS = path.join(REPO_ROOT, 'test', 'lab', 'standins', 'src');
+const STANDINS = STANDINS_SRC;
 const DRIVER = path.join(REPO_ROOT, 'test', 'standins', 'kubeadm_etcd_driver.py');
 const STORE_DRIVER = path.join(REPO_ROOT, 'test', 'standins', 'etcd_store_driver.py');
 const KUBEADM = ['-c', `import sys; from playstandin.kubeadm.cli import main; sys.exit(main("${KUBEADM_VERSION}", sys.argv[1:]))`];

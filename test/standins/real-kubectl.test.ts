@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, runCaptured, type PlayRun } from '../helpers/run-play.js';
 import { requirePrerequisite } from '../helpers/skip.js';
+import { STANDINS_SRC } from '../helpers/standin-driver.js';
 
 const DEFAULT_KUBECTL = '/var/cache/play-lab/real-kubectl/root/usr/bin/kubectl';
 const KUBECTL = process.env.PLAY_REAL_KUBECTL || DEFAULT_KUBECTL;
@@ -173,7 +174,7 @@ describe('the stand-in kube-apiserver and the real kubectl (loopback)', function
       ? `no real kubectl at ${KUBECTL} (test/standins/fetch-real-kubectl.sh puts Debian's there; PLAY_REAL_KUBECTL names another)`
       : ['/usr/bin/python3', '/usr/bin/openssl'].find((tool) => !existsSync(tool));
     requirePrerequisite(this, missing && (missing.startsWith('/') ? `needs ${missing}` : missing));
-    const python = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', PYTHONPATH: path.join(REPO_ROOT, 'test', 'lab', 'standins', 'src'), LANG: 'C.UTF-8', HOME: dir };
+    const python = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', PYTHONPATH: STANDINS_SRC, LANG: 'C.UTF-8', HOME: dir };
     port = await freePort();
     const setup = await run('python3', ['-c', CLUSTER_SETUP, dir, String(port), VERSION], python);
     expect(setup.code, setup.stderr).to.equal(0);

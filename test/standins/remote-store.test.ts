@@ -4,9 +4,7 @@
 // Patch on a conflict or a timeout, never on a refusal; at the end the last error is the message.
 // A control-plane join marks its Node this way. Python with a scripted client only.
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { REPO_ROOT } from '../helpers/run-play.js';
+import { runStandinDriver } from '../helpers/standin-driver.js';
 
 interface Outcome {
   calls: string[];
@@ -15,12 +13,7 @@ interface Outcome {
 }
 
 function patchNode(answers: (number | 'refused')[], nodeWait = 5): Outcome {
-  const run = spawnSync('python3', [path.join(REPO_ROOT, 'test/standins/remote_store_driver.py'), JSON.stringify(answers), String(nodeWait)], {
-    encoding: 'utf8',
-    env: { ...process.env, PYTHONPATH: path.join(REPO_ROOT, 'test/lab/standins/src') },
-  });
-  expect(run.status, run.stderr).to.equal(0);
-  return JSON.parse(run.stdout) as Outcome;
+  return runStandinDriver<Outcome>('remote_store_driver.py', [JSON.stringify(answers), String(nodeWait)]);
 }
 
 describe('stand-in kubeadm: a Node patched through the API tries transient errors again, as apiclient.PatchNode does', function () {
