@@ -59,7 +59,8 @@ DEFAULT_TIMEOUT = 15.0
 IDLE_CONNECTIONS = 8          # kept per endpoint; more concurrent requests open more, then close them
 RETRY_PAUSE = 0.1
 DIAL_TIMEOUT = 20.0           # storagebackend/factory/etcd3.go dialTimeout: how long start-up waits for etcd
-DIAL_ATTEMPT_TIMEOUT = 5.0
+DIAL_ATTEMPT_TIMEOUT = 5.0       # one endpoint's connect and TLS handshake
+DIAL_RETRY_PAUSE = 0.5           # between rounds over the endpoints while none takes a connection
 HEALTH_TIMEOUT = 2.0          # kube-apiserver --etcd-healthcheck-timeout
 TIMEOUT_MESSAGE = "Timeout: request did not complete within requested timeout - context deadline exceeded"
 # storage prefixes that are not the plural (pkg/kubeapiserver/default_storage_factory_builder.go,
@@ -191,7 +192,7 @@ class Client:
                     pass
                 finally:
                     connection.close()
-            time.sleep(max(0.0, min(RETRY_PAUSE * 5, deadline - time.monotonic())))
+            time.sleep(max(0.0, min(DIAL_RETRY_PAUSE, deadline - time.monotonic())))
 
     def close(self) -> None:
         with self.lock:
